@@ -1,0 +1,28 @@
+// Builds the fastify app from already-connected clients. No listening, no process wiring:
+// tests call this with `app.inject`, the server entry adds the socket.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { Database } from '../db/index.js';
+import { registerErrorHandler } from './errors.js';
+import { infraPlugin } from './plugins/infra.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  temporal: Client;
+  logger: FastifyBaseLogger;
+  registry?: Registry;
+  ownsClients?: boolean;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024 });
+  registerErrorHandler(app);
+  await app.register(infraPlugin, { db: deps.db, temporal: deps.temporal, owns: deps.ownsClients ?? false });
+  await app.register(metricsPlugin, deps.registry === undefined ? {} : { registry: deps.registry });
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,38 @@
+// /health answers 200 only when every required dependency answers; 503 lists what is down,
+// so a load balancer and an operator read the same truth.
+import type { FastifyInstance } from 'fastify';
+import { checkDb } from '../../db/index.js';
+
+export interface CheckResult { ok: boolean; latencyMs: number; error?: string }
+
+async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); })]);
+    return { ok: true, latencyMs: Math.round(performance.now() - start) };
+  } catch (err) {
+    return { ok: false, latencyMs: Math.round(performance.now() - start), error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const check = { type: 'object', properties: { ok: { type: 'boolean' }, latencyMs: { type: 'number' }, error: { type: 'string' } }, required: ['ok', 'latencyMs'] };
+const healthSchema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, checks: { type: 'object', additionalProperties: check } },
+  required: ['status', 'checks'],
+};
+
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/health', { schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
+    const [db, temporal] = await Promise.all([
+      timed(() => checkDb(app.db), 2000),
+      timed(() => app.temporal.workflowService.getSystemInfo({}), 2000),
+    ]);
+    const checks = { db, temporal };
+    const ok = Object.values(checks).every((c) => c.ok);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+  });
+}

@@ -1,0 +1,35 @@
+// The `leadflow` command line. Each command lives in its own module under commands/.
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { registerApi } from './commands/api.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerHistories } from './commands/histories.js';
+import { registerLeads } from './commands/leads.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerUp } from './commands/up.js';
+import { registerWorker } from './commands/worker.js';
+
+// A .env in the working directory configures local runs; variables already set win over it.
+if (fs.existsSync('.env')) process.loadEnvFile('.env');
+
+const program = new Command('leadflow')
+  .description('Every sales lead from arrival to a salesperson, as one durable Temporal workflow.')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories]) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof ConfigError) {
+    console.error(`leadflow: configuration error: ${err.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(`leadflow: ${(err as Error).message}`);
+  process.exit(1);
+}

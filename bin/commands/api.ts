@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { buildApp } from '../../api/app.js';
+import { connectClient } from '../../temporal/connection.js';
+import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
+
+export function registerApi(program: Command): void {
+  program.command('api').description('serve the HTTP API until SIGINT/SIGTERM').action(async () => {
+    const { config, log } = setup('api');
+    const signal = shutdownSignal(log);
+    const opened = await openDatabase(config, { apiUrl: config.api.publicUrl });
+    const temporal = await connectClient(config.temporal);
+    const app = await buildApp({ db: opened.db, temporal, logger: log });
+    try {
+      await app.listen({ host: config.api.host, port: config.api.port });
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    } finally {
+      await app.close();
+      await temporal.connection.close();
+      await opened.close();
+    }
+  });
+}

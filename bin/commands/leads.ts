@@ -1,0 +1,57 @@
+// `leadflow leads add|show|stop`: start, inspect and stop lead workflows from a terminal.
+import type { Command } from 'commander';
+import { connectClient } from '../../temporal/connection.js';
+import { queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
+import { setup } from '../lib/runtime.js';
+
+async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, uiUrl: string, namespace: string) => Promise<T>): Promise<T> {
+  const { config } = setup('leads');
+  const client = await connectClient(config.temporal);
+  try {
+    return await fn(client, config.temporal.uiUrl, config.temporal.namespace);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export const workflowUiUrl = (uiUrl: string, namespace: string, workflowId: string) =>
+  new URL(`namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`, uiUrl).toString();
+
+export function registerLeads(program: Command): void {
+  const leads = program.command('leads').description('start, inspect and stop lead workflows');
+
+  leads.command('add').description('submit a lead (a duplicate of an existing lead merges into it)')
+    .option('--source <source>', 'where the lead came from', 'cli')
+    .option('--id <externalId>', "the source's own id for the lead")
+    .option('--campaign <campaignId>', 'campaign id')
+    .option('--first <firstName>').option('--last <lastName>')
+    .option('--email <email>').option('--phone <phone>')
+    .option('--wait <duration>', 'how long the lead waits before expiring, e.g. "30 days"')
+    .action(async (o: Record<string, string | undefined>) => {
+      await withClient(async (client, uiUrl, namespace) => {
+        const started = await submitLead(client, {
+          source: o.source ?? 'cli',
+          externalId: o.id ?? null,
+          campaignId: o.campaign ?? null,
+          contact: { firstName: o.first ?? null, lastName: o.last ?? null, email: o.email?.trim().toLowerCase() ?? null, phone: o.phone ?? null },
+          payload: { submittedBy: 'cli' },
+          ...(o.wait !== undefined ? { waitFor: o.wait as `${number} days` } : {}),
+        });
+        console.log(JSON.stringify({ ...started, ui: workflowUiUrl(uiUrl, namespace, started.leadId) }, null, 2));
+      });
+    });
+
+  leads.command('show <leadId>').description("print a lead workflow's live state").action(async (leadId: string) => {
+    await withClient(async (client) => console.log(JSON.stringify(await queryLeadState(client, leadId), null, 2)));
+  });
+
+  leads.command('stop <leadId>').description('stop a lead')
+    .option('--reason <reason>', 'why', 'stopped from the CLI')
+    .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
+    .action(async (leadId: string, o: { reason: string; by: string }) => {
+      await withClient(async (client) => {
+        await stopLead(client, leadId, { reason: o.reason, by: o.by });
+        console.log(`stop sent to ${leadId}`);
+      });
+    });
+}

@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { runWorkers } from '../../workers/main.js';
+import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
+
+export function registerWorker(program: Command): void {
+  program.command('worker').description('run the Temporal workers until SIGINT/SIGTERM').action(async () => {
+    const { config, log } = setup('worker');
+    const signal = shutdownSignal(log);
+    const opened = await openDatabase(config, { migrate: true });
+    try {
+      await runWorkers(config, { db: opened.db, log, signal });
+    } finally {
+      await opened.close();
+    }
+  });
+}

@@ -1,0 +1,126 @@
+// Configuration is read from the environment once, typed and frozen. Optional integrations
+// (IMAP, SMTP, SendGrid, Twilio, OpenAI) are `undefined` when not configured: the product then
+// runs on its local defaults (local outbox, template drafts) instead of failing.
+import path from 'node:path';
+import { bool, ConfigError, hostPort, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
+
+export { ConfigError } from './env-parse.js';
+
+export interface MailServerConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | undefined;
+  password: string | undefined;
+}
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey: string | undefined;
+    tls: boolean;
+    /** Start the Temporal CLI dev server inside `leadflow up` (the local default). */
+    embedded: boolean;
+    uiPort: number;
+    uiUrl: string;
+    /** Where workers expose the Temporal SDK's own Prometheus metrics; undefined disables them. */
+    sdkMetricsAddress: string | undefined;
+  };
+  api: { host: string; port: number; publicUrl: string };
+  imap: MailServerConfig | undefined;
+  smtp: MailServerConfig | undefined;
+  sendgrid: { apiKey: string; baseUrl: string | undefined } | undefined;
+  twilio: { accountSid: string; authToken: string; baseUrl: string | undefined } | undefined;
+  openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+}
+
+function mailServer(env: Env, prefix: 'IMAP' | 'SMTP', defaultPort: number): MailServerConfig | undefined {
+  const host = str(env, `${prefix}_HOST`);
+  requireTogether(env, [`${prefix}_USER`, `${prefix}_PASSWORD`]);
+  if (host === undefined) {
+    for (const n of ['PORT', 'USER', 'PASSWORD', 'SECURE']) {
+      if (str(env, `${prefix}_${n}`) !== undefined) throw new ConfigError(`${prefix}_HOST must be set when ${prefix}_${n} is set`);
+    }
+    return undefined;
+  }
+  return {
+    host,
+    port: int(env, `${prefix}_PORT`, defaultPort, 1, 65535),
+    secure: bool(env, `${prefix}_SECURE`, false),
+    user: str(env, `${prefix}_USER`),
+    password: str(env, `${prefix}_PASSWORD`),
+  };
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonly<Config> {
+  const dataDir = path.resolve(cwd, str(env, 'LEADFLOW_DATA_DIR', '.leadflow'));
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const address = hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233');
+  const uiPort = int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535);
+  const apiPort = int(env, 'API_PORT', 3000, 0, 65535);
+  const apiHost = str(env, 'API_HOST', '127.0.0.1');
+  requireTogether(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']);
+  const sendgridKey = str(env, 'SENDGRID_API_KEY');
+  const twilioSid = str(env, 'TWILIO_ACCOUNT_SID');
+  const openaiKey = str(env, 'OPENAI_API_KEY');
+  const metricsAddr = str(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464');
+
+  const config: Config = {
+    dataDir,
+    databaseUrl,
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    temporal: {
+      address,
+      namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+      apiKey: str(env, 'TEMPORAL_API_KEY'),
+      tls: bool(env, 'TEMPORAL_TLS', false),
+      embedded: bool(env, 'TEMPORAL_EMBEDDED', true),
+      uiPort,
+      uiUrl: url(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}/`,
+      sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
+    },
+    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/` },
+    imap: mailServer(env, 'IMAP', 993),
+    smtp: mailServer(env, 'SMTP', 587),
+    sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
+    twilio: twilioSid === undefined ? undefined
+      : { accountSid: twilioSid, authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '', baseUrl: url(env, 'TWILIO_BASE_URL') },
+    openai: openaiKey === undefined ? undefined
+      : { apiKey: openaiKey, baseUrl: url(env, 'OPENAI_BASE_URL'), model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini') },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}
+
+/** A view of the config that is safe to print: secrets replaced, credentials in URLs removed. */
+export function describeConfig(c: Readonly<Config>): Record<string, unknown> {
+  const secret = (v: string | undefined) => (v === undefined ? undefined : '***');
+  const safeUrl = (u: string | undefined) => {
+    if (u === undefined) return undefined;
+    const parsed = new URL(u);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  };
+  return {
+    dataDir: c.dataDir,
+    database: c.databaseUrl === undefined ? 'embedded PGlite' : safeUrl(c.databaseUrl),
+    temporal: { ...c.temporal, apiKey: secret(c.temporal.apiKey) },
+    api: c.api,
+    imap: c.imap && { ...c.imap, password: secret(c.imap.password) },
+    smtp: c.smtp && { ...c.smtp, password: secret(c.smtp.password) },
+    sendgrid: c.sendgrid && { ...c.sendgrid, apiKey: '***' },
+    twilio: c.twilio && { ...c.twilio, authToken: '***' },
+    openai: c.openai && { ...c.openai, apiKey: '***' },
+  };
+}

@@ -1,0 +1,10 @@
+// Static imports instead of FileMigrationProvider: the list survives bundling and
+// single-file builds, and a missing migration is a compile error rather than a
+// silently shorter directory listing. Keys are the migration names Kysely records;
+// they sort chronologically because the file names are dated.
+import type { Migration } from 'kysely';
+import * as leads20261123 from './2026_11_23_0001_leads.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_23_0001_leads': leads20261123,
+};

@@ -1,0 +1,61 @@
+// The one source of truth for table shapes in TypeScript. It must match what the
+// migrations produce; migrations themselves never import this file (they are frozen
+// against Kysely<any> so later edits here cannot change what an old migration does).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+// jsonb columns read back as plain JSON. On write they take any object (callers hand in
+// their own interfaces, which TypeScript won't treat as index-signature types) or a
+// string of JSON text already serialised (the kysely-example convention); the
+// repositories turn either into the same jsonb value on both drivers.
+export type JsonbInput = object | string;
+export type JsonbColumn = ColumnType<JsonObject, JsonbInput, JsonbInput>;
+export type JsonbColumnWithDefault = ColumnType<JsonObject, JsonbInput | undefined, JsonbInput>;
+
+// Both drivers are configured to return timestamptz as Date (see connection.ts).
+export type CreatedAt = ColumnType<Date, Date | undefined, never>;
+export type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export interface LeadsTable {
+  /** The lead workflow ID, so a row and its workflow are found by the same key. */
+  id: string;
+  source: string;
+  external_id: string | null;
+  campaign_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  tier: string | null;
+  /** The parsed lead as the workflow received it. */
+  payload: JsonbColumn;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface LeadEventsTable {
+  /** bigserial: int8 is returned as a string by both drivers to avoid precision loss. */
+  id: Generated<string>;
+  lead_id: string;
+  /** Caller-chosen idempotency key, unique per lead, so activity retries record once. */
+  event_key: string;
+  type: string;
+  detail: JsonbColumnWithDefault;
+  occurred_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface Database {
+  leads: LeadsTable;
+  lead_events: LeadEventsTable;
+}
+
+export type LeadRow = Selectable<LeadsTable>;
+export type NewLeadRow = Insertable<LeadsTable>;
+export type LeadUpdate = Updateable<LeadsTable>;
+
+export type LeadEventRow = Selectable<LeadEventsTable>;
+export type NewLeadEventRow = Insertable<LeadEventsTable>;

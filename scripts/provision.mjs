@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Provisions the local Temporal servers before the tests run (CI calls this first, via
+// scripts/run-tests.mjs): the Java time-skipping test server and the Temporal CLI dev server.
+// Both are cached under $LEADFLOW_CACHE_DIR (default ~/.cache/leadflow), so after the first run
+// this takes about a second. Plain .mjs so it runs with bare `node`; the TypeScript
+// implementation is loaded through tsx's loader API.
+//
+// Exit codes: 0 ready; 1 something is missing or failed (the message says what to install).
+import { register } from 'tsx/esm/api';
+
+const unregister = register();
+const { ensureTemporalCli, ensureTestServer, testServerPaths, cacheDir } = await import('../temporal/provision/index.ts');
+unregister();
+
+const log = (msg) => process.stderr.write(`[provision] ${msg}\n`);
+const fail = (msg) => {
+  process.stderr.write(`[provision] ERROR: ${msg}\n`);
+  process.exit(1);
+};
+const started = Date.now();
+log(`cache: ${cacheDir()}`);
+
+let testServer;
+try {
+  testServer = await ensureTestServer(log);
+} catch (err) {
+  fail(`could not provision the Temporal test server: ${err instanceof Error ? err.message : String(err)}`);
+}
+if (testServer === null) {
+  fail('the time-skipping Temporal test server needs Java (JDK 17+) and Maven on PATH, and at least one is missing.\n' +
+    '  Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless maven');
+}
+
+let cli;
+try {
+  cli = await ensureTemporalCli(log);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+if (cli === null) {
+  const msg = 'no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go so it can be built ' +
+    'with `go install`.';
+  // Without a CLI the SDK downloads one from GitHub at test time. That works on a developer's
+  // machine with internet, never in CI here, so only CI treats it as fatal.
+  if (process.env.CI === 'true' || process.env.CI === '1') fail(msg);
+  log(`warning: ${msg} Tests will fall back to the SDK's download, which needs internet access.`);
+}
+
+let startup = '';
+try {
+  const { readFileSync } = await import('node:fs');
+  const state = JSON.parse(readFileSync(testServerPaths().state, 'utf8'));
+  startup = ` (starts in ~${state.startupMs} ms${state.archive ? ', CDS archive' : ''})`;
+} catch {
+  // state.json is informational only
+}
+console.log(`temporal test server: ${testServer}${startup}`);
+console.log(`temporal cli:         ${cli === null ? '(none: SDK download fallback)' : `${cli.path} (${cli.source})`}`);
+log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,52 @@
+// The whole test suite in one command (`npm test`, and CI's .ci/run): installs npm packages,
+// provisions the Temporal CLI dev server and the Java time-skipping test server, type-checks,
+// lints, bundles the workflows once, then runs every test layer with node's test runner.
+// Usage: node scripts/run-tests.mjs [layer...]   layers: unit activity workflow replay integration e2e
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureDeps, ROOT } from './deps.mjs';
+
+const LAYERS = ['unit', 'activity', 'workflow', 'replay', 'integration', 'e2e'];
+const wanted = process.argv.slice(2);
+for (const l of wanted) if (!LAYERS.includes(l)) { console.error(`unknown test layer "${l}"; one of ${LAYERS.join(', ')}`); process.exit(2); }
+const layers = wanted.length > 0 ? wanted : LAYERS;
+const started = Date.now();
+
+function step(name, cmd, args, env = {}) {
+  const t = Date.now();
+  console.error(`[test] ${name}...`);
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (res.status !== 0) {
+    console.error(`[test] ${name} failed (exit ${res.status ?? res.signal})`);
+    process.exit(res.status ?? 1);
+  }
+  console.error(`[test] ${name} ok in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+ensureDeps();
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+step('provision Temporal servers', process.execPath, [path.join(ROOT, 'scripts', 'provision.mjs')]);
+if (wanted.length === 0) {
+  step('typecheck', bin('tsc'), ['--noEmit', '-p', ROOT]);
+  step('lint', bin('eslint'), ['--max-warnings=0', '.']);
+}
+const bundlePath = path.join(ROOT, '.cache', 'workflow-bundle.js');
+step('bundle workflows', process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bundle-workflows.ts'), bundlePath]);
+
+function testFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
+  }).sort();
+}
+const files = layers.flatMap((l) => testFiles(path.join(ROOT, 'tests', l)));
+if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+
+// One test file at a time: the machine has 2 cores and each file starts its own servers.
+const concurrency = process.env.LEADFLOW_TEST_CONCURRENCY ?? '1';
+step(`tests (${files.length} files: ${layers.join(', ')})`, process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))],
+  { LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
+console.error(`[test] all done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,0 +1,25 @@
+// One place that turns config into Temporal connections, so TLS / API-key handling for a
+// Temporal Cloud or self-hosted cluster is written once.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../config/index.js';
+
+type TemporalConfig = Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls'>;
+
+function connectionOptions(cfg: TemporalConfig) {
+  return {
+    address: cfg.address,
+    // An API key implies TLS on every hosted Temporal offering.
+    ...(cfg.tls || cfg.apiKey !== undefined ? { tls: true } : {}),
+    ...(cfg.apiKey !== undefined ? { apiKey: cfg.apiKey } : {}),
+  };
+}
+
+export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+  const connection = await Connection.connect({ ...connectionOptions(cfg), connectTimeout: '5 seconds' });
+  return new Client({ connection, namespace: cfg.namespace });
+}
+
+export async function connectWorkerConnection(cfg: TemporalConfig): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(cfg));
+}

@@ -1,0 +1,90 @@
+// Runs the Temporal CLI dev server (server + Web UI) for the local product. SQLite state lives
+// in the data dir so leads survive a restart of `leadflow up`; the custom search attributes are
+// registered at every start (the CLI treats an existing one as a no-op).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+
+export interface DevServerOptions {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  headless?: boolean;
+  /** Extra `--dynamic-config-value KEY=JSON` pairs. */
+  dynamicConfig?: Record<string, unknown>;
+  onOutput?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace,
+    '--db-filename', path.join(o.dataDir, 'temporal.sqlite'), '--log-level', 'warn'];
+  if (o.headless) args.push('--headless');
+  else args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const [k, v] of Object.entries(o.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
+  return args;
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  fs.mkdirSync(o.dataDir, { recursive: true });
+  if (await portOpen(o.port)) {
+    throw new Error(`port ${o.port} is already in use: another Temporal server is running there (stop it, or set TEMPORAL_EMBEDDED=false to use it)`);
+  }
+  const child = spawn(o.cliPath, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') o.onOutput?.(line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; });
+  // Read through a function: TypeScript cannot see the 'exit' handler assign it.
+  const exitReason = (): string | null => exited;
+
+  // The first start creates the SQLite schema and can take several seconds on a small machine.
+  const deadline = Date.now() + 60_000;
+  while (!(await portOpen(o.port))) {
+    const reason = exitReason();
+    if (reason !== null) throw new Error(`Temporal dev server ${reason} before listening on port ${o.port}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not listen on port ${o.port} within 60 s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address: `127.0.0.1:${o.port}`,
+    uiUrl: o.headless ? null : `http://127.0.0.1:${o.uiPort}/`,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** SIGTERM, then SIGKILL after a grace period: the dev server flushes SQLite on TERM. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  });
+}

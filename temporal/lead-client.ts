@@ -1,0 +1,61 @@
+// Client-side entry to lead workflows, shared by the API and the CLI. Every arrival is a
+// signal-with-start on the lead's deterministic ID: the first creates the workflow, a duplicate
+// or resend only signals it — never a second workflow for the same lead.
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import {
+  arrivedSignal, LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId, stateQuery, stopSignal,
+  type LeadArrival, type LeadInput, type LeadState, type StopRequest,
+} from '../workflows/lead/contract.js';
+import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
+import type { leadWorkflow } from '../workflows/lead/workflow.js';
+
+export class InvalidLeadInputError extends Error {
+  override readonly name = 'InvalidLeadInputError';
+}
+
+/** Checks what the workflow would otherwise fail on, so callers get a clear error up front. */
+export function validateLeadInput(input: LeadInput): void {
+  if (input.source.trim() === '') throw new InvalidLeadInputError('source must not be empty');
+  if (input.waitFor !== undefined) {
+    try {
+      if (msToNumber(input.waitFor) <= 0) throw new Error('must be positive');
+    } catch (err) {
+      throw new InvalidLeadInputError(`waitFor ${JSON.stringify(input.waitFor)} is not a valid duration: ${(err as Error).message}`);
+    }
+  }
+  try {
+    leadKey(input);
+  } catch (err) {
+    throw new InvalidLeadInputError((err as Error).message);
+  }
+}
+
+export interface StartedLead { leadId: string; runId: string; arrivalId: string }
+
+export async function submitLead(client: Client, input: LeadInput, opts: { arrivalId?: string; taskQueue?: string } = {}): Promise<StartedLead> {
+  validateLeadInput(input);
+  const leadId = leadWorkflowId(leadKey(input));
+  const arrivalId = opts.arrivalId ?? randomUUID();
+  const handle = await client.workflow.signalWithStart<typeof leadWorkflow, [LeadArrival]>(LEAD_WORKFLOW_TYPE, {
+    workflowId: leadId,
+    taskQueue: opts.taskQueue ?? LEAD_TASK_QUEUE,
+    args: [input],
+    signal: arrivedSignal,
+    signalArgs: [{ arrivalId, receivedAt: new Date().toISOString() }],
+    typedSearchAttributes: [
+      { key: LeadStatusKey, value: 'received' },
+      { key: LeadSourceKey, value: input.source },
+      ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
+    ],
+  });
+  return { leadId, runId: handle.signaledRunId, arrivalId };
+}
+
+export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeof leadWorkflow> {
+  return client.workflow.getHandle<typeof leadWorkflow>(leadId);
+}
+
+export const queryLeadState = (client: Client, leadId: string): Promise<LeadState> => leadHandle(client, leadId).query(stateQuery);
+export const stopLead = (client: Client, leadId: string, req: StopRequest): Promise<void> => leadHandle(client, leadId).signal(stopSignal, req);

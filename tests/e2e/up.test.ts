@@ -1,0 +1,101 @@
+// `leadflow up` as a user runs it: embedded Temporal dev server + Web UI, embedded PGlite,
+// workers and API in one process group; a lead submitted from the CLI is visible by its search
+// attributes; doctor is green; Ctrl-C stops everything; a restart finds the lead again.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { portOpen } from '../../temporal/dev-server.js';
+import { ensureTemporalCli } from '../../temporal/provision/index.js';
+import { freePort, runCli, spawnCli } from '../helpers/cli.js';
+
+async function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) { clearTimeout(timer); resolve(out); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`leadflow up exited ${code} early:\n${out}`)); });
+  });
+}
+
+function interrupt(child: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('leadflow up did not stop on SIGINT')); }, timeoutMs);
+    child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
+    child.kill('SIGINT');
+  });
+}
+
+describe('leadflow up (end to end)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-up-'));
+  let up: ChildProcess | undefined;
+  after(async () => {
+    if (up && up.exitCode === null) await interrupt(up).catch(() => up?.kill('SIGKILL'));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('runs the whole product, survives a restart, and stops cleanly on Ctrl-C', async () => {
+    const cli = await ensureTemporalCli();
+    assert.ok(cli, 'the Temporal CLI is provisioned');
+    const [tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const env = {
+      LEADFLOW_DATA_DIR: dataDir, TEMPORAL_CLI: cli.path, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+      TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), LOG_LEVEL: 'warn',
+    };
+    const api = `http://127.0.0.1:${apiPort}`;
+
+    up = spawnCli(['up'], env);
+    const banner = await waitForOutput(up, 'Press Ctrl-C to stop.', 120_000);
+    assert.match(banner, new RegExp(`Temporal Web UI http://127.0.0.1:${uiPort}/`));
+    assert.match(banner, new RegExp(`metrics +${api}/metrics`));
+
+    assert.equal((await fetch(`${api}/health`)).status, 200);
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+    assert.equal(ui.status, 200, 'the Temporal Web UI is served');
+    assert.match(await ui.text(), /<html/i);
+
+    const add = await runCli(['leads', 'add', '--source', 'demo', '--email', 'e2e@example.com', '--first', 'Ee'], env);
+    assert.equal(add.code, 0, add.stderr);
+    const { leadId, ui: leadUi } = JSON.parse(add.stdout) as { leadId: string; ui: string };
+    assert.equal(leadId, 'lead:demo:email:e2e@example.com');
+    assert.ok(leadUi.startsWith(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/`));
+
+    // The Web UI lists workflows through this same visibility API.
+    const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
+    try {
+      let seen = false;
+      for (let i = 0; i < 100 && !seen; i++) {
+        for await (const wf of client.workflow.list({ query: `LeadStatus = "waiting" AND LeadSource = "demo"` })) seen ||= wf.workflowId === leadId;
+        if (!seen) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(seen, 'the lead is listed with its search attributes');
+    } finally {
+      await client.connection.close();
+    }
+
+    const doctor = await runCli(['doctor'], env);
+    assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process/);
+    assert.match(doctor.stdout, /ok\s+workers\s+\d+ poller/);
+
+    assert.equal(await interrupt(up), 0);
+    assert.equal(await portOpen(tPort), false, 'the dev server stopped with it');
+    assert.equal(await portOpen(apiPort), false);
+
+    // Everything was persisted under the data dir: a second `up` still knows the lead.
+    up = spawnCli(['up', '--headless'], env);
+    await waitForOutput(up, 'Press Ctrl-C to stop.', 120_000);
+    const show = await runCli(['leads', 'show', leadId], env);
+    assert.equal(show.code, 0, show.stderr);
+    assert.equal((JSON.parse(show.stdout) as { status: string }).status, 'waiting');
+    assert.equal(await interrupt(up), 0);
+  });
+});

@@ -1,0 +1,39 @@
+// Temporal test environments backed by the project's provisioned servers: the Java
+// time-skipping test server and the Temporal CLI dev server. On a machine without them (and
+// with internet) the SDK's own download is the fallback.
+import protos from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+
+const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const path = await ensureTestServer(log);
+  const env = await TestWorkflowEnvironment.createTimeSkipping(path === null ? {} : { server: { executable: { type: 'existing-path', path } } });
+  // The test server starts with no custom search attributes; register ours as the dev server does.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, protos.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return env;
+}
+
+export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, unknown> } = {}): Promise<TestWorkflowEnvironment> {
+  const cli = await ensureTemporalCli(log);
+  const extraArgs = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(cli === null ? {} : { executable: { type: 'existing-path' as const, path: cli.path } }),
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+      extraArgs,
+    },
+  });
+}
+
+let counter = 0;
+/** Unique per test: task queues and workflow IDs never collide between tests or runs. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}

@@ -1,0 +1,95 @@
+// The lead workflow and the API against the real Temporal CLI dev server (with visibility and
+// our search attributes) and a real PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { buildApp } from '../../api/app.js';
+import { createLogger } from '../../config/logger.js';
+import { createDb, getLead } from '../../db/index.js';
+import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
+import { createLeadWorker } from '../../workers/lead-worker.js';
+import { makeLeadInput } from '../helpers/leads.js';
+import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
+import { startPostgres } from '../helpers/postgres.js';
+import { openTestDb, type TestDb } from '../helpers/test-db.js';
+
+describe('dev server: lead workflow, visibility and API', () => {
+  let env: TestWorkflowEnvironment;
+  let tdb: TestDb;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueName('leads');
+
+  before(async () => {
+    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
+    worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await tdb?.close();
+  });
+
+  test('operators can find a waiting lead by its search attributes, then stop it', async () => {
+    const input = makeLeadInput({ campaignId: 'spring-sale' });
+    const { leadId } = await submitLead(env.client, input, { taskQueue });
+    const query = `WorkflowId = "${leadId}" AND LeadStatus = "waiting" AND CampaignId = "spring-sale" AND LeadSource = "test-dealer"`;
+    let found = 0;
+    for (let i = 0; i < 100 && found === 0; i++) {
+      for await (const _ of env.client.workflow.list({ query })) found += 1;
+      if (found === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(found, 1, 'the visibility query the Web UI uses finds the lead');
+    await stopLead(env.client, leadId, { reason: 'test', by: 'operator' });
+    assert.equal((await leadHandle(env.client, leadId).result()).status, 'stopped');
+    assert.equal((await getLead(tdb.db, leadId))?.status, 'stopped');
+  });
+
+  test('GET /health is 200 with DB and Temporal up; /metrics serves Prometheus text; unknown routes are problem+json', async () => {
+    const app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
+    try {
+      const health = await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(health.statusCode, 200);
+      const body = health.json<{ status: string; checks: Record<string, { ok: boolean }> }>();
+      assert.equal(body.status, 'ok');
+      assert.equal(body.checks.db?.ok, true);
+      assert.equal(body.checks.temporal?.ok, true);
+
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(metrics.statusCode, 200);
+      assert.match(metrics.body, /^# HELP leadflow_process_cpu_user_seconds_total/m);
+      assert.match(metrics.body, /http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} 1/);
+
+      const missing = await app.inject({ method: 'GET', url: '/nope' });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.equal(missing.json<{ status: number }>().status, 404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('GET /health is 503 naming the database when it goes down', async () => {
+    const pg = await startPostgres();
+    const live = await createDb({ databaseUrl: pg.url, dataDir: '/nonexistent' });
+    const app = await buildApp({ db: live.db, temporal: env.client, logger: createLogger('silent') });
+    try {
+      assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      await pg.stop();
+      const res = await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(res.statusCode, 503);
+      const body = res.json<{ status: string; checks: Record<string, { ok: boolean; error?: string }> }>();
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.checks.db?.ok, false);
+      assert.ok(body.checks.db?.error);
+      assert.equal(body.checks.temporal?.ok, true);
+    } finally {
+      await app.close();
+      await live.close().catch(() => undefined);
+      await pg.stop();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+// The lead workflow paths whose histories are committed: each returns the finished workflow's ID.
+import type { Client } from '@temporalio/client';
+import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
+import type { LeadInput } from '../../workflows/lead/contract.js';
+
+type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
+export interface Scenario { name: string; run(client: Client, taskQueue: string, make: MakeInput): Promise<string> }
+
+// Fixed contact data: committed histories must not carry anything that looks like a real person.
+const fixed = (make: MakeInput, id: string, o: Partial<LeadInput> = {}) =>
+  make({ externalId: id, contact: { firstName: 'Test', lastName: 'Lead', email: `${id}@example.com`, phone: '+15555550100' }, ...o });
+
+export const leadScenarios: Scenario[] = [
+  {
+    name: 'stop-signal',
+    async run(client, taskQueue, make) {
+      const { leadId } = await submitLead(client, fixed(make, 'replay-stop'), { taskQueue, arrivalId: 'arrival-1' });
+      await stopLead(client, leadId, { reason: 'customer bought', by: 'operator' });
+      await leadHandle(client, leadId).result();
+      return leadId;
+    },
+  },
+  {
+    name: 'duplicate-arrivals-then-stop',
+    async run(client, taskQueue, make) {
+      const input = fixed(make, 'replay-dup');
+      const { leadId } = await submitLead(client, input, { taskQueue, arrivalId: 'arrival-1' });
+      await submitLead(client, input, { taskQueue, arrivalId: 'arrival-1' });
+      await submitLead(client, input, { taskQueue, arrivalId: 'arrival-2' });
+      await new Promise((r) => setTimeout(r, 1000));
+      await stopLead(client, leadId, { reason: 'duplicate test', by: 'operator' });
+      await leadHandle(client, leadId).result();
+      return leadId;
+    },
+  },
+  {
+    name: 'expired',
+    async run(client, taskQueue, make) {
+      const { leadId } = await submitLead(client, fixed(make, 'replay-expire', { waitFor: '2 seconds' }), { taskQueue, arrivalId: 'arrival-1' });
+      await leadHandle(client, leadId).result();
+      return leadId;
+    },
+  },
+];

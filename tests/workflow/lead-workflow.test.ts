@@ -1,0 +1,110 @@
+// leadWorkflow on the time-skipping test server with its real activities on a real PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { getLead, listLeadEvents } from '../../db/index.js';
+import { InvalidLeadInputError, leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
+import { createLeadWorker } from '../../workers/lead-worker.js';
+import { LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId } from '../../workflows/lead/contract.js';
+import { LeadSourceKey, LeadStatusKey } from '../../workflows/search-attributes.js';
+import { makeLeadInput } from '../helpers/leads.js';
+import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
+import { openTestDb, type TestDb } from '../helpers/test-db.js';
+
+describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
+  let env: TestWorkflowEnvironment;
+  let tdb: TestDb;
+
+  before(async () => {
+    [env, tdb] = await Promise.all([createTimeSkippingEnv(), openTestDb()]);
+  });
+  after(async () => {
+    await env?.teardown();
+    await tdb?.close();
+  });
+
+  async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = uniqueName('leads');
+    const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue });
+    return worker.runUntil(fn(taskQueue));
+  }
+
+  async function waitForStatus(leadId: string, status: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if ((await queryLeadState(env.client, leadId)).status === status) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`lead ${leadId} never reached ${status}`);
+  }
+
+  test('persists the lead, waits, and stops on the stop signal with who and why', async () => {
+    await withWorker(async (taskQueue) => {
+      const input = makeLeadInput();
+      const { leadId, arrivalId } = await submitLead(env.client, input, { taskQueue });
+      assert.equal(leadId, leadWorkflowId(leadKey(input)));
+      await waitForStatus(leadId, 'waiting');
+      const row = await getLead(tdb.db, leadId);
+      assert.equal(row?.status, 'waiting');
+      assert.equal(row?.email, input.contact.email);
+      assert.deepEqual(row?.payload, input.payload);
+
+      await stopLead(env.client, leadId, { reason: 'bought elsewhere', by: 'rep@dealer.test' });
+      const outcome = await leadHandle(env.client, leadId).result();
+      assert.deepEqual(outcome, { leadId, status: 'stopped', arrivals: 1 });
+
+      const events = await listLeadEvents(tdb.db, leadId);
+      assert.deepEqual(events.map((e) => e.event_key), ['received', 'status:waiting', `arrival:${arrivalId}`, 'status:stopped']);
+      assert.deepEqual(events.at(-1)?.detail, { status: 'stopped', reason: 'bought elsewhere', by: 'rep@dealer.test' });
+      assert.equal((await getLead(tdb.db, leadId))?.status, 'stopped');
+
+      const desc = await leadHandle(env.client, leadId).describe();
+      assert.equal(desc.typedSearchAttributes.get(LeadStatusKey), 'stopped');
+      assert.equal(desc.typedSearchAttributes.get(LeadSourceKey), 'test-dealer');
+    });
+  });
+
+  test('a duplicate arrival merges into the same workflow and is counted once per arrival id', async () => {
+    await withWorker(async (taskQueue) => {
+      const input = makeLeadInput();
+      const first = await submitLead(env.client, input, { taskQueue, arrivalId: 'a1' });
+      const again = await submitLead(env.client, input, { taskQueue, arrivalId: 'a1' }); // re-delivered
+      const resend = await submitLead(env.client, input, { taskQueue, arrivalId: 'a2' }); // a real resend
+      assert.equal(again.leadId, first.leadId);
+      assert.equal(resend.runId, first.runId, 'a duplicate must not start a second run');
+      await stopLead(env.client, first.leadId, { reason: 'done', by: 'test' });
+      const outcome = await leadHandle(env.client, first.leadId).result();
+      assert.equal(outcome.arrivals, 2);
+      const keys = (await listLeadEvents(tdb.db, first.leadId)).map((e) => e.event_key);
+      assert.deepEqual(keys.filter((k) => k.startsWith('arrival:')).sort(), ['arrival:a1', 'arrival:a2']);
+    });
+  });
+
+  test('expires when nobody acts within its waiting window (time skipped)', async () => {
+    await withWorker(async (taskQueue) => {
+      const started = await env.currentTimeMs();
+      const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { taskQueue });
+      const outcome = await leadHandle(env.client, leadId).result();
+      assert.equal(outcome.status, 'expired');
+      assert.ok((await env.currentTimeMs()) - started >= 3 * 86_400_000, 'the 3-day window must have elapsed on the server clock');
+      assert.equal((await getLead(tdb.db, leadId))?.status, 'expired');
+      assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'expired');
+    });
+  });
+
+  test('bad input is refused up front by the client, and fails the workflow visibly if it gets through', async () => {
+    await assert.rejects(submitLead(env.client, makeLeadInput({ waitFor: 'soon' as '1 day' })), InvalidLeadInputError);
+    await assert.rejects(submitLead(env.client, makeLeadInput({ externalId: null, contact: { firstName: 'X', lastName: null, email: null, phone: null } })),
+      /external id, an e-mail address or a phone number/);
+    await withWorker(async (taskQueue) => {
+      const err = await env.client.workflow.execute(LEAD_WORKFLOW_TYPE, {
+        taskQueue, workflowId: uniqueName('lead:bad'), args: [makeLeadInput({ waitFor: 'soon' as '1 day' })],
+      }).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, 'InvalidLeadError');
+      assert.match(err.cause.message, /invalid waitFor duration "soon"/);
+    });
+  });
+});

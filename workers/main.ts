@@ -1,0 +1,25 @@
+// Runs every worker the product needs until the signal aborts. Used by `leadflow worker` and
+// by `leadflow up` (which runs it in-process beside the API).
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../config/logger.js';
+import type { Database } from '../db/index.js';
+import { connectWorkerConnection } from '../temporal/connection.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { createLeadWorker } from './lead-worker.js';
+
+export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
+  installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });
+  const connection = await connectWorkerConnection(config.temporal);
+  try {
+    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db })];
+    deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');
+    deps.onReady?.();
+    const stop = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
+    if (deps.signal.aborted) stop();
+    deps.signal.addEventListener('abort', stop, { once: true });
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await connection.close();
+  }
+}
