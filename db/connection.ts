@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -16,11 +17,20 @@ export interface CreateDbOptions {
   poolMax?: number | undefined;
   /** An idle pooled client died (server restart, network). Defaults to a stderr line. */
   onPoolError?: ((error: Error) => void) | undefined;
+  /**
+   * PGlite only: also serve the embedded database over the PostgreSQL wire protocol on this
+   * loopback port, so other processes (CLI commands beside `leadflow up`) can share it. All
+   * access, this process's included, then goes through that server: its queue keeps each
+   * connection's transaction whole, which direct in-process queries would not respect.
+   */
+  serveEmbedded?: { host: string; port: number } | undefined;
 }
 
 export interface DbHandle {
   db: Kysely<Database>;
   kind: DbKind;
+  /** Set when an embedded database is served to other processes: their DATABASE_URL. */
+  embeddedUrl?: string;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -96,7 +106,7 @@ async function createPostgres(url: string, opts: CreateDbOptions): Promise<DbHan
   return { db, kind: 'postgres', close: once(() => db.destroy()) };
 }
 
-async function createPglite(dataDir: string): Promise<DbHandle> {
+async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbHandle> {
   const dir = join(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   // Not pglite.lock: the CLI keeps its own lock (with the API URL) under that name.
@@ -110,6 +120,7 @@ async function createPglite(dataDir: string): Promise<DbHandle> {
       cause: error,
     });
   }
+  if (opts.serveEmbedded !== undefined) return serveEmbedded(pglite, release, opts.serveEmbedded, opts);
   // PGlite has a single connection; the dialect queues concurrent Kysely connections
   // (and whole transactions) behind one another, so parallel callers are safe but a
   // transaction that awaits a query on `db` instead of its `trx` would wait forever.
@@ -127,8 +138,48 @@ async function createPglite(dataDir: string): Promise<DbHandle> {
   };
 }
 
+async function serveEmbedded(pglite: PGlite, release: () => void, at: { host: string; port: number }, opts: CreateDbOptions): Promise<DbHandle> {
+  // The default is one connection; this process's pool and a few CLI commands share it.
+  const server = new PGLiteSocketServer({ db: pglite, host: at.host, port: at.port, maxConnections: 32 });
+  try {
+    await server.start();
+  } catch (error) {
+    await pglite.close();
+    release();
+    throw new Error(`cannot serve the embedded database on ${at.host}:${at.port}: ${reason(error)}`, { cause: error });
+  }
+  const url = `postgres://postgres@${at.host}:${at.port}/postgres`;
+  const shutdown = async () => {
+    try {
+      await server.stop();
+      await pglite.close();
+    } finally {
+      release();
+    }
+  };
+  let client: DbHandle;
+  try {
+    client = await createPostgres(url, { ...opts, poolMax: opts.poolMax ?? 4 });
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  return {
+    db: client.db,
+    kind: 'pglite',
+    embeddedUrl: url,
+    close: once(async () => {
+      try {
+        await client.close();
+      } finally {
+        await shutdown();
+      }
+    }),
+  };
+}
+
 export function createDb(opts: CreateDbOptions): Promise<DbHandle> {
-  return opts.databaseUrl ? createPostgres(opts.databaseUrl, opts) : createPglite(opts.dataDir);
+  return opts.databaseUrl ? createPostgres(opts.databaseUrl, opts) : createPglite(opts.dataDir, opts);
 }
 
 /**

@@ -7,7 +7,7 @@ export function registerApi(program: Command): void {
   program.command('api').description('serve the HTTP API until SIGINT/SIGTERM').action(async () => {
     const { config, log } = setup('api');
     const signal = shutdownSignal(log);
-    const opened = await openDatabase(config, { apiUrl: config.api.publicUrl });
+    const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });
     const temporal = await connectClient(config.temporal);
     const app = await buildApp({ db: opened.db, temporal, logger: log });
     try {

@@ -34,7 +34,7 @@ export function registerUp(program: Command): void {
           cleanups.unshift(() => server.stop());
           log.info({ address: dev.address }, 'Temporal dev server started');
         }
-        const opened = await openDatabase(config, { apiUrl: config.api.publicUrl, migrate: true });
+        const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl, migrate: true });
         cleanups.unshift(() => opened.close());
 
         const workers = runWorkers(config, { db: opened.db, log, signal });

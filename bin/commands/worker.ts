@@ -6,7 +6,7 @@ export function registerWorker(program: Command): void {
   program.command('worker').description('run the Temporal workers until SIGINT/SIGTERM').action(async () => {
     const { config, log } = setup('worker');
     const signal = shutdownSignal(log);
-    const opened = await openDatabase(config, { migrate: true });
+    const opened = await openDatabase(config, { serve: true, migrate: true });
     try {
       await runWorkers(config, { db: opened.db, log, signal });
     } finally {

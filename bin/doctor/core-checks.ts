@@ -5,28 +5,22 @@ import { checkDb, createDb, pendingMigrations } from '../../db/index.js';
 import { connectClient } from '../../temporal/connection.js';
 import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { lockHolder } from '../lib/embedded-lock.js';
+import { embeddedOwner } from '../lib/embedded-lock.js';
 import { probe, type CheckOutcome } from './check.js';
 
 export async function databaseCheck(config: Readonly<Config>): Promise<CheckOutcome> {
-  const holder = config.databaseUrl === undefined ? lockHolder(config.dataDir) : null;
-  if (holder !== null) {
-    // Embedded PGlite is single-process: ask the process that holds it, through its /health.
-    return probe('database', true, async () => {
-      if (holder.apiUrl === null) throw new Error(`embedded database held by process ${holder.pid}, which serves no API to ask`);
-      const res = await fetch(new URL('health', holder.apiUrl));
-      const body = await res.json() as { checks?: { db?: { ok: boolean; error?: string } } };
-      if (body.checks?.db?.ok !== true) throw new Error(`embedded database unhealthy: ${body.checks?.db?.error ?? res.statusText}`);
-      return `embedded PGlite, served by process ${holder.pid} (checked through ${holder.apiUrl}health)`;
-    });
-  }
+  const owner = config.databaseUrl === undefined ? embeddedOwner(config.dataDir) : null;
   return probe('database', true, async () => {
-    const opened = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    // The embedded database is opened by one process; when one serves it, ask it over the wire.
+    const opened = await createDb({ databaseUrl: config.databaseUrl ?? owner?.dbUrl, dataDir: config.dataDir, poolMax: 1 });
     try {
       await checkDb(opened.db);
       const pending = await pendingMigrations(opened.db);
       if (pending.length > 0) throw new Error(`${pending.length} pending migration(s): run \`leadflow migrate\``);
-      return opened.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}, migrations current` : 'PostgreSQL reachable, migrations current';
+      if (config.databaseUrl !== undefined) return 'PostgreSQL reachable, migrations current';
+      return owner !== null
+        ? `embedded PGlite, served by process ${owner.pid} at ${owner.dbUrl}, migrations current`
+        : `embedded PGlite in ${config.dataDir}, migrations current`;
     } finally {
       await opened.close();
     }

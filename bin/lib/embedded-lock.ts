@@ -1,13 +1,14 @@
-// Embedded PGlite is a single-process database: two processes opening the same directory would
-// corrupt it. The process that opens it holds this lock (with the API URL it serves, so other
-// commands such as `doctor` can ask that process instead of opening the files).
+// Which process serves the embedded database, and where. `leadflow up` (and a standalone
+// worker or API on embedded PGlite) serves it over the PostgreSQL protocol on loopback and
+// notes the URL here; other commands (ingest, doctor, quarantine, ...) connect to that URL
+// instead of opening the files, which only one process may do (db/ enforces that with a lock).
 import fs from 'node:fs';
 import path from 'node:path';
 
-export interface LockInfo { pid: number; apiUrl: string | null; startedAt: string }
+export interface OwnerInfo { pid: number; dbUrl: string; apiUrl: string | null; startedAt: string }
 
 // Not the database lock itself (db/ owns that): a note of who holds it and where it answers.
-const lockPath = (dataDir: string) => path.join(dataDir, 'embedded-db-owner.json');
+const ownerPath = (dataDir: string) => path.join(dataDir, 'embedded-db-owner.json');
 
 function alive(pid: number): boolean {
   try {
@@ -18,29 +19,24 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The live holder of the lock, or null (a stale lock from a crashed process is ignored). */
-export function lockHolder(dataDir: string): LockInfo | null {
+/** The live owner of the embedded database, or null (a note left by a crashed process is ignored). */
+export function embeddedOwner(dataDir: string): OwnerInfo | null {
   try {
-    const info = JSON.parse(fs.readFileSync(lockPath(dataDir), 'utf8')) as LockInfo;
-    return info.pid !== process.pid && alive(info.pid) ? info : null;
+    const info = JSON.parse(fs.readFileSync(ownerPath(dataDir), 'utf8')) as OwnerInfo;
+    return info.pid !== process.pid && alive(info.pid) && typeof info.dbUrl === 'string' ? info : null;
   } catch {
     return null;
   }
 }
 
-export function acquireEmbeddedLock(dataDir: string, apiUrl: string | null): () => void {
-  const holder = lockHolder(dataDir);
-  if (holder !== null) {
-    throw new Error(`the embedded database in ${dataDir} is in use by process ${holder.pid} (leadflow up?). ` +
-      'Stop it, or set DATABASE_URL to a PostgreSQL server so several processes can share the database.');
-  }
+export function recordEmbeddedOwner(dataDir: string, info: Omit<OwnerInfo, 'pid' | 'startedAt'>): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = lockPath(dataDir);
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, apiUrl, startedAt: new Date().toISOString() } satisfies LockInfo));
+  const file = ownerPath(dataDir);
+  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...info } satisfies OwnerInfo));
   return () => {
     try {
-      const info = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-      if (info.pid === process.pid) fs.rmSync(file);
+      const current = JSON.parse(fs.readFileSync(file, 'utf8')) as OwnerInfo;
+      if (current.pid === process.pid) fs.rmSync(file);
     } catch { /* already gone */ }
   };
 }

@@ -1,28 +1,63 @@
-// Shared start-up for commands: config, logger, database (with the embedded lock) and graceful
-// shutdown on SIGINT/SIGTERM, so every long-running command stops the same clean way.
+// Shared start-up for commands: config, logger, database and graceful shutdown on
+// SIGINT/SIGTERM, so every long-running command stops the same clean way.
+import net from 'node:net';
 import type { Kysely } from 'kysely';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
 import { createDb, migrateToLatest, type Database } from '../../db/index.js';
-import { acquireEmbeddedLock } from './embedded-lock.js';
+import { embeddedOwner, recordEmbeddedOwner } from './embedded-lock.js';
 
-export interface OpenedDb { db: Kysely<Database>; kind: 'postgres' | 'pglite'; close(): Promise<void> }
+export interface OpenedDb {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  /** How the database was reached, for messages. */
+  via: 'DATABASE_URL' | 'embedded' | 'embedded-served' | 'embedded-owner';
+  close(): Promise<void>;
+}
 
 export function setup(name: string): { config: Readonly<Config>; log: Logger } {
   const config = loadConfig();
   return { config, log: createLogger(config.logLevel, name) };
 }
 
-export async function openDatabase(config: Readonly<Config>, opts: { apiUrl?: string | null; migrate?: boolean } = {}): Promise<OpenedDb> {
-  const release = config.databaseUrl === undefined ? acquireEmbeddedLock(config.dataDir, opts.apiUrl ?? null) : () => undefined;
-  try {
-    const opened = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    if (opts.migrate) await migrateToLatest(opened.db);
-    return { db: opened.db, kind: opened.kind, close: async () => { try { await opened.close(); } finally { release(); } } };
-  } catch (err) {
-    release();
-    throw err;
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * DATABASE_URL → PostgreSQL. Otherwise the embedded database: through the process that already
+ * serves it when one runs; else opened here — and served to other processes when `serve` is set
+ * (long-running commands), or opened privately (one-shot commands).
+ */
+export async function openDatabase(config: Readonly<Config>, opts: { serve?: boolean; apiUrl?: string | null; migrate?: boolean } = {}): Promise<OpenedDb> {
+  const finish = async (handle: { db: Kysely<Database>; close(): Promise<void> }, kind: OpenedDb['kind'], via: OpenedDb['via'], cleanup = () => undefined as void) => {
+    try {
+      if (opts.migrate) await migrateToLatest(handle.db);
+    } catch (err) {
+      await handle.close();
+      cleanup();
+      throw err;
+    }
+    return { db: handle.db, kind, via, close: async () => { try { await handle.close(); } finally { cleanup(); } } };
+  };
+  if (config.databaseUrl !== undefined) {
+    return finish(await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), 'postgres', 'DATABASE_URL');
   }
+  const owner = embeddedOwner(config.dataDir);
+  if (owner !== null) {
+    return finish(await createDb({ databaseUrl: owner.dbUrl, dataDir: config.dataDir, poolMax: 2 }), 'pglite', 'embedded-owner');
+  }
+  if (!opts.serve) return finish(await createDb({ dataDir: config.dataDir }), 'pglite', 'embedded');
+  const handle = await createDb({ dataDir: config.dataDir, serveEmbedded: { host: '127.0.0.1', port: await freeLoopbackPort() } });
+  const forget = recordEmbeddedOwner(config.dataDir, { dbUrl: handle.embeddedUrl!, apiUrl: opts.apiUrl ?? null });
+  return finish(handle, 'pglite', 'embedded-served', forget);
 }
 
 /** An AbortSignal that fires on the first SIGINT/SIGTERM; a second one exits at once. */

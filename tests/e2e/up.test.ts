@@ -83,7 +83,7 @@ describe('leadflow up (end to end)', () => {
 
     const doctor = await runCli(['doctor'], env);
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
-    assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process/);
+    assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process \d+ at postgres:\/\/postgres@127.0.0.1:\d+/);
     assert.match(doctor.stdout, /ok\s+workers\s+\d+ poller/);
 
     assert.equal(await interrupt(up), 0);
