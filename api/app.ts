@@ -3,18 +3,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Registry } from 'prom-client';
 import type { Database } from '../db/index.js';
 import { registerErrorHandler } from './errors.js';
 import { infraPlugin } from './plugins/infra.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { quarantineRoutes } from './routes/quarantine.js';
+import { authPlugin } from './plugins/auth.js';
+import { createIngestor } from '../activities/ingest/ingest.js';
+import type { Logger } from 'pino';
 
 export interface AppDeps {
   db: Kysely<Database>;
   temporal: Client;
   logger: FastifyBaseLogger;
-  registry?: Registry;
   ownsClients?: boolean;
 }
 
@@ -22,7 +25,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024 });
   registerErrorHandler(app);
   await app.register(infraPlugin, { db: deps.db, temporal: deps.temporal, owns: deps.ownsClients ?? false });
-  await app.register(metricsPlugin, deps.registry === undefined ? {} : { registry: deps.registry });
+  await app.register(metricsPlugin);
+  await app.register(authPlugin);
+  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger });
   await app.register(healthRoutes);
+  await app.register(ingestRoutes, { ingest });
+  await app.register(quarantineRoutes, { ingest });
   return app;
 }

@@ -2,7 +2,11 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { registerAdf } from './commands/adf.js';
 import { registerApi } from './commands/api.js';
+import { registerApiKey } from './commands/apikey.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerQuarantine } from './commands/quarantine.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHistories } from './commands/histories.js';
 import { registerLeads } from './commands/leads.js';
@@ -18,7 +22,7 @@ const program = new Command('leadflow')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories]) {
+for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerApiKey, registerAdf]) {
   register(program);
 }
 

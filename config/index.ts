@@ -31,7 +31,14 @@ export interface Config {
     sdkMetricsAddress: string | undefined;
   };
   api: { host: string; port: number; publicUrl: string };
-  imap: MailServerConfig | undefined;
+  imap: (MailServerConfig & {
+    /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
+    mailboxes: string[];
+    /** Flag added to processed mail (e.g. \\Seen), and an optional folder to move it to. */
+    processedFlag: string | undefined;
+    moveTo: string | undefined;
+    pollSeconds: number;
+  }) | undefined;
   smtp: MailServerConfig | undefined;
   sendgrid: { apiKey: string; baseUrl: string | undefined } | undefined;
   twilio: { accountSid: string; authToken: string; baseUrl: string | undefined } | undefined;
@@ -53,6 +60,21 @@ function mailServer(env: Env, prefix: 'IMAP' | 'SMTP', defaultPort: number): Mai
     secure: bool(env, `${prefix}_SECURE`, false),
     user: str(env, `${prefix}_USER`),
     password: str(env, `${prefix}_PASSWORD`),
+  };
+}
+
+function imapConfig(env: Env): Config['imap'] {
+  const server = mailServer(env, 'IMAP', 993);
+  if (server === undefined) return undefined;
+  const mailboxes = (str(env, 'IMAP_MAILBOXES') ?? 'INBOX').split(',').map((m) => m.trim()).filter(Boolean);
+  if (mailboxes.length === 0) throw new ConfigError('IMAP_MAILBOXES must name at least one mailbox');
+  const flag = str(env, 'IMAP_PROCESSED_FLAG', '\\Seen');
+  return {
+    ...server,
+    mailboxes,
+    processedFlag: flag === 'none' ? undefined : flag,
+    moveTo: str(env, 'IMAP_MOVE_TO'),
+    pollSeconds: int(env, 'IMAP_POLL_SECONDS', 30, 1, 3600),
   };
 }
 
@@ -87,7 +109,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
     },
     api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/` },
-    imap: mailServer(env, 'IMAP', 993),
+    imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
     twilio: twilioSid === undefined ? undefined

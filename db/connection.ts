@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite, type ParserOptions } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+// PGlite (WASM) and its helpers load only when the embedded database is used: most processes
+// reach PostgreSQL, or the embedded one through its socket, and should not pay for them.
+import type { PGlite, ParserOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.js';
 import type { Database } from './schema.js';
@@ -113,6 +113,7 @@ async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbH
   const release = lockPgliteDir(dir, join(dataDir, 'pglite.open.lock'));
   let pglite: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create({ dataDir: dir, parsers: pgliteParsers });
   } catch (error) {
     release();
@@ -124,6 +125,7 @@ async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbH
   // PGlite has a single connection; the dialect queues concurrent Kysely connections
   // (and whole transactions) behind one another, so parallel callers are safe but a
   // transaction that awaits a query on `db` instead of its `trx` would wait forever.
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
@@ -140,6 +142,7 @@ async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbH
 
 async function serveEmbedded(pglite: PGlite, release: () => void, at: { host: string; port: number }, opts: CreateDbOptions): Promise<DbHandle> {
   // The default is one connection; this process's pool and a few CLI commands share it.
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const server = new PGLiteSocketServer({ db: pglite, host: at.host, port: at.port, maxConnections: 32 });
   try {
     await server.start();

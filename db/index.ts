@@ -15,3 +15,9 @@ export {
 } from './repositories/leads.js';
 export type { Db, ListLeadsQuery, RecordLeadEvent } from './repositories/leads.js';
 export type * from './schema.js';
+export { countOpenQuarantine, getQuarantined, listQuarantined, quarantine, recordQuarantineRetry } from './repositories/quarantine.js';
+export type { QuarantineEntry, QuarantineInput } from './repositories/quarantine.js';
+export { getMailboxCheckpoint, saveMailboxCheckpoint } from './repositories/checkpoints.js';
+export type { StoredCheckpoint } from './repositories/checkpoints.js';
+export { API_SCOPES, createApiKey, findActiveApiKey, hashSecret, listApiKeys, revokeApiKey } from './repositories/api-keys.js';
+export type { ApiScope } from './repositories/api-keys.js';

@@ -48,10 +48,58 @@ export interface LeadEventsTable {
   occurred_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export interface QuarantineTable {
+  id: string;
+  /** imap | http | cli */
+  source: string;
+  /** Mailbox id, file name or request id: where an operator finds the original. */
+  source_ref: string | null;
+  mailbox: string | null;
+  uid_validity: string | null;
+  /** int8: a string on read, like every bigint here. */
+  uid: ColumnType<string | null, number | string | null | undefined, never>;
+  content_type: string | null;
+  raw: ColumnType<Buffer, Buffer, never>;
+  reason: string;
+  error_code: string | null;
+  /** open → resolved (re-ingested) | still open after a failed retry. */
+  status: ColumnType<string, string | undefined, string>;
+  retries: ColumnType<number, number | undefined, number>;
+  lead_ids: JsonbColumnWithDefault;
+  received_at: ColumnType<Date, Date | undefined, never>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MailboxCheckpointsTable {
+  mailbox_id: string;
+  uid_validity: string;
+  last_uid: ColumnType<string, number | string, number | string>;
+  updated_at: UpdatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** sha256 of the secret: keys are random 256-bit values, so a fast hash is enough. */
+  secret_hash: string;
+  scopes: ColumnType<string[], string, string>;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   leads: LeadsTable;
   lead_events: LeadEventsTable;
+  quarantine: QuarantineTable;
+  mailbox_checkpoints: MailboxCheckpointsTable;
+  api_keys: ApiKeysTable;
 }
+
+export type QuarantineRow = Selectable<QuarantineTable>;
+export type NewQuarantineRow = Insertable<QuarantineTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
 
 export type LeadRow = Selectable<LeadsTable>;
 export type NewLeadRow = Insertable<LeadsTable>;

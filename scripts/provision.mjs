@@ -10,6 +10,7 @@ import { register } from 'tsx/esm/api';
 
 const unregister = register();
 const { ensureTemporalCli, ensureTestServer, testServerPaths, cacheDir } = await import('../temporal/provision/index.ts');
+const { ensureGreenMail } = await import('../temporal/provision/greenmail.ts');
 unregister();
 
 const log = (msg) => process.stderr.write(`[provision] ${msg}\n`);
@@ -56,4 +57,14 @@ try {
 }
 console.log(`temporal test server: ${testServer}${startup}`);
 console.log(`temporal cli:         ${cli === null ? '(none: SDK download fallback)' : `${cli.path} (${cli.source})`}`);
+// GreenMail: the in-memory IMAP/SMTP server of the mail integration tests (same Java + Maven).
+let greenMail;
+try {
+  greenMail = await ensureGreenMail(log);
+} catch (err) {
+  fail(`could not provision GreenMail: ${err instanceof Error ? err.message : String(err)}`);
+}
+if (greenMail === null) fail('the GreenMail test mail server needs Java (JDK 11+) and Maven on PATH, and at least one is missing.');
+console.log(`greenmail:            ${greenMail.launcher}`);
+
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,7 +1,7 @@
 // One place that turns config into Temporal connections, so TLS / API-key handling for a
 // Temporal Cloud or self-hosted cluster is written once.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/index.js';
 
 type TemporalConfig = Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls'>;
@@ -21,5 +21,7 @@ export async function connectClient(cfg: TemporalConfig): Promise<Client> {
 }
 
 export async function connectWorkerConnection(cfg: TemporalConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(cfg));
+  // Loaded on use: the worker package (native core bridge) is heavy for client-only commands.
+  const { NativeConnection: Native } = await import('@temporalio/worker');
+  return Native.connect(connectionOptions(cfg));
 }

@@ -4,15 +4,24 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/index.js';
-import { connectWorkerConnection } from '../temporal/connection.js';
+import { connectClient, connectWorkerConnection } from '../temporal/connection.js';
+import { ensureMailboxWatchers } from '../temporal/mailbox-client.js';
+import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
 
 export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
   installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });
   const connection = await connectWorkerConnection(config.temporal);
+  // Activities that start or signal workflows (ingest) need a client of their own.
+  const client = await connectClient(config.temporal);
   try {
     const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db })];
+    if (config.imap !== undefined) {
+      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, db: deps.db, imap: config.imap, log: deps.log }));
+      const watchers = await ensureMailboxWatchers(client, config.imap);
+      deps.log.info({ watchers }, 'mailbox watchers running');
+    }
     deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');
     deps.onReady?.();
     const stop = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
@@ -20,6 +29,7 @@ export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Da
     deps.signal.addEventListener('abort', stop, { once: true });
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    await client.connection.close();
     await connection.close();
   }
 }

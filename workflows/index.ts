@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the workers register, and nothing else.
 export { leadWorkflow } from './lead/workflow.js';
+export { mailboxWatcherWorkflow } from './mailbox-watcher/workflow.js';

@@ -1,30 +1,30 @@
-// prom-client registry for the API process. Product metrics register on this registry from the
-// modules that own them; the Temporal SDK's metrics are served by the worker runtime separately.
+// /metrics serves prom-client's default registry: the product metrics that modules register
+// there (ingest, sends, ...), process metrics, and the API's own request histogram. The
+// Temporal SDK's metrics come from the worker runtime's own Prometheus endpoint.
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    metrics: Registry;
-  }
-}
+let defaultsCollected = false;
 
-export const metricsPlugin = fp<{ registry?: Registry }>(async (app, opts) => {
-  const registry = opts.registry ?? new Registry();
-  if (opts.registry === undefined) collectDefaultMetrics({ register: registry, prefix: 'leadflow_' });
-  const duration = new Histogram({
+const requestDuration = (): Histogram<'method' | 'route' | 'status'> =>
+  (register.getSingleMetric('http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ?? new Histogram({
     name: 'http_request_duration_seconds',
     help: 'API request duration by route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
   });
-  app.decorate('metrics', registry);
+
+export const metricsPlugin = fp(async (app) => {
+  if (!defaultsCollected) {
+    collectDefaultMetrics({ prefix: 'leadflow_' });
+    defaultsCollected = true;
+  }
+  const duration = requestDuration();
   app.addHook('onResponse', async (req, reply) => {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_req, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
+  app.get('/metrics', { config: { auth: false } }, async (_req, reply) => {
+    void reply.type(register.contentType);
+    return register.metrics();
   });
 }, { name: 'metrics' });

@@ -26,7 +26,7 @@ const healthSchema = {
 };
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/health', { schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
+  app.get('/health', { config: { auth: false }, schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
     const [db, temporal] = await Promise.all([
       timed(() => checkDb(app.db), 2000),
       timed(() => app.temporal.workflowService.getSystemInfo({}), 2000),

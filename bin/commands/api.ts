@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildApp } from '../../api/app.js';
 import { connectClient } from '../../temporal/connection.js';
 import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
 
@@ -9,6 +8,7 @@ export function registerApi(program: Command): void {
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });
     const temporal = await connectClient(config.temporal);
+    const { buildApp } = await import('../../api/app.js');
     const app = await buildApp({ db: opened.db, temporal, logger: log });
     try {
       await app.listen({ host: config.api.host, port: config.api.port });

@@ -3,11 +3,11 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import type { CheckOutcome } from '../doctor/check.js';
-import { databaseCheck, temporalChecks } from '../doctor/core-checks.js';
-import { providerChecks } from '../doctor/provider-checks.js';
 
 export async function runDoctor(): Promise<CheckOutcome[]> {
   const config = loadConfig();
+  // Loaded on use: the provider SDKs take seconds to import, which every other command would pay.
+  const [{ databaseCheck, temporalChecks }, { providerChecks }] = await Promise.all([import('../doctor/core-checks.js'), import('../doctor/provider-checks.js')]);
   const results = await Promise.all([databaseCheck(config), temporalChecks(config), ...providerChecks(config)]);
   const flat = results.flat();
   const configured = new Set(flat.map((r) => r.name));

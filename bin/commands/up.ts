@@ -2,11 +2,9 @@
 // (embedded PGlite unless DATABASE_URL), migrations, workers and API in this process. Ctrl-C
 // stops everything in reverse order.
 import type { Command } from 'commander';
-import { buildApp } from '../../api/app.js';
 import { connectClient } from '../../temporal/connection.js';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { ensureTemporalCli } from '../../temporal/provision/index.js';
-import { runWorkers } from '../../workers/main.js';
 import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
 import path from 'node:path';
 
@@ -37,10 +35,12 @@ export function registerUp(program: Command): void {
         const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl, migrate: true });
         cleanups.unshift(() => opened.close());
 
+        const { runWorkers } = await import('../../workers/main.js');
         const workers = runWorkers(config, { db: opened.db, log, signal });
         cleanups.unshift(async () => { stopAll.abort(); await workers.catch(() => undefined); });
         const temporal = await connectClient(config.temporal);
         cleanups.unshift(() => temporal.connection.close());
+        const { buildApp } = await import('../../api/app.js');
         const app = await buildApp({ db: opened.db, temporal, logger: log });
         await app.listen({ host: config.api.host, port: config.api.port });
         cleanups.unshift(() => app.close());

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runWorkers } from '../../workers/main.js';
 import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
 
 export function registerWorker(program: Command): void {
@@ -8,6 +7,7 @@ export function registerWorker(program: Command): void {
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, migrate: true });
     try {
+      const { runWorkers } = await import('../../workers/main.js');
       await runWorkers(config, { db: opened.db, log, signal });
     } finally {
       await opened.close();

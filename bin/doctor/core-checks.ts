@@ -24,7 +24,8 @@ export async function databaseCheck(config: Readonly<Config>): Promise<CheckOutc
     } finally {
       await opened.close();
     }
-  });
+    // Opening embedded PGlite runs its WASM initdb the first time: allow for that.
+  }, config.databaseUrl === undefined && owner === null ? 60_000 : 5_000);
 }
 
 export async function temporalChecks(config: Readonly<Config>): Promise<CheckOutcome[]> {

@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM, so every long-running command stops the same clean way.
 import net from 'node:net';
 import type { Kysely } from 'kysely';
+import { pino } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
 import { createDb, migrateToLatest, type Database } from '../../db/index.js';
@@ -17,7 +18,8 @@ export interface OpenedDb {
 
 export function setup(name: string): { config: Readonly<Config>; log: Logger } {
   const config = loadConfig();
-  return { config, log: createLogger(config.logLevel, name) };
+  // stdout carries command output (JSON, ids); logs go to stderr so they never mix with it.
+  return { config, log: createLogger(config.logLevel, name, pino.destination(2)) };
 }
 
 function freeLoopbackPort(): Promise<number> {

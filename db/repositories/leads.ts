@@ -1,16 +1,8 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { Database, JsonbInput, JsonObject, LeadEventRow, LeadRow, NewLeadRow } from '../schema.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { jsonb } from './json.js';
+import type { Database, JsonbInput, LeadEventRow, LeadRow, NewLeadRow } from '../schema.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
-
-// Serialise ourselves instead of handing objects to the driver: pg would send a JS
-// array as a Postgres array literal (not JSON), and PGlite only JSON-encodes when it
-// has described the parameter type. An explicit string + cast behaves the same on both.
-// A string is taken as JSON text that is already serialised (Postgres rejects it if not).
-function jsonb(value: JsonbInput): RawBuilder<JsonObject> {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return sql<JsonObject>`cast(${text} as jsonb)`;
-}
 
 // Columns an upsert may overwrite. id is the conflict key; created_at never changes.
 const UPSERT_COLUMNS = [

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
 import type { CheckOutcome } from '../../bin/doctor/check.js';
+import { migrations } from '../../db/index.js';
 import { freePort, runCli } from '../helpers/cli.js';
 import { startOpenAI } from '../helpers/standins/openai.js';
 import type { StandIn } from '../helpers/standins/http.js';
@@ -94,7 +95,7 @@ describe('leadflow CLI', () => {
 
     const migrate = await runCli(['migrate'], env);
     assert.equal(migrate.code, 0, migrate.stderr);
-    assert.match(migrate.stdout, /applied 1 migration\(s\) on pglite/);
+    assert.match(migrate.stdout, new RegExp(`applied ${Object.keys(migrations).length} migration\\(s\\) on pglite: ${Object.keys(migrations).join(', ')}`));
     const again = await runCli(['migrate'], env);
     assert.match(again.stdout, /up to date/);
     assert.equal(byName((await doctor(env)).results).database?.ok, true);

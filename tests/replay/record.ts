@@ -1,32 +1,58 @@
-// Records the committed histories: runs each scenario on a real dev server with the real worker
-// and saves its history under histories/<workflowType>/<scenario>.json. Run after changing a
-// workflow's paths: `npm run histories:record` (keep the old files; add new ones).
+// Records the committed histories: runs each scenario on a real dev server (and a real IMAP
+// server for the watcher) with the real workers and saves each history under
+// histories/<workflowType>/<scenario>.json. Run after changing a workflow's paths:
+// `npm run histories:record [scenario...]` (existing files are kept; OVERWRITE=1 replaces them).
 import fs from 'node:fs';
 import path from 'node:path';
+import { createLogger } from '../../config/logger.js';
 import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
+import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
+import { startMailServer } from '../helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb } from '../helpers/test-db.js';
 import { leadScenarios } from './scenarios.js';
+import { watcherScenarios } from './watcher-scenarios.js';
 
 const only = process.argv.slice(2);
+const wanted = (name: string, file: string) => {
+  if (only.length > 0 && !only.includes(name)) return false;
+  if (fs.existsSync(file) && !process.env.OVERWRITE) {
+    console.log(`keep     ${path.relative(process.cwd(), file)} (OVERWRITE=1 to re-record)`);
+    return false;
+  }
+  return true;
+};
+
 const env = await createDevServerEnv();
 const tdb = await openTestDb();
+const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
   const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue });
   await worker.runUntil(async () => {
     for (const scenario of leadScenarios) {
-      if (only.length > 0 && !only.includes(scenario.name)) continue;
       const file = path.join(HISTORIES_DIR, 'leadWorkflow', `${scenario.name}.json`);
-      if (fs.existsSync(file) && !process.env.OVERWRITE) {
-        console.log(`keep     ${path.relative(process.cwd(), file)} (set OVERWRITE=1 to re-record)`);
-        continue;
-      }
-      const workflowId = await scenario.run(env.client, taskQueue, makeLeadInput);
-      await recordHistory(env.client, workflowId, file);
+      if (!wanted(scenario.name, file)) continue;
+      await recordHistory(env.client, await scenario.run(env.client, taskQueue, makeLeadInput), file);
       console.log(`recorded ${path.relative(process.cwd(), file)}`);
+    }
+    for (const scenario of watcherScenarios) {
+      const file = path.join(HISTORIES_DIR, 'mailboxWatcherWorkflow', `${scenario.name}.json`);
+      if (!wanted(scenario.name, file)) continue;
+      // A fresh IMAP server per scenario: its watcher workflow ID is derived from the mailbox.
+      const mail = await startMailServer({ users: [user] });
+      try {
+        const imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
+        const mailQueue = uniqueName('record-mail');
+        const mw = await createMailboxWorker({ connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: taskQueue, runForMs: scenario.runForMs });
+        const workflowId = await mw.runUntil(scenario.run({ client: env.client, db: tdb.db, mail, user, imap, mailQueue }));
+        await recordHistory(env.client, workflowId, file);
+        console.log(`recorded ${path.relative(process.cwd(), file)}`);
+      } finally {
+        await mail.stop();
+      }
     }
   });
 } finally {

@@ -1,0 +1,110 @@
+// The one ingest path for every source (IMAP, HTTP, CLI, quarantine retry): find ADF, parse it,
+// and signal-with-start one lead workflow per prospect. What cannot become a lead is quarantined
+// whole, with the reason; what can, is never blocked by what cannot.
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { quarantine, type Database } from '../../db/index.js';
+import { submitLead, validateLeadInput, type StartedLead } from '../../temporal/lead-client.js';
+import { AdfParseError, parseAdf } from '../adf/parse.js';
+import type { AdfProspect } from '../adf/types.js';
+import { extractAdf } from './extract.js';
+import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
+import { prospectToLeadInput } from './to-lead.js';
+
+export type IngestSource = 'imap' | 'http' | 'cli';
+
+export interface IngestMeta {
+  source: IngestSource;
+  /** Mailbox id, file name, request id: shown with a quarantined item. */
+  sourceRef: string | null;
+  /** Identifies this arrival: the same key again is the same arrival (a redelivery), not a resend. */
+  arrivalKey: string;
+  receivedAt: Date;
+  contentType?: string | null;
+  mail?: { mailbox: string; uidValidity: string; uid: number };
+  /** false when re-running a quarantined item: report the problem instead of parking it again. */
+  quarantine?: boolean;
+}
+
+export interface AcceptedLead extends StartedLead { prospect: number; status: AdfProspect['status'] }
+
+export type IngestResult =
+  | { status: 'accepted'; leads: AcceptedLead[] }
+  | { status: 'partial'; leads: AcceptedLead[]; quarantineId: string; reason: string }
+  | { status: 'quarantined'; leads: []; quarantineId: string; reason: string; code: string };
+
+export { contentKey } from './content-key.js';
+
+interface Problem { reason: string; code: string }
+
+export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; taskQueue?: string }) {
+  const { client, db, log } = deps;
+
+  async function park(raw: Buffer, meta: IngestMeta, problem: Problem): Promise<string> {
+    if (meta.quarantine === false) return '';
+    const { id, inserted } = await quarantine(db, {
+      source: meta.source, sourceRef: meta.sourceRef, mail: meta.mail, contentType: meta.contentType ?? null,
+      raw, reason: problem.reason, errorCode: problem.code, receivedAt: meta.receivedAt,
+    });
+    if (inserted) adfLeadsProcessed.inc({ status: 'quarantined', source: meta.source });
+    log.warn({ quarantineId: id, source: meta.source, sourceRef: meta.sourceRef, code: problem.code, reason: problem.reason }, 'input quarantined');
+    return id;
+  }
+
+  async function parseAll(raw: Buffer): Promise<{ prospects: AdfProspect[] } | Problem> {
+    let extracted;
+    try {
+      extracted = await extractAdf(raw);
+    } catch (err) {
+      return { code: 'unreadable-mail', reason: `could not read the message: ${(err as Error).message}` };
+    }
+    if (extracted.candidates.length === 0) {
+      return { code: 'no-adf', reason: extracted.isEmail ? 'the e-mail has no ADF document in its body or attachments' : 'no ADF document found' };
+    }
+    const prospects: AdfProspect[] = [];
+    const errors: string[] = [];
+    for (const c of extracted.candidates) {
+      try {
+        prospects.push(...parseAdf(c.bytes).prospects);
+      } catch (err) {
+        if (!(err instanceof AdfParseError)) throw err;
+        errors.push(`${c.where}: ${err.message}`);
+      }
+    }
+    // Any parseable copy wins: a broken body next to a good attachment is still a lead.
+    if (prospects.length === 0) return { code: 'bad-adf', reason: errors.join('; ') };
+    return { prospects };
+  }
+
+  return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
+    const parsed = await parseAll(raw);
+    if (!('prospects' in parsed)) {
+      return { status: 'quarantined', leads: [], quarantineId: await park(raw, meta, parsed), reason: parsed.reason, code: parsed.code };
+    }
+    const leads: AcceptedLead[] = [];
+    const rejected: string[] = [];
+    // A lead e-mail often carries the same XML twice (body and attachment): one arrival each.
+    const unique = [...new Map(parsed.prospects.map((p) => [JSON.stringify(p), p])).values()];
+    for (const [i, prospect] of unique.entries()) {
+      const input = prospectToLeadInput(prospect);
+      try {
+        validateLeadInput(input);
+      } catch (err) {
+        rejected.push(`prospect ${i + 1}: ${(err as Error).message}`);
+        continue;
+      }
+      const started = await submitLead(client, input, { arrivalId: `${meta.arrivalKey}#${i}`, ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}) });
+      adfArrivalToWorkflowStart.observe({ source: meta.source }, (Date.now() - meta.receivedAt.getTime()) / 1000);
+      adfLeadsProcessed.inc({ status: 'accepted', source: meta.source });
+      leads.push({ ...started, prospect: i, status: prospect.status });
+    }
+    if (rejected.length === 0) return { status: 'accepted', leads };
+    const problem = { code: 'unidentifiable-prospect', reason: rejected.join('; ') };
+    const quarantineId = await park(raw, meta, problem);
+    if (leads.length === 0) return { status: 'quarantined', leads: [], quarantineId, reason: problem.reason, code: problem.code };
+    return { status: 'partial', leads, quarantineId, reason: problem.reason };
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngestor>;

@@ -1,0 +1,47 @@
+// API-key authentication with scopes. Every route needs a key unless it opts out with
+// `config: { auth: false }` (health, metrics, signed webhooks and links). Keys come as
+// `Authorization: Bearer <key>` or `X-API-Key: <key>`; only their hash is stored.
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findActiveApiKey, type ApiScope } from '../../db/index.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: no key needed. Otherwise the scope the route requires (default read). */
+    auth?: false | ApiScope;
+  }
+  interface FastifyRequest {
+    apiKey: { id: string; name: string; scopes: string[] } | null;
+  }
+}
+
+// admin ⊃ write ⊃ read
+const GRANTS: Record<string, ApiScope[]> = { read: ['read'], write: ['read', 'write'], admin: ['read', 'write', 'admin'] };
+
+function presentedKey(req: FastifyRequest): string | null {
+  const header = req.headers.authorization;
+  if (typeof header === 'string' && /^Bearer\s+/i.test(header)) return header.replace(/^Bearer\s+/i, '').trim();
+  const x = req.headers['x-api-key'];
+  return typeof x === 'string' && x.trim() !== '' ? x.trim() : null;
+}
+
+function deny(reply: FastifyReply, status: 401 | 403, detail: string) {
+  if (status === 401) void reply.header('www-authenticate', 'Bearer realm="leadflow"');
+  return reply.status(status).type('application/problem+json')
+    .send({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail, instance: reply.request.url });
+}
+
+export const authPlugin = fp(async (app) => {
+  app.decorateRequest('apiKey', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const required = req.routeOptions.config.auth ?? 'read';
+    if (required === false || req.routeOptions.url === undefined) return; // 404s are answered as such
+    const key = presentedKey(req);
+    if (key === null) return deny(reply, 401, 'an API key is required (Authorization: Bearer <key>)');
+    const found = await findActiveApiKey(app.db, key);
+    if (found === undefined) return deny(reply, 401, 'the API key is unknown or revoked');
+    const granted = new Set(found.scopes.flatMap((s) => GRANTS[s] ?? []));
+    if (!granted.has(required)) return deny(reply, 403, `this route needs the "${required}" scope; the key has ${found.scopes.join(', ') || 'none'}`);
+    req.apiKey = found;
+  });
+}, { name: 'auth', dependencies: ['infra'] });

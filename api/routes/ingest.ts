@@ -1,0 +1,99 @@
+// Lead ingest over HTTP: raw ADF (or a whole lead e-mail) and JSON. Both answer at once with the
+// lead IDs; an `Idempotency-Key` header (or, for ADF, the document itself) makes a repeated
+// request the same arrival rather than a new one.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import validator from 'validator';
+import { contentKey, type Ingest } from '../../activities/ingest/ingest.js';
+import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
+
+const ADF_TYPES = ['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml', 'message/rfc822'];
+
+const idempotencyKey = (req: FastifyRequest): string | null => {
+  const v = req.headers['idempotency-key'];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : null;
+};
+
+const leadRef = { type: 'object', properties: { leadId: { type: 'string' }, runId: { type: 'string' }, arrivalId: { type: 'string' }, prospect: { type: 'integer' }, status: { type: 'string' } }, required: ['leadId'] };
+const problem = { type: 'object', additionalProperties: true, properties: { title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } } };
+
+const contactSchema = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    firstName: { type: ['string', 'null'], maxLength: 200 }, lastName: { type: ['string', 'null'], maxLength: 200 },
+    email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 },
+  },
+};
+const leadBody = {
+  type: 'object', additionalProperties: false, required: ['source', 'contact'],
+  properties: {
+    source: { type: 'string', minLength: 1, maxLength: 100 },
+    externalId: { type: ['string', 'null'], maxLength: 200 },
+    campaignId: { type: ['string', 'null'], maxLength: 200 },
+    contact: contactSchema,
+    payload: { type: 'object' },
+  },
+};
+
+interface LeadBody {
+  source: string; externalId?: string | null; campaignId?: string | null; payload?: Record<string, unknown>;
+  contact: { firstName?: string | null; lastName?: string | null; email?: string | null; phone?: string | null };
+}
+
+class BadField extends Error {
+  readonly statusCode = 400;
+  constructor(readonly field: string, message: string) { super(message); }
+}
+
+export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest }): Promise<void> {
+  // ADF arrives as bytes: the declared encoding inside the document decides how to read it.
+  app.addContentTypeParser(ADF_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.post('/leads/adf', {
+    config: { auth: 'write' },
+    schema: { response: { 202: { type: 'object', properties: { status: { type: 'string' }, leads: { type: 'array', items: leadRef }, quarantineId: { type: 'string' }, reason: { type: 'string' } } }, 415: problem, 422: problem } },
+  }, async (req, reply) => {
+    if (!Buffer.isBuffer(req.body)) {
+      return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: `send the ADF document as one of ${ADF_TYPES.join(', ')}` });
+    }
+    const key = idempotencyKey(req);
+    const result = await opts.ingest(req.body, {
+      source: 'http', sourceRef: `request ${req.id}`, arrivalKey: key !== null ? `http:key:${key}` : `http:sha:${contentKey(req.body)}`,
+      receivedAt: new Date(), contentType: req.headers['content-type'] ?? null,
+    });
+    if (result.status === 'quarantined') {
+      return reply.status(422).type('application/problem+json').send({
+        type: 'about:blank', title: 'Unprocessable lead document', status: 422, detail: result.reason, code: result.code, quarantineId: result.quarantineId, instance: req.url,
+      });
+    }
+    return reply.status(202).send(result);
+  });
+
+  app.post('/leads', {
+    config: { auth: 'write' },
+    schema: { body: leadBody, response: { 202: leadRef } },
+  }, async (req, reply) => {
+    const body = req.body as LeadBody;
+    const email = body.contact.email?.trim().toLowerCase() || null;
+    if (email !== null && !validator.isEmail(email)) throw new BadField('/contact/email', `"${email}" is not a valid e-mail address`);
+    let phone: string | null = null;
+    if (body.contact.phone?.trim()) {
+      const parsed = parsePhoneNumberFromString(body.contact.phone, 'US');
+      if (!parsed?.isValid()) throw new BadField('/contact/phone', `"${body.contact.phone}" is not a valid phone number`);
+      phone = parsed.number;
+    }
+    const key = idempotencyKey(req);
+    try {
+      const started = await submitLead(app.temporal, {
+        source: body.source, externalId: body.externalId ?? null, campaignId: body.campaignId ?? null,
+        contact: { firstName: body.contact.firstName ?? null, lastName: body.contact.lastName ?? null, email, phone },
+        payload: body.payload ?? {},
+      }, { arrivalId: key !== null ? `http:key:${key}` : `http:${randomUUID()}` });
+      return await reply.status(202).send(started);
+    } catch (err) {
+      if (err instanceof InvalidLeadInputError) throw new BadField('/', err.message);
+      throw err;
+    }
+  });
+}

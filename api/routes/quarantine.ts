@@ -1,0 +1,47 @@
+// The quarantine, for operators: what could not become a lead, why, the original bytes, and a
+// retry that re-runs it through today's code.
+import type { FastifyInstance } from 'fastify';
+import type { Ingest } from '../../activities/ingest/ingest.js';
+import { QuarantineNotFoundError, retryQuarantined } from '../../activities/ingest/retry.js';
+import { getQuarantined, listQuarantined } from '../../db/index.js';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+const notFound = (url: string, id: string) => ({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no quarantined item ${id}`, instance: url });
+
+export async function quarantineRoutes(app: FastifyInstance, opts: { ingest: Ingest }): Promise<void> {
+  app.get('/quarantine', {
+    config: { auth: 'read' },
+    schema: { querystring: { type: 'object', additionalProperties: false, properties: {
+      status: { type: 'string', enum: ['open', 'resolved'] }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 },
+    } } },
+  }, async (req) => {
+    const q = req.query as { status?: string; limit: number; offset: number };
+    return { items: await listQuarantined(app.db, q), limit: q.limit, offset: q.offset };
+  });
+
+  app.get('/quarantine/:id', { config: { auth: 'read' }, schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const item = await getQuarantined(app.db, id);
+    if (item === undefined) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+    const { raw, ...meta } = item;
+    return { ...meta, size: raw.length, rawBase64: raw.toString('base64') };
+  });
+
+  app.get('/quarantine/:id/raw', { config: { auth: 'read' }, schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const item = await getQuarantined(app.db, id);
+    if (item === undefined) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+    return reply.type(item.content_type ?? 'application/octet-stream').header('content-disposition', `attachment; filename="quarantine-${id}"`).send(item.raw);
+  });
+
+  app.post('/quarantine/:id/retry', { config: { auth: 'write' }, schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    try {
+      const result = await retryQuarantined(opts.ingest, app.db, id);
+      return await reply.status(result.status === 'accepted' ? 200 : 422).send(result);
+    } catch (err) {
+      if (err instanceof QuarantineNotFoundError) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,35 @@
+// Database + Temporal client + ingestor for one-shot commands, closed together.
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Ingest } from '../../activities/ingest/ingest.js';
+import type { Database } from '../../db/index.js';
+import { connectClient } from '../../temporal/connection.js';
+import { openDatabase, setup } from './runtime.js';
+
+export interface CommandContext { db: Kysely<Database>; client: Client; ingest: Ingest }
+
+export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  const { config, log } = setup(name);
+  const opened = await openDatabase(config, { migrate: true });
+  try {
+    const client = await connectClient(config.temporal);
+    try {
+      const { createIngestor } = await import('../../activities/ingest/ingest.js');
+      return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log }) });
+    } finally {
+      await client.connection.close();
+    }
+  } finally {
+    await opened.close();
+  }
+}
+
+export async function withDb<T>(name: string, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  const { config } = setup(name);
+  const opened = await openDatabase(config, { migrate: true });
+  try {
+    return await fn(opened.db);
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,34 @@
+// API keys: only a hash is stored; the secret is shown once at creation.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { ApiKeyRow } from '../schema.js';
+import type { Db } from './leads.js';
+
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export async function createApiKey(db: Db, name: string, scopes: ApiScope[]): Promise<{ id: string; key: string }> {
+  const id = randomUUID();
+  // 256 random bits: guessing is hopeless, so a plain sha256 at rest is enough (no slow KDF).
+  const key = `lf_${randomBytes(32).toString('base64url')}`;
+  await db.insertInto('api_keys').values({ id, name, secret_hash: hashSecret(key), scopes: JSON.stringify(scopes) }).execute();
+  return { id, key };
+}
+
+/** The active key for a presented secret, touching last_used_at; undefined when unknown or revoked. */
+export async function findActiveApiKey(db: Db, key: string): Promise<Pick<ApiKeyRow, 'id' | 'name' | 'scopes'> | undefined> {
+  return db.updateTable('api_keys').set({ last_used_at: new Date() })
+    .where('secret_hash', '=', hashSecret(key)).where('revoked_at', 'is', null)
+    .returning(['id', 'name', 'scopes']).executeTakeFirst();
+}
+
+export async function listApiKeys(db: Db): Promise<Array<Omit<ApiKeyRow, 'secret_hash'>>> {
+  return db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'created_at', 'revoked_at', 'last_used_at']).orderBy('created_at').execute();
+}
+
+export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
+  const res = await db.updateTable('api_keys').set({ revoked_at: sql<Date>`now()` }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}

@@ -1,0 +1,47 @@
+// The worker for mailbox watchers: their workflows and the long-running IMAP activity. Each
+// watched mailbox holds one activity slot for as long as it is watched, hence the own queue.
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { createIngestor } from '../activities/ingest/ingest.js';
+import { createMailActivities } from '../activities/mail/watch-activity.js';
+import type { Config } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import { MAILBOX_TASK_QUEUE } from '../workflows/mailbox-watcher/contract.js';
+import { workflowBundle } from './bundle.js';
+
+export interface MailboxWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  client: Client;
+  db: Kysely<Database>;
+  imap: NonNullable<Config['imap']>;
+  log: Logger;
+  taskQueue?: string;
+  /** Where started leads go (tests use their own queue). */
+  leadTaskQueue?: string;
+  runForMs?: number;
+}
+
+export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
+  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
+  const { imap } = deps;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue ?? MAILBOX_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createMailActivities({
+      imap: { host: imap.host, port: imap.port, secure: imap.secure, ...(imap.user !== undefined ? { user: imap.user, password: imap.password ?? '' } : {}) },
+      db: deps.db,
+      ingest,
+      afterProcess: { ...(imap.processedFlag ? { flag: imap.processedFlag } : {}), ...(imap.moveTo ? { moveTo: imap.moveTo } : {}) },
+      pollIntervalMs: imap.pollSeconds * 1000,
+      ...(deps.runForMs !== undefined ? { runForMs: deps.runForMs } : {}),
+    }),
+    // One slot per watched mailbox plus headroom; more would only mean more idle IMAP sessions.
+    maxConcurrentActivityTaskExecutions: Math.max(4, imap.mailboxes.length + 2),
+    shutdownGraceTime: '15 seconds',
+  });
+}
