@@ -10,7 +10,11 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { quarantineRoutes } from './routes/quarantine.js';
+import { leadRoutes, type UiLinks } from './routes/leads.js';
+import { auditRoutes } from './routes/audit.js';
 import { authPlugin } from './plugins/auth.js';
+import { docsPlugin } from './plugins/docs.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { createIngestor } from '../activities/ingest/ingest.js';
 import type { Logger } from 'pino';
 
@@ -19,17 +23,25 @@ export interface AppDeps {
   temporal: Client;
   logger: FastifyBaseLogger;
   ownsClients?: boolean;
+  /** Where lead links point (the Temporal Web UI). */
+  links?: UiLinks;
+  /** Requests per minute per API key. */
+  rateLimitPerMinute?: number;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024 });
   registerErrorHandler(app);
   await app.register(infraPlugin, { db: deps.db, temporal: deps.temporal, owns: deps.ownsClients ?? false });
+  await app.register(docsPlugin);
   await app.register(metricsPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600 });
   const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger });
   await app.register(healthRoutes);
   await app.register(ingestRoutes, { ingest });
   await app.register(quarantineRoutes, { ingest });
+  await app.register(auditRoutes);
+  await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   return app;
 }

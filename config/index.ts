@@ -30,7 +30,7 @@ export interface Config {
     /** Where workers expose the Temporal SDK's own Prometheus metrics; undefined disables them. */
     sdkMetricsAddress: string | undefined;
   };
-  api: { host: string; port: number; publicUrl: string };
+  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
   imap: (MailServerConfig & {
     /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
     mailboxes: string[];
@@ -108,7 +108,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       uiUrl: url(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}/`,
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
     },
-    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/` },
+    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
     imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },

@@ -21,3 +21,5 @@ export { getMailboxCheckpoint, saveMailboxCheckpoint } from './repositories/chec
 export type { StoredCheckpoint } from './repositories/checkpoints.js';
 export { API_SCOPES, createApiKey, findActiveApiKey, hashSecret, listApiKeys, revokeApiKey } from './repositories/api-keys.js';
 export type { ApiScope } from './repositories/api-keys.js';
+export { listAudit, recordAudit } from './repositories/audit.js';
+export type { AuditEntry } from './repositories/audit.js';

@@ -89,7 +89,20 @@ export interface ApiKeysTable {
   last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | undefined, never>;
+  api_key_id: string | null;
+  api_key_name: string | null;
+  method: string;
+  route: string;
+  target: string | null;
+  status: number;
+  request_id: string;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   leads: LeadsTable;
   lead_events: LeadEventsTable;
   quarantine: QuarantineTable;

@@ -59,3 +59,7 @@ export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeo
 
 export const queryLeadState = (client: Client, leadId: string): Promise<LeadState> => leadHandle(client, leadId).query(stateQuery);
 export const stopLead = (client: Client, leadId: string, req: StopRequest): Promise<void> => leadHandle(client, leadId).signal(stopSignal, req);
+
+/** The lead's page in the Temporal Web UI. */
+export const workflowUiUrl = (uiUrl: string, namespace: string, workflowId: string): string =>
+  new URL(`namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`, uiUrl).toString();

@@ -3,7 +3,7 @@
 // `Authorization: Bearer <key>` or `X-API-Key: <key>`; only their hash is stored.
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findActiveApiKey, type ApiScope } from '../../db/index.js';
+import { findActiveApiKey, recordAudit, type ApiScope } from '../../db/index.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,6 +36,7 @@ export const authPlugin = fp(async (app) => {
   app.addHook('onRequest', async (req, reply) => {
     const required = req.routeOptions.config.auth ?? 'read';
     if (required === false || req.routeOptions.url === undefined) return; // 404s are answered as such
+    if (req.routeOptions.url === '/docs' || req.routeOptions.url.startsWith('/docs/')) return; // shapes only, no data
     const key = presentedKey(req);
     if (key === null) return deny(reply, 401, 'an API key is required (Authorization: Bearer <key>)');
     const found = await findActiveApiKey(app.db, key);
@@ -43,5 +44,19 @@ export const authPlugin = fp(async (app) => {
     const granted = new Set(found.scopes.flatMap((s) => GRANTS[s] ?? []));
     if (!granted.has(required)) return deny(reply, 403, `this route needs the "${required}" scope; the key has ${found.scopes.join(', ') || 'none'}`);
     req.apiKey = found;
+  });
+
+  // Every write, allowed or denied, leaves a row: who (key), what (route + target), when, outcome.
+  app.addHook('onResponse', async (req, reply) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.routeOptions.url === undefined || req.routeOptions.config.auth === false) return;
+    const params = req.params as Record<string, string> | undefined;
+    try {
+      await recordAudit(app.db, {
+        apiKeyId: req.apiKey?.id ?? null, apiKeyName: req.apiKey?.name ?? null, method: req.method, route: req.routeOptions.url,
+        target: params?.id ?? null, status: reply.statusCode, requestId: String(req.id),
+      });
+    } catch (err) {
+      req.log.error({ err }, 'audit log write failed');
+    }
   });
 }, { name: 'auth', dependencies: ['infra'] });

@@ -9,7 +9,9 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Che
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); })]);
+    const check = fn();
+    check.catch(() => undefined); // a late failure after the timeout must not go unhandled
+    await Promise.race([check, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); })]);
     return { ok: true, latencyMs: Math.round(performance.now() - start) };
   } catch (err) {
     return { ok: false, latencyMs: Math.round(performance.now() - start), error: (err as Error).message };

@@ -1,7 +1,7 @@
 // `leadflow leads add|show|stop`: start, inspect and stop lead workflows from a terminal.
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection.js';
-import { queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
+import { queryLeadState, stopLead, submitLead, workflowUiUrl } from '../../temporal/lead-client.js';
 import { setup } from '../lib/runtime.js';
 
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, uiUrl: string, namespace: string) => Promise<T>): Promise<T> {
@@ -14,8 +14,6 @@ async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClien
   }
 }
 
-export const workflowUiUrl = (uiUrl: string, namespace: string, workflowId: string) =>
-  new URL(`namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`, uiUrl).toString();
 
 export function registerLeads(program: Command): void {
   const leads = program.command('leads').description('start, inspect and stop lead workflows');

@@ -41,7 +41,7 @@ export function registerUp(program: Command): void {
         const temporal = await connectClient(config.temporal);
         cleanups.unshift(() => temporal.connection.close());
         const { buildApp } = await import('../../api/app.js');
-        const app = await buildApp({ db: opened.db, temporal, logger: log });
+        const app = await buildApp({ db: opened.db, temporal, logger: log, links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, rateLimitPerMinute: config.api.rateLimitPerMinute });
         await app.listen({ host: config.api.host, port: config.api.port });
         cleanups.unshift(() => app.close());
 

@@ -12,8 +12,10 @@ export type Check = () => Promise<CheckOutcome>;
 export async function probe(name: string, required: boolean, fn: () => Promise<string>, timeoutMs = 5000): Promise<CheckOutcome> {
   let timer: NodeJS.Timeout | undefined;
   try {
+    const running = fn();
+    running.catch(() => undefined); // a late failure after the timeout must not go unhandled
     const detail = await Promise.race([
-      fn(),
+      running,
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
     ]);
     return { name, required, ok: true, detail };

@@ -96,6 +96,9 @@ export function listLeadEvents(db: Db, leadId: string): Promise<LeadEventRow[]> 
 export interface ListLeadsQuery {
   status?: string | undefined;
   campaignId?: string | undefined;
+  tier?: string | undefined;
+  /** Free text matched against name, e-mail and phone (case-insensitive substring). */
+  q?: string | undefined;
   limit: number;
   offset: number;
 }
@@ -104,7 +107,7 @@ export const MAX_LIST_LIMIT = 500;
 
 /** Newest first, with id as a tie-breaker so pages never overlap or skip rows. */
 export async function listLeads(db: Db, query: ListLeadsQuery): Promise<LeadRow[]> {
-  const { status, campaignId, limit, offset } = query;
+  const { status, campaignId, tier, limit, offset } = query;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
     throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
   }
@@ -114,5 +117,16 @@ export async function listLeads(db: Db, query: ListLeadsQuery): Promise<LeadRow[
   let q = db.selectFrom('leads').selectAll();
   if (status !== undefined) q = q.where('status', '=', status);
   if (campaignId !== undefined) q = q.where('campaign_id', '=', campaignId);
+  if (tier !== undefined) q = q.where('tier', '=', tier);
+  if (query.q !== undefined && query.q.trim() !== '') {
+    // LIKE metacharacters in the search text are literal, not wildcards.
+    const pattern = `%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const digits = query.q.replace(/\D/g, '');
+    q = q.where((eb) => eb.or([
+      eb('first_name', 'ilike', pattern), eb('last_name', 'ilike', pattern), eb('email', 'ilike', pattern),
+      eb(sql<string>`concat_ws(' ', first_name, last_name)`, 'ilike', pattern),
+      ...(digits.length >= 4 ? [eb('phone', 'like', `%${digits}%`)] : []),
+    ]));
+  }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
 }
