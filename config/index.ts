@@ -29,6 +29,8 @@ export interface Config {
     uiUrl: string;
     /** Where workers expose the Temporal SDK's own Prometheus metrics; undefined disables them. */
     sdkMetricsAddress: string | undefined;
+    /** Where a standalone worker serves the product metrics (/metrics); undefined disables it. */
+    workerMetricsAddress: string | undefined;
   };
   api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
   imap: (MailServerConfig & {
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       uiPort,
       uiUrl: url(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}/`,
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
+      workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
     api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
     imap: imapConfig(env),

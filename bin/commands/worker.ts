@@ -6,10 +6,14 @@ export function registerWorker(program: Command): void {
     const { config, log } = setup('worker');
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, migrate: true });
+    const { serveMetrics } = await import('../../workers/metrics-server.js');
+    const metrics = config.temporal.workerMetricsAddress === undefined ? null : await serveMetrics(config.temporal.workerMetricsAddress);
+    if (metrics !== null) log.info({ url: metrics.url }, 'metrics served');
     try {
       const { runWorkers } = await import('../../workers/main.js');
       await runWorkers(config, { db: opened.db, log, signal });
     } finally {
+      await metrics?.close();
       await opened.close();
     }
   });

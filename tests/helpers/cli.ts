@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'leadflow.mjs');
 
-const PROVIDER_VARS = /^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|LEADFLOW_DATA_DIR|LOG_LEVEL)/;
+const PROVIDER_VARS = /^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_DATA_DIR|LOG_LEVEL)/;
 
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !PROVIDER_VARS.test(k)));
-  return { ...base, LOG_LEVEL: 'warn', TEMPORAL_SDK_METRICS_ADDRESS: 'off', ...extra };
+  return { ...base, LOG_LEVEL: 'warn', TEMPORAL_SDK_METRICS_ADDRESS: 'off', WORKER_METRICS_ADDRESS: 'off', ...extra };
 }
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
