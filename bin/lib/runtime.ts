@@ -22,7 +22,8 @@ export function setup(name: string): { config: Readonly<Config>; log: Logger } {
   return { config, log: createLogger(config.logLevel, name, pino.destination(2)) };
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A loopback TCP port that was free a moment ago (the small race is fine for local serving). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -57,7 +58,7 @@ export async function openDatabase(config: Readonly<Config>, opts: { serve?: boo
     return finish(await createDb({ databaseUrl: owner.dbUrl, dataDir: config.dataDir, poolMax: 2 }), 'pglite', 'embedded-owner');
   }
   if (!opts.serve) return finish(await createDb({ dataDir: config.dataDir }), 'pglite', 'embedded');
-  const handle = await createDb({ dataDir: config.dataDir, serveEmbedded: { host: '127.0.0.1', port: await freeLoopbackPort() } });
+  const handle = await createDb({ dataDir: config.dataDir, serveEmbedded: { host: '127.0.0.1', port: await freePort() } });
   const forget = recordEmbeddedOwner(config.dataDir, { dbUrl: handle.embeddedUrl!, apiUrl: opts.apiUrl ?? null });
   return finish(handle, 'pglite', 'embedded-served', forget);
 }

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }
-export interface Reply { status: number; body: unknown; headers?: Record<string, string> }
+/** `delayMs` holds the answer back, to exercise client timeouts. */
+export interface Reply { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number }
 export type Route = { method: string; path: RegExp; handle: (req: RecordedRequest, match: RegExpMatchArray) => Reply };
 
 export interface StandIn { url: string; requests: RecordedRequest[]; close(): Promise<void> }
@@ -23,9 +24,14 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
         const m = r.method === rec.method ? pathname.match(r.path) : null;
         if (m) { reply = r.handle(rec, m); break; }
       }
-      reply ??= notFound(rec);
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      const final = reply ?? notFound(rec);
+      const write = () => {
+        if (res.destroyed) return;
+        res.writeHead(final.status, { 'content-type': 'application/json', ...final.headers });
+        res.end(final.body === undefined ? '' : JSON.stringify(final.body));
+      };
+      if (final.delayMs === undefined) write();
+      else setTimeout(write, final.delayMs).unref();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,4 +41,19 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
     requests,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/**
+ * A failure a test scripts for the next matching request, consumed in order (the array is shared
+ * with the test, which may push more while the stand-in runs). `code`/`message` override the
+ * provider's default error body for that status.
+ */
+export interface ScriptedFault { status: number; retryAfter?: number | string; code?: string | number; message?: string; delayMs?: number }
+
+export function takeFault(faults: ScriptedFault[] | undefined): ScriptedFault | undefined {
+  return faults?.shift();
+}
+
+export function retryAfterHeader(fault: ScriptedFault): Record<string, string> {
+  return fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
 }

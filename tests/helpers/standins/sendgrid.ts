@@ -1,10 +1,100 @@
-// SendGrid v3 stand-in: bearer-key auth and the error body SendGrid sends.
-import { startStandIn, type StandIn } from './http.js';
+// SendGrid v3 stand-in: bearer-key auth, the error body SendGrid sends, and POST /v3/mail/send
+// with the request-shape checks the real API makes (so a client-side mapping bug fails a test
+// instead of production), scripted faults, and 202 + X-Message-Id on success.
+import { randomBytes } from 'node:crypto';
+import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
-export async function startSendGrid(opts: { apiKey: string; scopes?: string[] }): Promise<StandIn> {
+export interface SendGridOptions {
+  apiKey: string;
+  scopes?: string[];
+  /** Consumed one per mail/send request, after authentication; push more at any time. */
+  faults?: ScriptedFault[];
+}
+
+type FieldError = { field: string | null; message: string };
+const bad = (errors: FieldError[]): Reply => ({ status: 400, body: { errors } });
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkAddress(v: unknown, field: string, errors: FieldError[]): void {
+  if (!isObject(v) || typeof v.email !== 'string') errors.push({ field, message: 'The email address is required.' });
+  else if (!EMAIL.test(v.email)) errors.push({ field: `${field}.email`, message: 'Does not contain a valid address.' });
+}
+
+function checkStringMap(v: unknown, field: string, errors: FieldError[]): void {
+  if (v === undefined) return;
+  if (!isObject(v)) { errors.push({ field, message: `Invalid type. Expected: object, given: ${typeof v}.` }); return; }
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value !== 'string') errors.push({ field: `${field}.${k}`, message: `Invalid type. Expected: string, given: ${typeof value}.` });
+  }
+}
+
+/** The subset of https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send validation the product relies on. */
+export function validateMailSend(body: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!isObject(body)) return [{ field: null, message: 'Bad Request' }];
+  const hasTemplate = typeof body.template_id === 'string';
+  const ps = body.personalizations;
+  if (!Array.isArray(ps) || ps.length === 0) {
+    errors.push({ field: 'personalizations', message: 'The personalizations field is required and must have at least one personalization.' });
+  } else {
+    ps.forEach((p: unknown, i) => {
+      const to = isObject(p) ? p.to : undefined;
+      if (!Array.isArray(to) || to.length === 0) errors.push({ field: `personalizations.${i}.to`, message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.' });
+      else to.forEach((a: unknown, j) => checkAddress(a, `personalizations.${i}.to.${j}`, errors));
+      if (isObject(p)) checkStringMap(p.custom_args, `personalizations.${i}.custom_args`, errors);
+    });
+  }
+  checkAddress(body.from, 'from', errors);
+  if (body.reply_to !== undefined) checkAddress(body.reply_to, 'reply_to', errors);
+  const subjectEverywhere = Array.isArray(ps) && ps.length > 0 && ps.every((p: unknown) => isObject(p) && typeof p.subject === 'string');
+  if (!hasTemplate && !subjectEverywhere && (typeof body.subject !== 'string' || body.subject === '')) {
+    errors.push({ field: 'subject', message: 'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.' });
+  }
+  const content = body.content;
+  if (!hasTemplate && (!Array.isArray(content) || content.length === 0)) {
+    errors.push({ field: 'content', message: 'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.' });
+  } else if (Array.isArray(content)) {
+    content.forEach((c: unknown, i) => {
+      if (!isObject(c) || typeof c.type !== 'string' || typeof c.value !== 'string' || c.value === '') errors.push({ field: `content.${i}`, message: 'Each content block must have a type and a non-empty value.' });
+      else if (i > 0 && c.type === 'text/plain') errors.push({ field: `content.${i}.type`, message: 'If present, text/plain content must be first, followed by any other content.' });
+    });
+  }
+  checkStringMap(body.custom_args, 'custom_args', errors);
+  checkStringMap(body.headers, 'headers', errors);
+  return errors;
+}
+
+function faultReply(f: ScriptedFault): Reply {
+  const message = f.message ?? ({ 401: 'The provided authorization grant is invalid, expired, or revoked', 413: 'Request entity too large', 429: 'too many requests' } as Record<number, string>)[f.status] ?? 'internal server error';
+  return { status: f.status, body: { errors: [{ field: f.code === undefined ? null : String(f.code), message }] }, headers: retryAfterHeader(f), ...(f.delayMs === undefined ? {} : { delayMs: f.delayMs }) };
+}
+
+export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[] }> {
+  const faults = opts.faults ?? [];
   const unauthorized = { status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] } };
   const authed = (h: string | undefined) => h === `Bearer ${opts.apiKey}`;
-  return startStandIn([
+  const standIn = await startStandIn([
     { method: 'GET', path: /^\/v3\/scopes$/, handle: (req) => (authed(req.headers.authorization) ? { status: 200, body: { scopes: opts.scopes ?? ['mail.send'] } } : unauthorized) },
+    {
+      method: 'POST', path: /^\/v3\/mail\/send$/,
+      handle: (req) => {
+        if (!authed(req.headers.authorization)) return unauthorized;
+        const fault = takeFault(faults);
+        if (fault !== undefined) return faultReply(fault);
+        let body: unknown;
+        try { body = JSON.parse(req.body); } catch { return bad([{ field: null, message: 'Bad Request' }]); }
+        const errors = validateMailSend(body);
+        if (errors.length > 0) return bad(errors);
+        // Sandbox mode validates and answers 200 without queueing anything, hence no message ID.
+        const mailSettings = (body as { mail_settings?: { sandbox_mode?: { enable?: boolean } } }).mail_settings;
+        if (mailSettings?.sandbox_mode?.enable === true) return { status: 200, body: undefined };
+        return { status: 202, body: undefined, headers: { 'x-message-id': randomBytes(16).toString('base64url').slice(0, 22) } };
+      },
+    },
   ], () => ({ status: 404, body: { errors: [{ field: null, message: 'resource not found' }] } }));
+  return { ...standIn, faults };
 }

@@ -1,10 +1,54 @@
-// Twilio REST stand-in: basic auth with the account SID and auth token, Twilio's error shape.
-import { startStandIn, type StandIn } from './http.js';
+// Twilio REST stand-in: basic auth with the account SID and auth token, Twilio's error shape,
+// and POST .../Messages.json (form-encoded, as twilio-node sends it) answering 201 with a
+// message resource, Twilio's validation error codes and scripted faults.
+import { randomBytes } from 'node:crypto';
+import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
-export async function startTwilio(opts: { accountSid: string; authToken: string; status?: string }): Promise<StandIn> {
+export interface TwilioOptions {
+  accountSid: string;
+  authToken: string;
+  status?: string;
+  /** Numbers that texted STOP: sending to them fails with 21610, as it does on Twilio. */
+  unsubscribed?: string[];
+  /** Consumed one per message create, after authentication; push more at any time. */
+  faults?: ScriptedFault[];
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
+
+export async function startTwilio(opts: TwilioOptions): Promise<StandIn & { faults: ScriptedFault[] }> {
+  const faults = opts.faults ?? [];
   const expected = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
-  const error = (status: number, code: number, message: string) => ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } });
-  return startStandIn([
+  const error = (status: number, code: number, message: string, headers: Record<string, string> = {}): Reply => ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers });
+  const defaults: Record<number, [number, string]> = { 401: [20003, 'Authenticate'], 429: [20429, 'Too Many Requests'], 500: [20500, 'Internal Server Error'], 503: [20503, 'Service Unavailable'] };
+
+  function createMessage(form: URLSearchParams): Reply {
+    const to = form.get('To');
+    const from = form.get('From');
+    const service = form.get('MessagingServiceSid');
+    const body = form.get('Body');
+    if (to === null || to === '') return error(400, 21604, "A 'To' phone number is required.");
+    if ((from === null || from === '') && (service === null || service === '')) return error(400, 21603, "A 'From' phone number is required.");
+    if ((body === null || body === '') && form.get('MediaUrl') === null) return error(400, 21602, 'Message body is required.');
+    if (!E164.test(to)) return error(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    if ((body ?? '').length > 1600) return error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    if (opts.unsubscribed?.includes(to) === true) return error(400, 21610, 'Attempt to send to unsubscribed recipient');
+    const sid = `SM${randomBytes(16).toString('hex')}`;
+    const now = rfc2822(new Date());
+    return {
+      status: 201,
+      body: {
+        account_sid: opts.accountSid, api_version: '2010-04-01', body, date_created: now, date_sent: null, date_updated: now,
+        direction: 'outbound-api', error_code: null, error_message: null, from: service === null ? from : null,
+        messaging_service_sid: service, num_media: '0', num_segments: String(Math.max(1, Math.ceil((body ?? '').length / 153))),
+        price: null, price_unit: 'USD', sid, status: service === null ? 'queued' : 'accepted', subresource_uris: { media: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${sid}/Media.json` },
+        to, uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${sid}.json`,
+      },
+    };
+  }
+
+  const standIn = await startStandIn([
     {
       method: 'GET', path: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/,
       handle: (req, m) => {
@@ -20,5 +64,19 @@ export async function startTwilio(opts: { accountSid: string; authToken: string;
         };
       },
     },
+    {
+      method: 'POST', path: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/,
+      handle: (req, m) => {
+        if (req.headers.authorization !== expected) return error(401, 20003, 'Authenticate');
+        if (m[1] !== opts.accountSid) return error(404, 20404, `The requested resource /2010-04-01/Accounts/${m[1]}/Messages.json was not found`);
+        const fault = takeFault(faults);
+        if (fault !== undefined) {
+          const [code, message] = defaults[fault.status] ?? [20500, 'Internal Server Error'];
+          return { ...error(fault.status, typeof fault.code === 'number' ? fault.code : code, fault.message ?? message, retryAfterHeader(fault)), ...(fault.delayMs === undefined ? {} : { delayMs: fault.delayMs }) };
+        }
+        return createMessage(new URLSearchParams(req.body));
+      },
+    },
   ], () => error(404, 20404, 'The requested resource was not found'));
+  return { ...standIn, faults };
 }
