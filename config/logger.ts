@@ -7,7 +7,8 @@ export const REDACTED_KEYS = [
   'body', 'text', 'html', 'comments', 'password', 'apiKey', 'authToken', 'authorization', 'token', 'databaseUrl',
 ];
 
-const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+// Top-level `name` is pino's own logger name, not a person's: only nested `name`s are redacted.
+const paths = REDACTED_KEYS.flatMap((k) => [...(k === 'name' ? [] : [k]), `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 
 export function createLogger(level: string, name = 'leadflow', destination?: pino.DestinationStream): Logger {
   return pino({ name, level, redact: { paths, censor: '[redacted]' } }, destination);

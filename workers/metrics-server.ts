@@ -3,8 +3,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
+import { collectProcessMetrics } from '../config/metrics.js';
 
 export async function serveMetrics(address: string): Promise<{ url: string; close(): Promise<void> }> {
+  collectProcessMetrics();
   const idx = address.lastIndexOf(':');
   const host = address.slice(0, idx).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(idx + 1));

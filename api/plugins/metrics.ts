@@ -2,9 +2,8 @@
 // there (ingest, sends, ...), process metrics, and the API's own request histogram. The
 // Temporal SDK's metrics come from the worker runtime's own Prometheus endpoint.
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, register } from 'prom-client';
-
-let defaultsCollected = false;
+import { Histogram, register } from 'prom-client';
+import { collectProcessMetrics } from '../../config/metrics.js';
 
 const requestDuration = (): Histogram<'method' | 'route' | 'status'> =>
   (register.getSingleMetric('http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ?? new Histogram({
@@ -15,10 +14,7 @@ const requestDuration = (): Histogram<'method' | 'route' | 'status'> =>
   });
 
 export const metricsPlugin = fp(async (app) => {
-  if (!defaultsCollected) {
-    collectDefaultMetrics({ prefix: 'leadflow_' });
-    defaultsCollected = true;
-  }
+  collectProcessMetrics();
   const duration = requestDuration();
   app.addHook('onResponse', async (req, reply) => {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

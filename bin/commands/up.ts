@@ -30,7 +30,7 @@ export function registerUp(program: Command): void {
           });
           const server = dev;
           cleanups.unshift(() => server.stop());
-          log.info({ address: dev.address }, 'Temporal dev server started');
+          log.info({ temporalAddress: dev.address }, 'Temporal dev server started');
         }
         const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl, migrate: true });
         cleanups.unshift(() => opened.close());

@@ -15,4 +15,5 @@ test('personal data and secrets never reach the log output', () => {
   }
   assert.match(out, /lead:api:1/, 'non-personal fields are kept');
   assert.match(out, /\[redacted\]/);
+  assert.match(out, /"name":"test"/, "the logger's own name is not personal data");
 });

@@ -11,7 +11,9 @@ test('a standalone worker serves the product metrics registry at /metrics, and n
     const res = await fetch(server.url);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
-    assert.match(await res.text(), /^worker_metrics_test_total 3$/m);
+    const body = await res.text();
+    assert.match(body, /^worker_metrics_test_total 3$/m);
+    assert.match(body, /^leadflow_process_resident_memory_bytes \d+/m, 'process metrics too');
     assert.equal((await fetch(server.url.replace('/metrics', '/other'))).status, 404);
   } finally {
     await server.close();
