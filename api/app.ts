@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import { registerErrorHandler } from './errors.js';
 import { infraPlugin } from './plugins/infra.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthOptions } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { leadRoutes, type UiLinks } from './routes/leads.js';
@@ -27,6 +27,7 @@ export interface AppDeps {
   links?: UiLinks;
   /** Requests per minute per API key. */
   rateLimitPerMinute?: number;
+  health?: HealthOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -38,7 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600 });
   const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger });
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, deps.health ?? {});
   await app.register(ingestRoutes, { ingest });
   await app.register(quarantineRoutes, { ingest });
   await app.register(auditRoutes);

@@ -9,7 +9,8 @@ export function registerApi(program: Command): void {
     const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });
     const temporal = await connectClient(config.temporal);
     const { buildApp } = await import('../../api/app.js');
-    const app = await buildApp({ db: opened.db, temporal, logger: log, links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, rateLimitPerMinute: config.api.rateLimitPerMinute });
+    const app = await buildApp({ db: opened.db, temporal, logger: log, links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, rateLimitPerMinute: config.api.rateLimitPerMinute,
+          health: { providers: async () => Promise.all((await import('../../activities/health/providers.js')).providerChecks(config)) } });
     try {
       await app.listen({ host: config.api.host, port: config.api.port });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

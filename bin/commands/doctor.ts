@@ -2,12 +2,12 @@
 // required is down — usable by an operator and by a readiness script alike.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import type { CheckOutcome } from '../doctor/check.js';
+import type { CheckOutcome } from '../../activities/health/probe.js';
 
 export async function runDoctor(): Promise<CheckOutcome[]> {
   const config = loadConfig();
   // Loaded on use: the provider SDKs take seconds to import, which every other command would pay.
-  const [{ databaseCheck, temporalChecks }, { providerChecks }] = await Promise.all([import('../doctor/core-checks.js'), import('../doctor/provider-checks.js')]);
+  const [{ databaseCheck, temporalChecks }, { providerChecks }] = await Promise.all([import('../doctor/core-checks.js'), import('../../activities/health/providers.js')]);
   const results = await Promise.all([databaseCheck(config), temporalChecks(config), ...providerChecks(config)]);
   const flat = results.flat();
   const configured = new Set(flat.map((r) => r.name));

@@ -6,6 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
+import { loadConfig } from '../../config/index.js';
+import { providerChecks } from '../../activities/health/providers.js';
+import { freePort } from '../helpers/cli.js';
 import { createDb, getLead } from '../../db/index.js';
 import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
@@ -90,6 +93,26 @@ describe('dev server: lead workflow, visibility and API', () => {
       await app.close();
       await live.close().catch(() => undefined);
       await pg.stop();
+    }
+  });
+
+  test('/health includes each configured provider: a down one makes it 503 by name; answers are cached', async () => {
+    const closed = await freePort();
+    const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed) });
+    let calls = 0;
+    const providers = async () => { calls += 1; return Promise.all(providerChecks(config)); };
+    const app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), health: { providers, providerCacheMs: 60_000 } });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(res.statusCode, 503);
+      const body = res.json<{ checks: Record<string, { ok: boolean; error?: string }> }>();
+      assert.equal(body.checks.smtp?.ok, false);
+      assert.match(body.checks.smtp?.error ?? '', /ECONNREFUSED/);
+      assert.equal(body.checks.db?.ok, true);
+      await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(calls, 1, 'the second /health reused the provider answers');
+    } finally {
+      await app.close();
     }
   });
 });

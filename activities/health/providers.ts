@@ -10,7 +10,7 @@ import type { Config } from '../../config/index.js';
 // The package's types describe only its singleton; the class is exported at runtime. A private
 // instance keeps doctor from changing the defaults of the one the senders use.
 const SendGridClient = (sgClient as unknown as { Client: new () => typeof sgClient }).Client;
-import { probe, type CheckOutcome } from './check.js';
+import { probe, type CheckOutcome } from './probe.js';
 
 export function providerChecks(config: Readonly<Config>): Array<Promise<CheckOutcome>> {
   const checks: Array<Promise<CheckOutcome>> = [];

@@ -4,6 +4,7 @@ export interface CheckOutcome {
   required: boolean;
   ok: boolean;
   detail: string;
+  latencyMs?: number;
 }
 
 export type Check = () => Promise<CheckOutcome>;
@@ -11,6 +12,8 @@ export type Check = () => Promise<CheckOutcome>;
 /** Runs fn with a deadline; an error or timeout becomes a failed outcome, never a crash. */
 export async function probe(name: string, required: boolean, fn: () => Promise<string>, timeoutMs = 5000): Promise<CheckOutcome> {
   let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
   try {
     const running = fn();
     running.catch(() => undefined); // a late failure after the timeout must not go unhandled
@@ -18,9 +21,9 @@ export async function probe(name: string, required: boolean, fn: () => Promise<s
       running,
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
     ]);
-    return { name, required, ok: true, detail };
+    return { name, required, ok: true, detail, latencyMs: ms() };
   } catch (err) {
-    return { name, required, ok: false, detail: describeError(err) };
+    return { name, required, ok: false, detail: describeError(err), latencyMs: ms() };
   } finally {
     clearTimeout(timer);
   }
