@@ -2,7 +2,7 @@
 // provisions the Temporal CLI dev server and the Java time-skipping test server, type-checks,
 // lints, bundles the workflows once, then runs every test layer with node's test runner.
 // Usage: node scripts/run-tests.mjs [layer...]   layers: unit activity workflow replay integration e2e
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDeps, ROOT } from './deps.mjs';
@@ -46,7 +46,24 @@ if (files.length === 0) { console.error('no test files found'); process.exit(1);
 
 // One test file at a time: the machine has 2 cores and each file starts its own servers.
 const concurrency = process.env.LEADFLOW_TEST_CONCURRENCY ?? '1';
-step(`tests (${files.length} files: ${layers.join(', ')})`, process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))],
-  { LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
-console.error(`[test] all done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+const testArgs = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))];
+console.error(`[test] tests (${files.length} files: ${layers.join(', ')})...`);
+const t0 = Date.now();
+// Echo the runner's output as it comes, and keep its own summary counts for the closing line.
+const child = spawn(process.execPath, testArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+const counts = { pass: 0, fail: 0 };
+let pending = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  pending += chunk.toString();
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^\S+ (pass|fail) (\d+)$/.exec(line.trim());
+    if (m) counts[m[1]] = Number(m[2]);
+  }
+});
+const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+console.error(`[test] tests ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s; all done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`${counts.pass} passed, ${counts.fail} failed`);
+process.exit(code);
