@@ -6,11 +6,8 @@ import fs from 'node:fs';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** Modules the webpack bundle must never contain (they would break determinism or the build). */
-const IGNORE_MODULES: string[] = [];
-
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ignoreModules: IGNORE_MODULES, logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
 }
 
 /**

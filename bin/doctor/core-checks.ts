@@ -5,7 +5,7 @@ import { checkDb, createDb, pendingMigrations } from '../../db/index.js';
 import { connectClient } from '../../temporal/connection.js';
 import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { embeddedOwner } from '../lib/embedded-lock.js';
+import { embeddedOwner } from '../lib/embedded-owner.js';
 import { probe, type CheckOutcome } from '../../activities/health/probe.js';
 
 export async function databaseCheck(config: Readonly<Config>): Promise<CheckOutcome> {

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
 import { createDb, migrateToLatest, type Database } from '../../db/index.js';
-import { embeddedOwner, recordEmbeddedOwner } from './embedded-lock.js';
+import { embeddedOwner, recordEmbeddedOwner } from './embedded-owner.js';
 
 export interface OpenedDb {
   db: Kysely<Database>;
