@@ -12,6 +12,9 @@ import { ingestRoutes } from './routes/ingest.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { leadRoutes, type UiLinks } from './routes/leads.js';
 import { auditRoutes } from './routes/audit.js';
+import { sendGridWebhook } from './webhooks/sendgrid.js';
+import { twilioWebhooks } from './webhooks/twilio.js';
+import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -28,6 +31,8 @@ export interface AppDeps {
   /** Requests per minute per API key. */
   rateLimitPerMinute?: number;
   health?: HealthOptions;
+  /** Provider webhooks; a route whose secret is not configured answers 404. */
+  webhooks?: { sendgridPublicKey?: string | undefined; sendgridMaxAgeSeconds?: number; twilioAuthToken?: string | undefined; publicUrl: string };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -43,6 +48,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ingestRoutes, { ingest });
   await app.register(quarantineRoutes, { ingest });
   await app.register(auditRoutes);
+  const hooks = deps.webhooks;
+  await app.register(sendGridWebhook, { key: hooks?.sendgridPublicKey ? sendGridPublicKey(hooks.sendgridPublicKey) : null, maxAgeSeconds: hooks?.sendgridMaxAgeSeconds ?? 600 });
+  await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/' });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   return app;
 }

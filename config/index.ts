@@ -1,6 +1,7 @@
 // Configuration is read from the environment once, typed and frozen. Optional integrations
 // (IMAP, SMTP, SendGrid, Twilio, OpenAI) are `undefined` when not configured: the product then
 // runs on its local defaults (local outbox, template drafts) instead of failing.
+import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { bool, ConfigError, hostPort, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
 
@@ -45,6 +46,12 @@ export interface Config {
   sendgrid: { apiKey: string; baseUrl: string | undefined } | undefined;
   twilio: { accountSid: string; authToken: string; baseUrl: string | undefined } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  webhooks: {
+    /** SendGrid's Event Webhook verification key (base64 DER SPKI or PEM); unset disables that route. */
+    sendgridPublicKey: string | undefined;
+    /** How old a signed SendGrid request may be before it counts as a replay. */
+    sendgridMaxAgeSeconds: number;
+  };
 }
 
 function mailServer(env: Env, prefix: 'IMAP' | 'SMTP', defaultPort: number): MailServerConfig | undefined {
@@ -63,6 +70,18 @@ function mailServer(env: Env, prefix: 'IMAP' | 'SMTP', defaultPort: number): Mai
     user: str(env, `${prefix}_USER`),
     password: str(env, `${prefix}_PASSWORD`),
   };
+}
+
+function sendgridWebhookKey(env: Env): string | undefined {
+  const key = str(env, 'SENDGRID_WEBHOOK_PUBLIC_KEY');
+  if (key === undefined) return undefined;
+  try {
+    if (key.startsWith('-----BEGIN')) createPublicKey(key);
+    else createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' });
+  } catch {
+    throw new ConfigError('SENDGRID_WEBHOOK_PUBLIC_KEY must be the verification key from SendGrid (base64 DER or PEM)');
+  }
+  return key;
 }
 
 function imapConfig(env: Env): Config['imap'] {
@@ -117,6 +136,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
     twilio: twilioSid === undefined ? undefined
       : { accountSid: twilioSid, authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '', baseUrl: url(env, 'TWILIO_BASE_URL') },
+    webhooks: {
+      sendgridPublicKey: sendgridWebhookKey(env),
+      sendgridMaxAgeSeconds: int(env, 'SENDGRID_WEBHOOK_MAX_AGE_SECONDS', 600, 10, 86_400),
+    },
     openai: openaiKey === undefined ? undefined
       : { apiKey: openaiKey, baseUrl: url(env, 'OPENAI_BASE_URL'), model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini') },
   };

@@ -23,3 +23,5 @@ export { API_SCOPES, createApiKey, findActiveApiKey, hashSecret, listApiKeys, re
 export type { ApiScope } from './repositories/api-keys.js';
 export { listAudit, recordAudit } from './repositories/audit.js';
 export type { AuditEntry } from './repositories/audit.js';
+export { countProviderEvents, recordProviderEvent } from './repositories/provider-events.js';
+export type { ProviderEvent } from './repositories/provider-events.js';

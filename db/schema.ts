@@ -101,7 +101,17 @@ export interface AuditLogTable {
   request_id: string;
 }
 
+export interface ProviderEventsTable {
+  provider: string;
+  event_id: string;
+  lead_id: string | null;
+  type: string;
+  payload: JsonbColumn;
+  received_at: ColumnType<Date, Date | undefined, never>;
+}
+
 export interface Database {
+  provider_events: ProviderEventsTable;
   audit_log: AuditLogTable;
   leads: LeadsTable;
   lead_events: LeadEventsTable;

@@ -10,6 +10,7 @@ export function registerApi(program: Command): void {
     const temporal = await connectClient(config.temporal);
     const { buildApp } = await import('../../api/app.js');
     const app = await buildApp({ db: opened.db, temporal, logger: log, links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, rateLimitPerMinute: config.api.rateLimitPerMinute,
+          webhooks: { sendgridPublicKey: config.webhooks.sendgridPublicKey, sendgridMaxAgeSeconds: config.webhooks.sendgridMaxAgeSeconds, twilioAuthToken: config.twilio?.authToken, publicUrl: config.api.publicUrl },
           health: { providers: async () => Promise.all((await import('../../activities/health/providers.js')).providerChecks(config)) } });
     try {
       await app.listen({ host: config.api.host, port: config.api.port });

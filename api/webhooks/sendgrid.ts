@@ -1,0 +1,48 @@
+// SendGrid Event Webhook: verified over the raw body, each event stored once by sg_event_id, and
+// written to its lead's timeline when it carries our lead_id custom argument.
+import type { FastifyInstance } from 'fastify';
+import type { KeyObject } from 'node:crypto';
+import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { checkSendGrid } from './verify.js';
+
+const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
+
+export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObject | null; maxAgeSeconds: number }): Promise<void> {
+  // The signature covers the exact bytes sent: this route must see them unparsed.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.post('/webhooks/sendgrid', { config: { auth: false } }, async (req, reply) => {
+    const send = (status: number, title: string, detail: string) => reply.status(status).type('application/problem+json').send(problem(status, title, detail));
+    if (opts.key === null) return send(404, 'Not Found', 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const rejected = checkSendGrid(opts.key, opts.maxAgeSeconds, req.headers, raw);
+    if (rejected) return send(rejected.status, rejected.status === 401 ? 'Unauthorized' : 'Forbidden', rejected.detail);
+
+    let events: unknown;
+    try {
+      events = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return send(400, 'Bad Request', 'the body is not JSON');
+    }
+    if (!Array.isArray(events)) return send(400, 'Bad Request', 'the body must be a JSON array of events');
+    const bad = events.findIndex((e) => typeof e !== 'object' || e === null || typeof (e as Record<string, unknown>).sg_event_id !== 'string' || typeof (e as Record<string, unknown>).event !== 'string');
+    if (bad >= 0) return send(400, 'Bad Request', `event ${bad} lacks a string sg_event_id or event`);
+
+    let accepted = 0;
+    let duplicates = 0;
+    for (const e of events as Array<Record<string, unknown>>) {
+      const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
+      const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id as string, leadId, type: e.event as string, payload: e });
+      if (!inserted) { duplicates += 1; continue; }
+      accepted += 1;
+      if (leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
+        await recordLeadEvent(app.db, {
+          leadId, eventKey: `sendgrid:${e.sg_event_id as string}`, type: `email.${e.event as string}`,
+          detail: { provider: 'sendgrid', event: e.event, messageId: e.sg_message_id ?? null, bounceType: e.type ?? null, reason: e.reason ?? null },
+        });
+      }
+    }
+    return reply.send({ accepted, duplicates });
+  });
+}

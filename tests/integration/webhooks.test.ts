@@ -1,0 +1,124 @@
+// Provider webhooks with real signatures generated here: valid requests are stored once,
+// replays are duplicates, and forged, tampered, stale or unsigned requests change nothing.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import twilio from 'twilio';
+import { buildApp } from '../../api/app.js';
+import { createLogger } from '../../config/logger.js';
+import { countProviderEvents, listLeadEvents, upsertLead } from '../../db/index.js';
+import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
+import { openTestDb, type TestDb } from '../helpers/test-db.js';
+
+const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const spkiB64 = (k: ReturnType<typeof ec>) => k.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+const PUBLIC_URL = 'https://leadflow.example.com/';
+const TOKEN = 'twilio-auth-token-test';
+
+describe('provider webhooks', () => {
+  let env: TestWorkflowEnvironment;
+  let tdb: TestDb;
+  let app: FastifyInstance;
+  const keys = ec();
+  const leadId = `lead:test:id:${uniqueName('wh')}`;
+
+  before(async () => {
+    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
+    await upsertLead(tdb.db, { id: leadId, source: 'test', external_id: null, campaign_id: null, first_name: null, last_name: null, email: 'a@example.com', phone: null, payload: {} });
+    app = await buildApp({
+      db: tdb.db, temporal: env.client, logger: createLogger('silent'),
+      webhooks: { sendgridPublicKey: spkiB64(keys), sendgridMaxAgeSeconds: 300, twilioAuthToken: TOKEN, publicUrl: PUBLIC_URL },
+    });
+  });
+  after(async () => {
+    await app?.close();
+    await env?.teardown();
+    await tdb?.close();
+  });
+
+  const signed = (body: string, o: { key?: ReturnType<typeof ec>; ts?: number } = {}) => {
+    const ts = String(o.ts ?? Math.floor(Date.now() / 1000));
+    const sig = sign('sha256', Buffer.concat([Buffer.from(ts), Buffer.from(body)]), (o.key ?? keys).privateKey).toString('base64');
+    return { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': ts };
+  };
+  const sg = (body: string, headers: Record<string, string>) => app.inject({ method: 'POST', url: '/webhooks/sendgrid', payload: body, headers });
+
+  test('SendGrid: a signed batch is stored once per sg_event_id and reaches the lead timeline; a replay is a duplicate', async () => {
+    const body = JSON.stringify([
+      { email: 'a@example.com', event: 'delivered', sg_event_id: 'ev-1', sg_message_id: 'm1', lead_id: leadId, timestamp: 1 },
+      { email: 'a@example.com', event: 'bounce', type: 'bounce', reason: '550 5.1.1 unknown user', sg_event_id: 'ev-2', lead_id: leadId, timestamp: 2 },
+    ]);
+    const first = await sg(body, signed(body));
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual(first.json(), { accepted: 2, duplicates: 0 });
+    const again = await sg(body, signed(body));
+    assert.deepEqual(again.json(), { accepted: 0, duplicates: 2 });
+    const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('sendgrid:'));
+    assert.deepEqual(timeline.map((e) => e.type), ['email.delivered', 'email.bounce']);
+    assert.equal((timeline[1]?.detail as { reason: string }).reason, '550 5.1.1 unknown user');
+  });
+
+  test('SendGrid: unsigned 401; forged, tampered and stale 403; none of them stores anything', async () => {
+    const before = await countProviderEvents(tdb.db, 'sendgrid');
+    const body = JSON.stringify([{ event: 'open', sg_event_id: uniqueName('forged'), email: 'x@example.com' }]);
+    assert.equal((await sg(body, { 'content-type': 'application/json' })).statusCode, 401);
+    assert.equal((await sg(body, signed(body, { key: ec() }))).statusCode, 403, 'signed with another key');
+    const headers = signed(body);
+    assert.equal((await sg(body.replace('open', 'click'), headers)).statusCode, 403, 'body changed after signing');
+    const stale = await sg(body, signed(body, { ts: Math.floor(Date.now() / 1000) - 3600 }));
+    assert.equal(stale.statusCode, 403);
+    assert.match(stale.json<{ detail: string }>().detail, /300 s window/);
+    assert.equal(await countProviderEvents(tdb.db, 'sendgrid'), before);
+  });
+
+  test('SendGrid: a signed body that is not an event array is 400 naming the problem', async () => {
+    const body = JSON.stringify([{ event: 'open' }]);
+    const res = await sg(body, signed(body));
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json<{ detail: string }>().detail, /event 0 lacks a string sg_event_id/);
+  });
+
+  const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
+  const tw = (path: string, params: Record<string, string>, signature?: string) => app.inject({
+    method: 'POST', url: path, payload: form(params),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}) },
+  });
+
+  test('Twilio: a signed status callback is stored once per MessageSid+status and reaches the lead timeline', async () => {
+    const path = `/webhooks/twilio/status?lead_id=${encodeURIComponent(leadId)}`;
+    const params = { MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'delivered', To: '+14155550100' };
+    const sig = twilio.getExpectedTwilioSignature(TOKEN, new URL(path, PUBLIC_URL).toString(), params);
+    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 1, duplicates: 0 });
+    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 0, duplicates: 1 });
+    const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('twilio:'));
+    assert.deepEqual(timeline.map((e) => e.type), ['sms.delivered']);
+  });
+
+  test('Twilio: unsigned 401, wrong token or URL 403, nothing stored; inbound answers empty TwiML', async () => {
+    const before = await countProviderEvents(tdb.db, 'twilio');
+    const path = '/webhooks/twilio/status';
+    const params = { MessageSid: 'SMffffffffffffffffffffffffffffffff', MessageStatus: 'failed' };
+    assert.equal((await tw(path, params)).statusCode, 401);
+    assert.equal((await tw(path, params, twilio.getExpectedTwilioSignature('other-token', new URL(path, PUBLIC_URL).toString(), params))).statusCode, 403);
+    assert.equal((await tw(path, params, twilio.getExpectedTwilioSignature(TOKEN, 'https://attacker.example/webhooks/twilio/status', params))).statusCode, 403);
+    assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
+
+    const inbound = { MessageSid: 'SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', From: '+14155550100', Body: 'STOP' };
+    const res = await tw('/webhooks/twilio/inbound', inbound, twilio.getExpectedTwilioSignature(TOKEN, new URL('/webhooks/twilio/inbound', PUBLIC_URL).toString(), inbound));
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/xml/);
+    assert.equal(res.body, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+    assert.equal(await countProviderEvents(tdb.db, 'twilio'), before + 1);
+  });
+
+  test('a webhook whose secret is not configured answers 404', async () => {
+    const bare = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
+    try {
+      assert.equal((await bare.inject({ method: 'POST', url: '/webhooks/sendgrid', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode, 404);
+    } finally {
+      await bare.close();
+    }
+  });
+});
