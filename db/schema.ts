@@ -110,7 +110,28 @@ export interface ProviderEventsTable {
   received_at: ColumnType<Date, Date | undefined, never>;
 }
 
+export interface OutboxTable {
+  idempotency_key: string;
+  lead_id: string;
+  step: number;
+  channel: string;
+  provider: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  status: ColumnType<string, string | undefined, string>;
+  in_flight: ColumnType<boolean, boolean | undefined, boolean>;
+  attempts: ColumnType<number, number | undefined, number>;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   provider_events: ProviderEventsTable;
   audit_log: AuditLogTable;
   leads: LeadsTable;
@@ -123,6 +144,7 @@ export interface Database {
 export type QuarantineRow = Selectable<QuarantineTable>;
 export type NewQuarantineRow = Insertable<QuarantineTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type OutboxRow = Selectable<OutboxTable>;
 
 export type LeadRow = Selectable<LeadsTable>;
 export type NewLeadRow = Insertable<LeadsTable>;

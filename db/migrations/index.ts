@@ -7,10 +7,12 @@ import * as leads20261123 from './2026_11_23_0001_leads.js';
 import * as ingest20261123 from './2026_11_23_0002_ingest.js';
 import * as audit20261123 from './2026_11_23_0003_audit.js';
 import * as providerEvents20261123 from './2026_11_23_0004_provider_events.js';
+import * as outbox20261123 from './2026_11_23_0005_outbox.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
   '2026_11_23_0002_ingest': ingest20261123,
   '2026_11_23_0003_audit': audit20261123,
   '2026_11_23_0004_provider_events': providerEvents20261123,
+  '2026_11_23_0005_outbox': outbox20261123,
 };

@@ -1,0 +1,80 @@
+// Sending exactly once. Activities run at least once, and neither SMTP nor Twilio (nor SendGrid's
+// mail send) takes an idempotency key, so the ledger is ours: a row per idempotency key is claimed
+// before the provider is called, `in_flight` is set for the call, and only a definitive answer
+// clears it. An attempt that finds a call in flight (the worker died mid-call) never calls again:
+// it looks for the provider's own webhook naming the key, waits a little for one, and otherwise
+// marks the message `uncertain` for a person — zero duplicates, and nothing silently lost.
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
+import { beginOutboxCall, claimOutbox, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
+import { PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
+import type { OutboundMessage, Transport } from './transports.js';
+
+export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }
+
+export interface SendDeps {
+  db: Kysely<Database>;
+  transports: Record<OutboundMessage['channel'], Transport>;
+  /** How long a lost call's outcome may still be proven by a provider webhook (default 10 min). */
+  evidenceWindowMs?: number;
+}
+
+export function createSendActivities(deps: SendDeps) {
+  const { db } = deps;
+  const windowMs = deps.evidenceWindowMs ?? 10 * 60_000;
+
+  async function sendMessage(msg: OutboundMessage): Promise<SendOutcome> {
+    const transport = deps.transports[msg.channel];
+    const row = await claimOutbox(db, {
+      idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
+      recipient: msg.to, subject: msg.subject, body: msg.text,
+    });
+    const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome =>
+      ({ status: 'sent', provider: row.provider, providerMessageId, duplicate, recovered });
+
+    if (row.status === 'sent') return done(row.provider_message_id, true);
+    if (row.status === 'failed') throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', 'PermanentSendError', { code: row.error_code });
+    if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', 'SendUncertainError');
+
+    if (row.in_flight) {
+      const evidence = await providerEventForKey(db, msg.idempotencyKey);
+      if (evidence !== undefined) {
+        await finishOutboxCall(db, msg.idempotencyKey, { status: 'sent', providerMessageId: evidence.providerMessageId });
+        log.info('lost send outcome recovered from a provider event', { key: msg.idempotencyKey, event: evidence.type });
+        return done(evidence.providerMessageId, true, true);
+      }
+      if (Date.now() - row.updated_at.getTime() < windowMs) {
+        // The provider's webhook usually arrives within seconds: retry later rather than guess.
+        throw ApplicationFailure.create({ message: 'a previous send attempt lost its outcome; waiting for provider evidence', type: 'SendOutcomePending', nextRetryDelay: '15 seconds' });
+      }
+      const error = `the ${row.provider} call of attempt ${row.attempts} lost its outcome and no provider event confirms it: check the recipient's mailbox/phone before resending`;
+      await finishOutboxCall(db, msg.idempotencyKey, { status: 'uncertain', errorCode: null, error });
+      throw ApplicationFailure.nonRetryable(error, 'SendUncertainError');
+    }
+
+    if (!(await beginOutboxCall(db, msg.idempotencyKey))) {
+      throw ApplicationFailure.retryable('another attempt is sending this message right now', 'SendInProgress');
+    }
+    try {
+      const { providerMessageId } = await transport.send(msg);
+      await finishOutboxCall(db, msg.idempotencyKey, { status: 'sent', providerMessageId });
+      return done(providerMessageId, false);
+    } catch (err) {
+      if (err instanceof PermanentSendError) {
+        await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: err.code === null ? null : String(err.code), error: err.message });
+        throw ApplicationFailure.nonRetryable(err.message, 'PermanentSendError', { code: err.code });
+      }
+      if (err instanceof TransientSendError) {
+        // A definitive "not accepted": the next attempt may call again.
+        await finishOutboxCall(db, msg.idempotencyKey, { status: 'pending', errorCode: err.code === null ? null : String(err.code), error: err.message });
+        throw ApplicationFailure.create({ message: err.message, type: 'TransientSendError', ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}) });
+      }
+      // Anything else leaves the call in flight: whether the provider took it is unknown.
+      throw err;
+    }
+  }
+
+  return { sendMessage };
+}
+
+export type SendActivities = ReturnType<typeof createSendActivities>;

@@ -1,0 +1,58 @@
+// The outbox ledger's state changes. Each is one conditional UPDATE, so two attempts racing on
+// the same key cannot both believe they own the provider call.
+import { sql } from 'kysely';
+import type { OutboxRow } from '../schema.js';
+import type { Db } from './leads.js';
+
+export interface OutboxClaim {
+  idempotencyKey: string; leadId: string; step: number; channel: 'email' | 'sms'; provider: string;
+  recipient: string; subject: string | null; body: string;
+}
+
+/** Inserts the row if new and returns it as stored (a retry gets the original back). */
+export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
+  await db.insertInto('outbox').values({
+    idempotency_key: c.idempotencyKey, lead_id: c.leadId, step: c.step, channel: c.channel, provider: c.provider,
+    recipient: c.recipient, subject: c.subject, body: c.body,
+  }).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+  return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey).executeTakeFirstOrThrow();
+}
+
+/** Takes the call: true only for the one attempt that flipped in_flight on a pending row. */
+export async function beginOutboxCall(db: Db, key: string): Promise<boolean> {
+  const res = await db.updateTable('outbox')
+    .set({ in_flight: true, attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
+    .where('idempotency_key', '=', key).where('status', '=', 'pending').where('in_flight', '=', false)
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}
+
+export async function finishOutboxCall(db: Db, key: string, outcome:
+  | { status: 'sent'; providerMessageId: string | null }
+  | { status: 'failed' | 'uncertain'; errorCode: string | null; error: string }
+  | { status: 'pending'; errorCode: string | null; error: string }): Promise<void> {
+  const base = { in_flight: false, updated_at: sql<Date>`now()` };
+  const set = outcome.status === 'sent'
+    ? { ...base, status: 'sent', provider_message_id: outcome.providerMessageId, sent_at: sql<Date>`now()`, error_code: null, error: null }
+    : { ...base, status: outcome.status, error_code: outcome.errorCode, error: outcome.error };
+  await db.updateTable('outbox').set(set).where('idempotency_key', '=', key).execute();
+}
+
+/** A provider event (webhook) that names this idempotency key: proof the provider took the message. */
+export async function providerEventForKey(db: Db, key: string): Promise<{ provider: string; type: string; providerMessageId: string | null } | undefined> {
+  const row = await db.selectFrom('provider_events')
+    .select(['provider', 'type', sql<string | null>`coalesce(payload->>'sg_message_id', payload->>'MessageSid')`.as('message_id')])
+    .where((eb) => eb.or([eb(sql`payload->>'idempotency_key'`, '=', key), eb(sql`payload->>'idempotencyKey'`, '=', key)]))
+    .orderBy('received_at').executeTakeFirst();
+  return row === undefined ? undefined : { provider: row.provider, type: row.type, providerMessageId: row.message_id };
+}
+
+export async function getOutbox(db: Db, key: string): Promise<OutboxRow | undefined> {
+  return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+export async function listOutbox(db: Db, q: { leadId?: string; limit: number; offset: number }): Promise<OutboxRow[]> {
+  let query = db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('idempotency_key').limit(q.limit).offset(q.offset);
+  if (q.leadId !== undefined) query = query.where('lead_id', '=', q.leadId);
+  return query.execute();
+}
