@@ -3,8 +3,8 @@
 // registered at every start (the CLI treats an existing one as a no-op).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { portOpen } from './net.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 export interface DevServerOptions {
@@ -69,14 +69,6 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     process: child,
     stop: () => stopChild(child),
   };
-}
-
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** SIGTERM, then SIGKILL after a grace period: the dev server flushes SQLite on TERM. */

@@ -1,11 +1,11 @@
 // Shared start-up for commands: config, logger, database and graceful shutdown on
 // SIGINT/SIGTERM, so every long-running command stops the same clean way.
-import net from 'node:net';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
 import { createDb, migrateToLatest, type Database } from '../../db/index.js';
+import { freePort } from '../../temporal/net.js';
 import { embeddedOwner, recordEmbeddedOwner } from './embedded-owner.js';
 
 export interface OpenedDb {
@@ -20,18 +20,6 @@ export function setup(name: string): { config: Readonly<Config>; log: Logger } {
   const config = loadConfig();
   // stdout carries command output (JSON, ids); logs go to stderr so they never mix with it.
   return { config, log: createLogger(config.logLevel, name, pino.destination(2)) };
-}
-
-/** A loopback TCP port that was free a moment ago (the small race is fine for local serving). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -2,7 +2,6 @@
 // because provisioning runs before anything else in CI and must not depend on extra packages.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 export type Log = (msg: string) => void;
@@ -77,25 +76,6 @@ export function tail(output: string, n = 20): string {
   return output.split('\n').filter((l) => l.trim() !== '').slice(-n).join('\n');
 }
 
-/** A TCP port that was free a moment ago (the usual small race is acceptable for tooling). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { freePort, portOpen } from '../net.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

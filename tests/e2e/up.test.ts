@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { portOpen } from '../../temporal/dev-server.js';
+import { portOpen } from '../../temporal/net.js';
 import { ensureTemporalCli } from '../../temporal/provision/index.js';
 import { freePort, runCli, spawnCli } from '../helpers/cli.js';
 

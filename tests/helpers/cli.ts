@@ -32,4 +32,4 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
   return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export { freePort } from '../../bin/lib/runtime.js';
+export { freePort } from '../../temporal/net.js';

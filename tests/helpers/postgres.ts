@@ -2,10 +2,10 @@
 // (CI service container, local instance) and works in a fresh database of its own;
 // otherwise it runs a private throwaway cluster from the installed server binaries,
 // never touching a system cluster (own data dir, own port, own socket directory).
+import { freePort } from '../../temporal/net.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,17 +121,6 @@ function assertTraversable(dir: string, user: RunAs): void {
 
 // ---- the throwaway cluster ------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function tail(file: string, lines = 20): string {
   try {

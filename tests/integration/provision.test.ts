@@ -3,10 +3,10 @@
 // server (with the custom search attributes the lead workflows rely on).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
+import { portOpen } from '../../temporal/net.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,13 +14,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // fixed forever, so it is spelled out rather than importing @temporalio/proto (not a direct dependency).
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
-function portOpen(address: string): Promise<boolean> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
+function addressOpen(address: string): Promise<boolean> {
+  const i = address.lastIndexOf(':');
+  return portOpen(Number(address.slice(i + 1)), address.slice(0, i));
 }
 
 test('time-skipping test server: launcher starts under the SDK, skips a day fast, tears down', async () => {
@@ -41,7 +37,7 @@ test('time-skipping test server: launcher starts under the SDK, skips a day fast
     await env.teardown();
   }
   // Teardown kills the process the SDK started; since the launcher `exec`s, that is the JVM.
-  assert.equal(await portOpen(address), false, `test server still listening on ${address} after teardown`);
+  assert.equal(await addressOpen(address), false, `test server still listening on ${address} after teardown`);
 });
 
 test('dev server: the provisioned Temporal CLI registers a custom Keyword search attribute', async () => {
@@ -61,5 +57,5 @@ test('dev server: the provisioned Temporal CLI registers a custom Keyword search
   } finally {
     await env.teardown();
   }
-  assert.equal(await portOpen(address), false, `dev server still listening on ${address} after teardown`);
+  assert.equal(await addressOpen(address), false, `dev server still listening on ${address} after teardown`);
 });
