@@ -3,6 +3,7 @@
 // `Authorization: Bearer <key>` or `X-API-Key: <key>`; only their hash is stored.
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from '../errors.js';
 import { findActiveApiKey, recordAudit, type ApiScope } from '../../db/index.js';
 
 declare module 'fastify' {
@@ -25,11 +26,9 @@ function presentedKey(req: FastifyRequest): string | null {
   return typeof x === 'string' && x.trim() !== '' ? x.trim() : null;
 }
 
-function deny(reply: FastifyReply, status: 401 | 403, detail: string) {
-  if (status === 401) void reply.header('www-authenticate', 'Bearer realm="leadflow"');
-  return reply.status(status).type('application/problem+json')
-    .send({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail, instance: reply.request.url });
-}
+
+const unauthorized = (reply: FastifyReply, detail: string) =>
+  sendProblem(reply.header('www-authenticate', 'Bearer realm="leadflow"'), 401, detail);
 
 export const authPlugin = fp(async (app) => {
   app.decorateRequest('apiKey', null);
@@ -38,11 +37,11 @@ export const authPlugin = fp(async (app) => {
     if (required === false || req.routeOptions.url === undefined) return; // 404s are answered as such
     if (req.routeOptions.url === '/docs' || req.routeOptions.url.startsWith('/docs/')) return; // shapes only, no data
     const key = presentedKey(req);
-    if (key === null) return deny(reply, 401, 'an API key is required (Authorization: Bearer <key>)');
+    if (key === null) return unauthorized(reply, 'an API key is required (Authorization: Bearer <key>)');
     const found = await findActiveApiKey(app.db, key);
-    if (found === undefined) return deny(reply, 401, 'the API key is unknown or revoked');
+    if (found === undefined) return unauthorized(reply, 'the API key is unknown or revoked');
     const granted = new Set(found.scopes.flatMap((s) => GRANTS[s] ?? []));
-    if (!granted.has(required)) return deny(reply, 403, `this route needs the "${required}" scope; the key has ${found.scopes.join(', ') || 'none'}`);
+    if (!granted.has(required)) return sendProblem(reply, 403, `this route needs the "${required}" scope; the key has ${found.scopes.join(', ') || 'none'}`);
     req.apiKey = found;
   });
 

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
 import { contentKey, type Ingest } from '../../activities/ingest/ingest.js';
+import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 
 const ADF_TYPES = ['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml', 'message/rfc822'];
@@ -55,7 +56,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
     schema: { response: { 202: { type: 'object', properties: { status: { type: 'string' }, leads: { type: 'array', items: leadRef }, quarantineId: { type: 'string' }, reason: { type: 'string' } } }, 415: problem, 422: problem } },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
-      return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: `send the ADF document as one of ${ADF_TYPES.join(', ')}` });
+      return sendProblem(reply, 415, `send the ADF document as one of ${ADF_TYPES.join(', ')}`);
     }
     const key = idempotencyKey(req);
     const result = await opts.ingest(req.body, {
@@ -63,9 +64,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
       receivedAt: new Date(), contentType: req.headers['content-type'] ?? null,
     });
     if (result.status === 'quarantined') {
-      return reply.status(422).type('application/problem+json').send({
-        type: 'about:blank', title: 'Unprocessable lead document', status: 422, detail: result.reason, code: result.code, quarantineId: result.quarantineId, instance: req.url,
-      });
+      return sendProblem(reply, 422, result.reason, { code: result.code, quarantineId: result.quarantineId });
     }
     return reply.status(202).send(result);
   });

@@ -1,5 +1,6 @@
 // Leads for operators: a DB-backed list with filters and search, one lead's live workflow state
 // with its timeline and a link into the Temporal Web UI, and stop.
+import { sendProblem } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
@@ -8,7 +9,7 @@ import { queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-cli
 export interface UiLinks { temporalUiUrl: string; namespace: string }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } };
-const notFound = (url: string, id: string) => ({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no lead ${id}`, instance: url });
+const notFound = (id: string) => `no lead ${id}`;
 
 
 export async function leadRoutes(app: FastifyInstance, opts: { links: UiLinks }): Promise<void> {
@@ -27,7 +28,7 @@ export async function leadRoutes(app: FastifyInstance, opts: { links: UiLinks })
   app.get('/leads/:id', { config: { auth: 'read' }, schema: { params: idParams } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const lead = await getLead(app.db, id);
-    if (lead === undefined) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+    if (lead === undefined) return sendProblem(reply, 404, notFound(id));
     const [timeline, state] = await Promise.all([
       listLeadEvents(app.db, id),
       // The workflow may have been retained away or the cluster be down: the DB view still answers.
@@ -45,7 +46,7 @@ export async function leadRoutes(app: FastifyInstance, opts: { links: UiLinks })
     try {
       await stopLead(app.temporal, id, { reason, by: `api-key:${req.apiKey?.name ?? 'unknown'}` });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+      if (err instanceof WorkflowNotFoundError) return sendProblem(reply, 404, notFound(id));
       throw err;
     }
     return reply.status(202).send({ leadId: id, stopRequested: true });

@@ -1,12 +1,13 @@
 // The quarantine, for operators: what could not become a lead, why, the original bytes, and a
 // retry that re-runs it through today's code.
+import { sendProblem } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../activities/ingest/ingest.js';
 import { QuarantineNotFoundError, retryQuarantined } from '../../activities/ingest/retry.js';
 import { getQuarantined, listQuarantined } from '../../db/index.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
-const notFound = (url: string, id: string) => ({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no quarantined item ${id}`, instance: url });
+const notFound = (id: string) => `no quarantined item ${id}`;
 
 export async function quarantineRoutes(app: FastifyInstance, opts: { ingest: Ingest }): Promise<void> {
   app.get('/quarantine', {
@@ -22,7 +23,7 @@ export async function quarantineRoutes(app: FastifyInstance, opts: { ingest: Ing
   app.get('/quarantine/:id', { config: { auth: 'read' }, schema: { params: idParams } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const item = await getQuarantined(app.db, id);
-    if (item === undefined) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+    if (item === undefined) return sendProblem(reply, 404, notFound(id));
     const { raw, ...meta } = item;
     return { ...meta, size: raw.length, rawBase64: raw.toString('base64') };
   });
@@ -30,7 +31,7 @@ export async function quarantineRoutes(app: FastifyInstance, opts: { ingest: Ing
   app.get('/quarantine/:id/raw', { config: { auth: 'read' }, schema: { params: idParams } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const item = await getQuarantined(app.db, id);
-    if (item === undefined) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+    if (item === undefined) return sendProblem(reply, 404, notFound(id));
     return reply.type(item.content_type ?? 'application/octet-stream').header('content-disposition', `attachment; filename="quarantine-${id}"`).send(item.raw);
   });
 
@@ -40,7 +41,7 @@ export async function quarantineRoutes(app: FastifyInstance, opts: { ingest: Ing
       const result = await retryQuarantined(opts.ingest, app.db, id);
       return await reply.status(result.status === 'accepted' ? 200 : 422).send(result);
     } catch (err) {
-      if (err instanceof QuarantineNotFoundError) return reply.status(404).type('application/problem+json').send(notFound(req.url, id));
+      if (err instanceof QuarantineNotFoundError) return sendProblem(reply, 404, notFound(id));
       throw err;
     }
   });

@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { checkSendGrid } from './verify.js';
-
-const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
+import { sendProblem } from '../errors.js';
 
 export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObject | null; maxAgeSeconds: number }): Promise<void> {
   // The signature covers the exact bytes sent: this route must see them unparsed.
@@ -13,21 +12,20 @@ export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObje
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.post('/webhooks/sendgrid', { config: { auth: false } }, async (req, reply) => {
-    const send = (status: number, title: string, detail: string) => reply.status(status).type('application/problem+json').send(problem(status, title, detail));
-    if (opts.key === null) return send(404, 'Not Found', 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
+    if (opts.key === null) return sendProblem(reply, 404, 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const rejected = checkSendGrid(opts.key, opts.maxAgeSeconds, req.headers, raw);
-    if (rejected) return send(rejected.status, rejected.status === 401 ? 'Unauthorized' : 'Forbidden', rejected.detail);
+    if (rejected) return sendProblem(reply, rejected.status, rejected.detail);
 
     let events: unknown;
     try {
       events = JSON.parse(raw.toString('utf8'));
     } catch {
-      return send(400, 'Bad Request', 'the body is not JSON');
+      return sendProblem(reply, 400, 'the body is not JSON');
     }
-    if (!Array.isArray(events)) return send(400, 'Bad Request', 'the body must be a JSON array of events');
+    if (!Array.isArray(events)) return sendProblem(reply, 400, 'the body must be a JSON array of events');
     const bad = events.findIndex((e) => typeof e !== 'object' || e === null || typeof (e as Record<string, unknown>).sg_event_id !== 'string' || typeof (e as Record<string, unknown>).event !== 'string');
-    if (bad >= 0) return send(400, 'Bad Request', `event ${bad} lacks a string sg_event_id or event`);
+    if (bad >= 0) return sendProblem(reply, 400, `event ${bad} lacks a string sg_event_id or event`);
 
     let accepted = 0;
     let duplicates = 0;

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { sendProblem } from '../errors.js';
 
 export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string }
 
@@ -15,22 +16,20 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
 
   /** null when the request is genuine; otherwise the reply has been sent. */
   async function refuse(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    const deny = (status: number, detail: string) => reply.status(status).type('application/problem+json')
-      .send({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden', status, detail });
-    if (opts.authToken === null) { await deny(404, 'Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)'); return true; }
+    if (opts.authToken === null) { await sendProblem(reply, 404, 'Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)'); return true; }
     const signature = req.headers['x-twilio-signature'];
-    if (typeof signature !== 'string') { await deny(401, 'the request is not signed'); return true; }
+    if (typeof signature !== 'string') { await sendProblem(reply, 401, 'the request is not signed'); return true; }
     // Twilio signs the URL it called (ours, public, with its query string) plus the POST params.
     const url = new URL(req.url, opts.publicUrl).toString();
     const params = (req.body ?? {}) as Record<string, string>;
-    if (!twilio.validateRequest(opts.authToken, signature, url, params)) { await deny(403, 'the signature does not match'); return true; }
+    if (!twilio.validateRequest(opts.authToken, signature, url, params)) { await sendProblem(reply, 403, 'the signature does not match'); return true; }
     return false;
   }
 
   app.post('/webhooks/twilio/status', { config: { auth: false } }, async (req, reply) => {
     if (await refuse(req, reply)) return reply;
     const p = req.body as Record<string, string>;
-    if (!p.MessageSid || !p.MessageStatus) return reply.status(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'MessageSid and MessageStatus are required' });
+    if (!p.MessageSid || !p.MessageStatus) return sendProblem(reply, 400, 'MessageSid and MessageStatus are required');
     const query = req.query as Record<string, string | undefined>;
     const leadId = query.lead_id ?? null;
     const { inserted } = await recordProviderEvent(app.db, { provider: 'twilio', eventId: `${p.MessageSid}:${p.MessageStatus}`, leadId, type: `sms.${p.MessageStatus}`, payload: { ...p, ...query } });
@@ -43,7 +42,7 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
   app.post('/webhooks/twilio/inbound', { config: { auth: false } }, async (req, reply) => {
     if (await refuse(req, reply)) return reply;
     const p = req.body as Record<string, string>;
-    if (!p.MessageSid) return reply.status(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'MessageSid is required' });
+    if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
     await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: null, type: 'sms.inbound', payload: p });
     // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
     return reply.type('text/xml').send(EMPTY_TWIML);
