@@ -1,10 +1,7 @@
 // AI metrics on prom-client's default registry (served at /metrics), created once per process
 // even when several modules or test files import this one.
-import { Histogram, register } from 'prom-client';
-
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
+import { Histogram } from 'prom-client';
+import { singleMetric as once } from '../../config/metrics.js';
 
 /** Wall time of one drafting call to the model, retries included: what the lead workflow waited. */
 export const aiResponseLatency = once('ai_response_latency_ms', () => new Histogram({

@@ -3,15 +3,14 @@
 // Temporal SDK's metrics come from the worker runtime's own Prometheus endpoint.
 import fp from 'fastify-plugin';
 import { Histogram, register } from 'prom-client';
-import { collectProcessMetrics } from '../../config/metrics.js';
+import { collectProcessMetrics, singleMetric } from '../../config/metrics.js';
 
-const requestDuration = (): Histogram<'method' | 'route' | 'status'> =>
-  (register.getSingleMetric('http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ?? new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'API request duration by route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  });
+const requestDuration = () => singleMetric('http_request_duration_seconds', () => new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'API request duration by route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+}));
 
 export const metricsPlugin = fp(async (app) => {
   collectProcessMetrics();
