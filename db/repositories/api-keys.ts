@@ -17,11 +17,18 @@ export async function createApiKey(db: Db, name: string, scopes: ApiScope[]): Pr
   return { id, key };
 }
 
-/** The active key for a presented secret, touching last_used_at; undefined when unknown or revoked. */
+/** last_used_at is for spotting dead keys: minute precision is plenty, and saves a write per request. */
+const TOUCH_AFTER_MS = 60_000;
+
+/** The active key for a presented secret (undefined when unknown or revoked); notes its use. */
 export async function findActiveApiKey(db: Db, key: string): Promise<Pick<ApiKeyRow, 'id' | 'name' | 'scopes'> | undefined> {
-  return db.updateTable('api_keys').set({ last_used_at: new Date() })
-    .where('secret_hash', '=', hashSecret(key)).where('revoked_at', 'is', null)
-    .returning(['id', 'name', 'scopes']).executeTakeFirst();
+  const row = await db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'last_used_at'])
+    .where('secret_hash', '=', hashSecret(key)).where('revoked_at', 'is', null).executeTakeFirst();
+  if (row === undefined) return undefined;
+  if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
+    await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  }
+  return { id: row.id, name: row.name, scopes: row.scopes };
 }
 
 export async function listApiKeys(db: Db): Promise<Array<Omit<ApiKeyRow, 'secret_hash'>>> {

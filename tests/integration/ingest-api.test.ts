@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
-import { createApiKey, getLead, quarantine, revokeApiKey } from '../../db/index.js';
+import { createApiKey, getLead, listApiKeys, quarantine, revokeApiKey } from '../../db/index.js';
 import { queryLeadState } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import { adfEmail, adfXml } from '../helpers/adf.js';
@@ -59,6 +59,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
     assert.equal((await postAdf(adfXml(), 'lf_not-a-key')).statusCode, 401);
     const temp = await createApiKey(tdb.db, 'temp', ['write']);
     assert.equal((await app.inject({ method: 'GET', url: '/quarantine', headers: { 'x-api-key': temp.key } })).statusCode, 200);
+    assert.ok((await listApiKeys(tdb.db)).find((k) => k.id === temp.id)?.last_used_at instanceof Date, 'use of a key is noted');
     await revokeApiKey(tdb.db, temp.id);
     assert.equal((await app.inject({ method: 'GET', url: '/quarantine', headers: { 'x-api-key': temp.key } })).statusCode, 401);
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'health needs no key');
