@@ -27,3 +27,4 @@ export { countProviderEvents, recordProviderEvent } from './repositories/provide
 export type { ProviderEvent } from './repositories/provider-events.js';
 export { beginOutboxCall, claimOutbox, finishOutboxCall, getOutbox, listOutbox, providerEventForKey } from './repositories/outbox.js';
 export type { OutboxClaim } from './repositories/outbox.js';
+export { isAlive } from './pglite-lock.js';

@@ -3,7 +3,8 @@
 // other. This pid lock file makes the second opener fail loudly instead.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,15 +1,11 @@
 // Checks for optional integrations: run only when configured, and then required — a configured
 // provider that does not answer means mail or SMS would silently not go out.
-import sgClient from '@sendgrid/client';
+import { Client as SendGridClient } from '@sendgrid/client';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import OpenAI from 'openai';
 import twilio from 'twilio';
 import type { Config } from '../../config/index.js';
-
-// The package's types describe only its singleton; the class is exported at runtime. A private
-// instance keeps doctor from changing the defaults of the one the senders use.
-const SendGridClient = (sgClient as unknown as { Client: new () => typeof sgClient }).Client;
 import { probe, type CheckOutcome } from './probe.js';
 
 export function providerChecks(config: Readonly<Config>): Array<Promise<CheckOutcome>> {
@@ -42,6 +38,7 @@ export function providerChecks(config: Readonly<Config>): Array<Promise<CheckOut
   }
   if (sendgrid) {
     checks.push(probe('sendgrid', true, async () => {
+      // A private client: doctor must not change the defaults of the one the senders use.
       const client = new SendGridClient();
       client.setApiKey(sendgrid.apiKey);
       // setApiKey resets the request defaults, so the base URL must be set after it.

@@ -4,26 +4,19 @@
 // instead of opening the files, which only one process may do (db/ enforces that with a lock).
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../db/index.js';
 
 export interface OwnerInfo { pid: number; dbUrl: string; apiUrl: string | null; startedAt: string }
 
 // Not the database lock itself (db/ owns that): a note of who holds it and where it answers.
 const ownerPath = (dataDir: string) => path.join(dataDir, 'embedded-db-owner.json');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The live owner of the embedded database, or null (a note left by a crashed process is ignored). */
 export function embeddedOwner(dataDir: string): OwnerInfo | null {
   try {
     const info = JSON.parse(fs.readFileSync(ownerPath(dataDir), 'utf8')) as OwnerInfo;
-    return info.pid !== process.pid && alive(info.pid) && typeof info.dbUrl === 'string' ? info : null;
+    return info.pid !== process.pid && isAlive(info.pid) && typeof info.dbUrl === 'string' ? info : null;
   } catch {
     return null;
   }
