@@ -4,40 +4,34 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { createApiKey } from '../../db/index.js';
 import { leadHandle, submitLead } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { uniqueName } from '../helpers/temporal.js';
+import { startDevStack, type DevStack } from '../helpers/stack.js';
+import type { TestDb } from '../helpers/test-db.js';
 
 describe('operator API', () => {
+  let stack: DevStack;
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
-  let worker: Worker;
-  let running: Promise<void>;
   let app: FastifyInstance;
   const logLines: string[] = [];
   const auth: Record<'read' | 'write' | 'admin', Record<string, string>> = { read: {}, write: {}, admin: {} };
 
   before(async () => {
-    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
-    worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db });
-    running = worker.run();
+    stack = await startDevStack({ leadWorker: {} });
+    ({ env, tdb } = stack);
     const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString()); cb(); } });
     app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('info', 'api', sink), links: { temporalUiUrl: 'http://ui.test/', namespace: 'default' } });
     for (const scope of ['read', 'write', 'admin'] as const) auth[scope] = { authorization: `Bearer ${(await createApiKey(tdb.db, `${scope}-key`, [scope])).key}` };
   });
   after(async () => {
     await app?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await tdb?.close();
+    await stack?.stop();
   });
 
   async function persisted(leadId: string) {

@@ -7,10 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { adfEmail, adfXml } from '../helpers/adf.js';
 import { runCli } from '../helpers/cli.js';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { uniqueName } from '../helpers/temporal.js';
+import { startDevStack, type DevStack } from '../helpers/stack.js';
+import type { TestDb } from '../helpers/test-db.js';
 
 describe('leadflow ingest / quarantine / apikey', () => {
+  let stack: DevStack;
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
   let cli: Record<string, string>;
@@ -18,12 +20,12 @@ describe('leadflow ingest / quarantine / apikey', () => {
   const file = (name: string, content: string | Buffer) => { const p = path.join(dir, name); fs.writeFileSync(p, content); return p; };
 
   before(async () => {
-    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
+    stack = await startDevStack();
+    ({ env, tdb } = stack);
     cli = { DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: env.address, LEADFLOW_DATA_DIR: dir };
   });
   after(async () => {
-    await env?.teardown();
-    await tdb?.close();
+    await stack?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

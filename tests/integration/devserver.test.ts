@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { loadConfig } from '../../config/index.js';
@@ -11,29 +10,24 @@ import { providerChecks } from '../../activities/health/providers.js';
 import { freePort } from '../helpers/cli.js';
 import { createDb, getLead } from '../../db/index.js';
 import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
+import { uniqueName } from '../helpers/temporal.js';
 import { startPostgres } from '../helpers/postgres.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { startDevStack, type DevStack } from '../helpers/stack.js';
+import type { TestDb } from '../helpers/test-db.js';
 
 describe('dev server: lead workflow, visibility and API', () => {
+  let stack: DevStack;
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
-  let worker: Worker;
-  let running: Promise<void>;
   const taskQueue = uniqueName('leads');
 
   before(async () => {
-    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
-    worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue });
-    running = worker.run();
+    stack = await startDevStack({ leadWorker: { taskQueue } });
+    ({ env, tdb } = stack);
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await tdb?.close();
+    await stack?.stop();
   });
 
   test('operators can find a waiting lead by its search attributes, then stop it', async () => {

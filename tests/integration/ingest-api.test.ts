@@ -3,39 +3,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { createApiKey, getLead, listApiKeys, quarantine, revokeApiKey } from '../../db/index.js';
 import { queryLeadState } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
 import { adfEmail, adfXml } from '../helpers/adf.js';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { uniqueName } from '../helpers/temporal.js';
+import { startDevStack, type DevStack } from '../helpers/stack.js';
+import type { TestDb } from '../helpers/test-db.js';
 
 describe('HTTP ingest, API keys and quarantine', () => {
+  let stack: DevStack;
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
-  let worker: Worker;
-  let running: Promise<void>;
   let app: FastifyInstance;
   const keys: Record<'read' | 'write', string> = { read: '', write: '' };
 
   before(async () => {
-    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
-    worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db });
-    running = worker.run();
+    stack = await startDevStack({ leadWorker: {} });
+    ({ env, tdb } = stack);
     app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     keys.read = (await createApiKey(tdb.db, 'reader', ['read'])).key;
     keys.write = (await createApiKey(tdb.db, 'writer', ['write'])).key;
   });
   after(async () => {
     await app?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await tdb?.close();
+    await stack?.stop();
   });
 
   const postAdf = (body: string | Buffer, key = keys.write, headers: Record<string, string> = {}) =>

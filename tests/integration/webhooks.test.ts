@@ -9,8 +9,9 @@ import twilio from 'twilio';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { countProviderEvents, listLeadEvents, upsertLead } from '../../db/index.js';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { uniqueName } from '../helpers/temporal.js';
+import { startDevStack, type DevStack } from '../helpers/stack.js';
+import type { TestDb } from '../helpers/test-db.js';
 
 const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const spkiB64 = (k: ReturnType<typeof ec>) => k.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -18,6 +19,7 @@ const PUBLIC_URL = 'https://leadflow.example.com/';
 const TOKEN = 'twilio-auth-token-test';
 
 describe('provider webhooks', () => {
+  let stack: DevStack;
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
   let app: FastifyInstance;
@@ -25,7 +27,8 @@ describe('provider webhooks', () => {
   const leadId = `lead:test:id:${uniqueName('wh')}`;
 
   before(async () => {
-    [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
+    stack = await startDevStack();
+    ({ env, tdb } = stack);
     await upsertLead(tdb.db, { id: leadId, source: 'test', external_id: null, campaign_id: null, first_name: null, last_name: null, email: 'a@example.com', phone: null, payload: {} });
     app = await buildApp({
       db: tdb.db, temporal: env.client, logger: createLogger('silent'),
@@ -34,8 +37,7 @@ describe('provider webhooks', () => {
   });
   after(async () => {
     await app?.close();
-    await env?.teardown();
-    await tdb?.close();
+    await stack?.stop();
   });
 
   const signed = (body: string, o: { key?: ReturnType<typeof ec>; ts?: number } = {}) => {
