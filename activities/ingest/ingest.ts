@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { quarantine, type Database } from '../../db/index.js';
-import { submitLead, validateLeadInput, type StartedLead } from '../../temporal/lead-client.js';
+import { InvalidLeadInputError, submitLead, type StartedLead } from '../../temporal/lead-client.js';
 import { AdfParseError, parseAdf } from '../adf/parse.js';
 import type { AdfProspect } from '../adf/types.js';
 import { extractAdf } from './extract.js';
@@ -88,13 +88,15 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
     const unique = [...new Map(parsed.prospects.map((p) => [JSON.stringify(p), p])).values()];
     for (const [i, prospect] of unique.entries()) {
       const input = prospectToLeadInput(prospect);
+      let started: StartedLead;
       try {
-        validateLeadInput(input);
+        // submitLead validates before any Temporal call; its typed error is the per-prospect refusal.
+        started = await submitLead(client, input, { arrivalId: `${meta.arrivalKey}#${i}`, ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}) });
       } catch (err) {
-        rejected.push(`prospect ${i + 1}: ${(err as Error).message}`);
+        if (!(err instanceof InvalidLeadInputError)) throw err;
+        rejected.push(`prospect ${i + 1}: ${err.message}`);
         continue;
       }
-      const started = await submitLead(client, input, { arrivalId: `${meta.arrivalKey}#${i}`, ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}) });
       adfArrivalToWorkflowStart.observe({ source: meta.source }, (Date.now() - meta.receivedAt.getTime()) / 1000);
       adfLeadsProcessed.inc({ status: 'accepted', source: meta.source });
       leads.push({ ...started, prospect: i, status: prospect.status });
