@@ -44,7 +44,23 @@ export interface Config {
   }) | undefined;
   smtp: MailServerConfig | undefined;
   sendgrid: { apiKey: string; baseUrl: string | undefined } | undefined;
-  twilio: { accountSid: string; authToken: string; baseUrl: string | undefined } | undefined;
+  twilio: {
+    accountSid: string; authToken: string; baseUrl: string | undefined;
+    /** One of the two is required: a sender number (E.164) or a Messaging Service. */
+    from: string | undefined; messagingServiceSid: string | undefined;
+  } | undefined;
+  /** Who messages come from and the compliance parts of every e-mail. */
+  sender: {
+    name: string;
+    /** The From address for SendGrid and SMTP (required when either is configured). */
+    email: string;
+    postalAddress: string | undefined;
+    /** Signs unsubscribe links; generated into the data dir when unset (single-host installs). */
+    unsubscribeSecret: string | undefined;
+    unsubscribeMailto: string | undefined;
+  };
+  /** An external e-mail verification service; optional. */
+  verifier: { url: string; apiKey: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   webhooks: {
     /** SendGrid's Event Webhook verification key (base64 DER SPKI or PEM); unset disables that route. */
@@ -114,6 +130,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const twilioSid = str(env, 'TWILIO_ACCOUNT_SID');
   const openaiKey = str(env, 'OPENAI_API_KEY');
   const metricsAddr = str(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464');
+  const senderEmail = str(env, 'SENDER_EMAIL');
+  if (senderEmail === undefined && (sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined)) {
+    throw new ConfigError('SENDER_EMAIL (the From address) must be set when SENDGRID_API_KEY or SMTP_HOST is set');
+  }
+  if (senderEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(senderEmail)) throw new ConfigError('SENDER_EMAIL must be an e-mail address');
+  if (twilioSid !== undefined && str(env, 'TWILIO_FROM') === undefined && str(env, 'TWILIO_MESSAGING_SERVICE_SID') === undefined) {
+    throw new ConfigError('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set when TWILIO_ACCOUNT_SID is set');
+  }
+  requireTogether(env, ['EMAIL_VERIFIER_URL', 'EMAIL_VERIFIER_API_KEY']);
+  const verifierUrl = url(env, 'EMAIL_VERIFIER_URL');
+  const unsubscribeSecret = str(env, 'UNSUBSCRIBE_SECRET');
+  if (unsubscribeSecret !== undefined && unsubscribeSecret.length < 32) throw new ConfigError('UNSUBSCRIBE_SECRET must be at least 32 characters');
 
   const config: Config = {
     dataDir,
@@ -135,7 +163,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
     twilio: twilioSid === undefined ? undefined
-      : { accountSid: twilioSid, authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '', baseUrl: url(env, 'TWILIO_BASE_URL') },
+      : {
+        accountSid: twilioSid, authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '', baseUrl: url(env, 'TWILIO_BASE_URL'),
+        from: str(env, 'TWILIO_FROM'), messagingServiceSid: str(env, 'TWILIO_MESSAGING_SERVICE_SID'),
+      },
+    sender: {
+      name: str(env, 'LEADFLOW_SENDER_NAME', 'leadflow'),
+      email: senderEmail ?? 'leads@localhost',
+      postalAddress: str(env, 'SENDER_POSTAL_ADDRESS'),
+      unsubscribeSecret,
+      unsubscribeMailto: str(env, 'UNSUBSCRIBE_MAILTO'),
+    },
+    verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {
       sendgridPublicKey: sendgridWebhookKey(env),
       sendgridMaxAgeSeconds: int(env, 'SENDGRID_WEBHOOK_MAX_AGE_SECONDS', 600, 10, 86_400),
@@ -170,5 +209,7 @@ export function describeConfig(c: Readonly<Config>): Record<string, unknown> {
     sendgrid: c.sendgrid && { ...c.sendgrid, apiKey: '***' },
     twilio: c.twilio && { ...c.twilio, authToken: '***' },
     openai: c.openai && { ...c.openai, apiKey: '***' },
+    sender: { ...c.sender, unsubscribeSecret: secret(c.sender.unsubscribeSecret) },
+    verifier: c.verifier && { ...c.verifier, apiKey: '***' },
   };
 }

@@ -28,3 +28,5 @@ export type { ProviderEvent } from './repositories/provider-events.js';
 export { beginOutboxCall, claimOutbox, finishOutboxCall, getOutbox, listOutbox, providerEventForKey } from './repositories/outbox.js';
 export type { OutboxClaim } from './repositories/outbox.js';
 export { isAlive } from './pglite-lock.js';
+export { addSuppression, findSuppression, listSuppressions, normaliseAddress, removeSuppression } from './repositories/suppressions.js';
+export type { SuppressionInput } from './repositories/suppressions.js';

@@ -130,7 +130,18 @@ export interface OutboxTable {
   sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface SuppressionsTable {
+  /** Lower-cased e-mail address or E.164 phone number. */
+  address: string;
+  channel: string;
+  reason: string;
+  lead_id: string | null;
+  event_id: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  suppressions: SuppressionsTable;
   outbox: OutboxTable;
   provider_events: ProviderEventsTable;
   audit_log: AuditLogTable;
@@ -145,6 +156,7 @@ export type QuarantineRow = Selectable<QuarantineTable>;
 export type NewQuarantineRow = Insertable<QuarantineTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type SuppressionRow = Selectable<SuppressionsTable>;
 
 export type LeadRow = Selectable<LeadsTable>;
 export type NewLeadRow = Insertable<LeadsTable>;

@@ -10,6 +10,7 @@ import {
 } from '../workflows/lead/contract.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import type { leadWorkflow } from '../workflows/lead/workflow.js';
+import { checkSequence } from '../workflows/lead/sequence.js';
 
 export class InvalidLeadInputError extends Error {
   override readonly name = 'InvalidLeadInputError';
@@ -27,6 +28,7 @@ export function validateLeadInput(input: LeadInput): void {
   }
   try {
     leadKey(input);
+    if (input.sequence !== undefined) checkSequence(input.sequence);
   } catch (err) {
     throw new InvalidLeadInputError((err as Error).message);
   }

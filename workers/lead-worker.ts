@@ -1,17 +1,34 @@
 // The worker for the lead task queue: lead workflows and their activities.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
+import { createDraftActivities } from '../activities/ai/activity.js';
+import { createEnrichActivities } from '../activities/enrich/index.js';
 import { createLeadActivities } from '../activities/leads/index.js';
+import { createSendActivities } from '../activities/send/ledger.js';
+import { createSlotActivities } from '../activities/send/slot.js';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
+import type { LeadServices } from './lead-services.js';
 
 export interface LeadWorkerDeps {
   connection: NativeConnection;
   namespace: string;
   db: Kysely<Database>;
+  /** Providers, drafter and resolver (see lead-services.ts). */
+  services: LeadServices;
   /** Override the task queue (tests run each case on its own queue). */
   taskQueue?: string;
+}
+
+export function leadActivities(db: Kysely<Database>, s: LeadServices) {
+  return {
+    ...createLeadActivities({ db }),
+    ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
+    ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName }),
+    ...createSlotActivities(s.slots),
+    ...createSendActivities({ db, transports: s.transports, compose: s.compose, ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }) }),
+  };
 }
 
 export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
@@ -20,7 +37,7 @@ export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? LEAD_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createLeadActivities({ db: deps.db }),
+    activities: leadActivities(deps.db, deps.services),
     // A lead workflow is small; ~600 fit per GB. Bound the cache so memory stays predictable.
     maxCachedWorkflows: 2000,
     // DB activities are short; cap them so a burst of arrivals cannot exhaust the pool.

@@ -10,13 +10,17 @@ export interface DraftContext {
   lead: { firstName: string | null; lastName: string | null; vehicles: DraftVehicle[]; comments: string | null };
   dealerName: string;
   conversation: Array<{ from: 'lead' | 'us'; text: string }>;
+  /** The campaign's template for this step: the fallback text instead of the built-in one. */
+  template?: { subject?: string | null; body: string } | null;
+  /** false: the campaign wants its template verbatim, so the AI is not asked. */
+  aiAllowed?: boolean;
 }
 
 /**
  * Why the template was used instead of the model: no key configured, the API failed after its
  * retries (or timed out), or the model's text broke a rule (length, banned phrase, missing vehicle).
  */
-export type FallbackReason = 'no_api_key' | 'ai_timeout' | 'ai_error' | 'validation';
+export type FallbackReason = 'no_api_key' | 'ai_timeout' | 'ai_error' | 'validation' | 'campaign_template';
 
 export interface Draft {
   /** Null for SMS. */

@@ -85,6 +85,7 @@ export function createDrafter(config: DrafterConfig) {
   }
 
   async function draft(ctx: DraftContext): Promise<Draft> {
+    if (ctx.aiAllowed === false) return fallback(ctx, 'campaign_template', 'the campaign sends its own template for this step');
     if (client === null || ai === undefined) return fallback(ctx, 'no_api_key', 'no OpenAI API key configured');
     const started = performance.now();
     const observe = (outcome: 'ok' | 'invalid' | 'error' | 'timeout') => aiResponseLatency.observe({ outcome, channel: ctx.channel }, performance.now() - started);

@@ -40,7 +40,10 @@ export function fill(text: string, vars: TemplateVariables): string {
 
 export function templateDraft(ctx: DraftContext): { subject: string | null; body: string } {
   const set = TEMPLATES[ctx.channel];
-  const t = ctx.step <= 1 ? set.first : set.followUp;
+  const builtIn = ctx.step <= 1 ? set.first : set.followUp;
+  // A campaign template without a subject keeps the built-in one: an e-mail always has a subject.
+  const t: Template = ctx.template == null ? builtIn
+    : { subject: ctx.channel === 'sms' ? null : ctx.template.subject ?? builtIn.subject, body: ctx.template.body };
   const vars = templateVariables(ctx);
   return { subject: t.subject === null ? null : fill(t.subject, vars), body: fill(t.body, vars) };
 }

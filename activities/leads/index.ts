@@ -4,7 +4,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
-import { recordLeadEvent as insertLeadEvent, setLeadStatus, upsertLead } from '../../db/index.js';
+import { addSuppression, recordLeadEvent as insertLeadEvent, setLeadStatus, upsertLead, type SuppressionInput } from '../../db/index.js';
 import type { LeadInput, LeadStatus } from '../../workflows/lead/contract.js';
 
 export interface PersistLeadArgs {
@@ -21,7 +21,11 @@ export interface RecordLeadEventArgs {
   detail: Record<string, unknown>;
   /** When set, the lead row's status is updated in the same step. */
   status?: LeadStatus;
+  /** With status: the lead's tier, stored on the row for listing and filtering. */
+  tier?: string | null;
 }
+
+export interface SuppressArgs extends SuppressionInput { leadId: string }
 
 export function createLeadActivities(deps: { db: Kysely<Database> }) {
   const { db } = deps;
@@ -51,12 +55,29 @@ export function createLeadActivities(deps: { db: Kysely<Database> }) {
   async function recordLeadEvent(args: RecordLeadEventArgs): Promise<{ inserted: boolean }> {
     return db.transaction().execute(async (tx) => {
       const res = await insertLeadEvent(tx, { leadId: args.leadId, eventKey: args.eventKey, type: args.type, detail: args.detail });
-      if (args.status !== undefined) await setLeadStatus(tx, args.leadId, args.status);
+      if (args.status !== undefined) await setLeadStatus(tx, args.leadId, args.status, args.tier);
       return res;
     });
   }
 
-  return { persistLead, recordLeadEvent };
+  /** An operator's corrected contact data (sent with the retry signal) replaces the old on the row. */
+  async function updateLeadContact(args: { leadId: string; email: string | null; phone: string | null; eventKey: string }): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('leads').set({ email: args.email, phone: args.phone, updated_at: new Date() }).where('id', '=', args.leadId).execute();
+      await insertLeadEvent(tx, { leadId: args.leadId, eventKey: args.eventKey, type: 'contact_updated', detail: { email: args.email !== null, phone: args.phone !== null } });
+    });
+  }
+
+  /** Adds the address to the suppression list (once) and records why on the lead's timeline. */
+  async function suppressAddress(args: SuppressArgs): Promise<{ inserted: boolean }> {
+    return db.transaction().execute(async (tx) => {
+      const res = await addSuppression(tx, args);
+      await insertLeadEvent(tx, { leadId: args.leadId, eventKey: `suppressed:${args.eventId ?? args.reason}`, type: 'suppressed', detail: { channel: args.channel, reason: args.reason, newEntry: res.inserted } });
+      return res;
+    });
+  }
+
+  return { persistLead, recordLeadEvent, updateLeadContact, suppressAddress };
 }
 
 export type LeadActivities = ReturnType<typeof createLeadActivities>;

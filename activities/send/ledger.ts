@@ -6,8 +6,9 @@
 // marks the message `uncertain` for a person — zero duplicates, and nothing silently lost.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { beginOutboxCall, claimOutbox, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
+import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
 import { PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
+import { composeEmail, type ComposeConfig } from './compose.js';
 import type { OutboundMessage, Transport } from './transports.js';
 
 export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }
@@ -17,13 +18,16 @@ export interface SendDeps {
   transports: Record<OutboundMessage['channel'], Transport>;
   /** How long a lost call's outcome may still be proven by a provider webhook (default 10 min). */
   evidenceWindowMs?: number;
+  /** Unsubscribe headers and postal address for e-mail; absent only in ledger unit tests. */
+  compose?: ComposeConfig;
 }
 
 export function createSendActivities(deps: SendDeps) {
   const { db } = deps;
   const windowMs = deps.evidenceWindowMs ?? 10 * 60_000;
 
-  async function sendMessage(msg: OutboundMessage): Promise<SendOutcome> {
+  async function sendMessage(draft: OutboundMessage): Promise<SendOutcome> {
+    const msg = deps.compose !== undefined ? composeEmail(draft, deps.compose) : draft;
     const transport = deps.transports[msg.channel];
     const row = await claimOutbox(db, {
       idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
@@ -33,8 +37,17 @@ export function createSendActivities(deps: SendDeps) {
       ({ status: 'sent', provider: row.provider, providerMessageId, duplicate, recovered });
 
     if (row.status === 'sent') return done(row.provider_message_id, true);
-    if (row.status === 'failed') throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', 'PermanentSendError', { code: row.error_code });
+    if (row.status === 'failed') {
+      throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', row.error_code === 'suppressed' ? 'SuppressedError' : 'PermanentSendError', { code: row.error_code });
+    }
     if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', 'SendUncertainError');
+
+    // Checked on every attempt before any call: an unsubscribe that lands between retries still wins.
+    if (!row.in_flight && (await findSuppression(db, msg.to)) !== undefined) {
+      const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
+      await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
+      throw ApplicationFailure.nonRetryable(error, 'SuppressedError');
+    }
 
     if (row.in_flight) {
       const evidence = await providerEventForKey(db, msg.idempotencyKey);

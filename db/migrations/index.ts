@@ -8,6 +8,7 @@ import * as ingest20261123 from './2026_11_23_0002_ingest.js';
 import * as audit20261123 from './2026_11_23_0003_audit.js';
 import * as providerEvents20261123 from './2026_11_23_0004_provider_events.js';
 import * as outbox20261123 from './2026_11_23_0005_outbox.js';
+import * as suppressions20261123 from './2026_11_23_0006_suppressions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0003_audit': audit20261123,
   '2026_11_23_0004_provider_events': providerEvents20261123,
   '2026_11_23_0005_outbox': outbox20261123,
+  '2026_11_23_0006_suppressions': suppressions20261123,
 };

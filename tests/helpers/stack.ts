@@ -2,15 +2,17 @@
 // file's own, and (optionally) a lead worker polling a queue — started together, stopped together.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLeadWorker } from '../../workers/lead-worker.js';
+import type { LeadServices } from '../../workers/lead-services.js';
+import { testServices } from './services.js';
 import { createDevServerEnv } from './temporal.js';
 import { openTestDb, type TestDb } from './test-db.js';
 
 export interface DevStack { env: TestWorkflowEnvironment; tdb: TestDb; stop(): Promise<void> }
 
-export async function startDevStack(opts: { leadWorker?: { taskQueue?: string } } = {}): Promise<DevStack> {
+export async function startDevStack(opts: { leadWorker?: { taskQueue?: string; services?: Partial<LeadServices> } } = {}): Promise<DevStack> {
   const [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
   const worker = opts.leadWorker === undefined ? null : await createLeadWorker({
-    connection: env.nativeConnection, namespace: 'default', db: tdb.db, ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
+    connection: env.nativeConnection, namespace: 'default', db: tdb.db, services: testServices(opts.leadWorker.services), ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
   });
   const running = worker?.run();
   return {

@@ -17,6 +17,7 @@ import { adfEmail, adfXml } from '../helpers/adf.js';
 import { appendMessage, startMailServer, type MailServer } from '../helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { testServices } from '../helpers/services.js';
 
 const user = { user: 'dealer@example.com', password: 'imap-secret', email: 'dealer@example.com' };
 
@@ -49,7 +50,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
-    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue });
+    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices() });
     leadRun = leadWorker.run();
     [watcherId] = await ensureMailboxWatchers(env.client, imap, mailQueue) as [string];
   });

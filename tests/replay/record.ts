@@ -14,6 +14,7 @@ import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb } from '../helpers/test-db.js';
 import { leadScenarios } from './scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
+import { testServices } from '../helpers/services.js';
 
 const only = process.argv.slice(2);
 const wanted = (name: string, file: string) => {
@@ -30,7 +31,7 @@ const tdb = await openTestDb();
 const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
-  const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue });
+  const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
   await worker.runUntil(async () => {
     for (const scenario of leadScenarios) {
       const file = path.join(HISTORIES_DIR, 'leadWorkflow', `${scenario.name}.json`);

@@ -27,7 +27,12 @@ describe('config', () => {
       [{ SMTP_PORT: '25' }, /^SMTP_HOST must be set when SMTP_PORT is set/],
       [{ IMAP_HOST: 'imap.test', IMAP_USER: 'u' }, /^IMAP_PASSWORD must be set when IMAP_USER is set/],
       [{ TWILIO_ACCOUNT_SID: 'AC1' }, /^TWILIO_AUTH_TOKEN must be set/],
-      [{ SENDGRID_API_KEY: 'k', SENDGRID_BASE_URL: 'not a url' }, /^SENDGRID_BASE_URL must be an absolute URL/],
+      [{ SENDGRID_API_KEY: 'k', SENDER_EMAIL: 'a@b.test', SENDGRID_BASE_URL: 'not a url' }, /^SENDGRID_BASE_URL must be an absolute URL/],
+      [{ SENDGRID_API_KEY: 'k' }, /^SENDER_EMAIL \(the From address\) must be set/],
+      [{ SENDER_EMAIL: 'nobody' }, /^SENDER_EMAIL must be an e-mail address/],
+      [{ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't' }, /^TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set/],
+      [{ EMAIL_VERIFIER_URL: 'https://v.test/' }, /^EMAIL_VERIFIER_API_KEY must be set/],
+      [{ UNSUBSCRIBE_SECRET: 'short' }, /^UNSUBSCRIBE_SECRET must be at least 32 characters/],
     ];
     for (const [env, re] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && re.test(e.message), JSON.stringify(env));
   });
@@ -36,13 +41,16 @@ describe('config', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://app:s3cret-pw@db.internal:5432/leadflow',
       SMTP_HOST: 'smtp.test', SMTP_USER: 'mailer', SMTP_PASSWORD: 'smtp-pw',
-      SENDGRID_API_KEY: 'SG.key-value', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'tw-token',
-      OPENAI_API_KEY: 'sk-openai', TEMPORAL_API_KEY: 'temporal-key',
+      SENDGRID_API_KEY: 'SG.key-value', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_FROM: '+14155550000',
+      OPENAI_API_KEY: 'sk-openai', TEMPORAL_API_KEY: 'temporal-key', SENDER_EMAIL: 'sales@dealer.test',
+      UNSUBSCRIBE_SECRET: 'unsubscribe-secret-unsubscribe-secret', EMAIL_VERIFIER_URL: 'https://verify.test/', EMAIL_VERIFIER_API_KEY: 'verifier-key',
     });
+    assert.equal(c.sender.email, 'sales@dealer.test');
+    assert.equal(c.twilio?.from, '+14155550000');
     assert.equal(c.smtp?.port, 587);
     assert.equal(c.openai?.model, 'gpt-4o-mini');
     const printed = JSON.stringify(describeConfig(c));
-    for (const secret of ['s3cret-pw', 'smtp-pw', 'SG.key-value', 'tw-token', 'sk-openai', 'temporal-key']) {
+    for (const secret of ['s3cret-pw', 'smtp-pw', 'SG.key-value', 'tw-token', 'sk-openai', 'temporal-key', 'unsubscribe-secret-unsubscribe-secret', 'verifier-key']) {
       assert.ok(!printed.includes(secret), `${secret} leaked`);
     }
     assert.match(printed, /db\.internal/);

@@ -12,6 +12,7 @@ import { LeadSourceKey, LeadStatusKey } from '../../workflows/search-attributes.
 import { makeLeadInput } from '../helpers/leads.js';
 import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { testServices } from '../helpers/services.js';
 
 describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   let env: TestWorkflowEnvironment;
@@ -27,7 +28,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('leads');
-    const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue });
+    const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue, services: testServices() });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -52,10 +53,13 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
       await stopLead(env.client, leadId, { reason: 'bought elsewhere', by: 'rep@dealer.test' });
       const outcome = await leadHandle(env.client, leadId).result();
-      assert.deepEqual(outcome, { leadId, status: 'stopped', arrivals: 1 });
+      assert.deepEqual(outcome, { leadId, status: 'stopped', arrivals: 1, stepsSent: 1 });
 
       const events = await listLeadEvents(tdb.db, leadId);
-      assert.deepEqual(events.map((e) => e.event_key), ['received', 'status:waiting', `arrival:${arrivalId}`, 'status:stopped']);
+      const key = `${leadId}:step:1`;
+      assert.deepEqual(events.map((e) => e.event_key), [
+        'received', 'enriched', 'scored', `arrival:${arrivalId}`, 'status:sending:1', `drafted:${key}`, `sent:${key}`, 'status:waiting:2', 'status:stopped',
+      ]);
       assert.deepEqual(events.at(-1)?.detail, { status: 'stopped', reason: 'bought elsewhere', by: 'rep@dealer.test' });
       assert.equal((await getLead(tdb.db, leadId))?.status, 'stopped');
 
@@ -87,6 +91,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { taskQueue });
       const outcome = await leadHandle(env.client, leadId).result();
       assert.equal(outcome.status, 'expired');
+      assert.equal(outcome.stepsSent, 2, 'the first touch and the 2-day follow-up fit in 3 days; the 5-day one does not');
       assert.ok((await env.currentTimeMs()) - started >= 3 * 86_400_000, 'the 3-day window must have elapsed on the server clock');
       assert.equal((await getLead(tdb.db, leadId))?.status, 'expired');
       assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'expired');
@@ -104,7 +109,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       assert.ok(err instanceof WorkflowFailedError);
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, 'InvalidLeadError');
-      assert.match(err.cause.message, /invalid waitFor duration "soon"/);
+      assert.match(err.cause.message, /waitFor "soon" is not a valid duration/);
     });
   });
 });

@@ -2,12 +2,25 @@
 // queries. Side-effect free, so api/ and bin/ import it without pulling in workflow code.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { Enrichment } from '../../activities/enrich/types.js';
+import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../policy/scoring-types.js';
 
 export const LEAD_TASK_QUEUE = 'leadflow-leads';
 export const LEAD_WORKFLOW_TYPE = 'leadWorkflow';
 
-export type LeadStatus = 'received' | 'waiting' | 'stopped' | 'expired';
-export const LEAD_STATUSES: readonly LeadStatus[] = ['received', 'waiting', 'stopped', 'expired'];
+/**
+ * received → (enriched, scored) → sending ⇄ waiting → a final status. `needs_attention` and
+ * `paused` are waits a person ends (retry / resume). Final: replied, bounced, complained,
+ * unsubscribed, suppressed, no_response (the sequence ran out), stopped, expired.
+ */
+export type LeadStatus =
+  | 'received' | 'sending' | 'waiting' | 'needs_attention' | 'paused'
+  | 'replied' | 'bounced' | 'complained' | 'unsubscribed' | 'suppressed' | 'no_response' | 'stopped' | 'expired';
+export const LEAD_STATUSES: readonly LeadStatus[] = [
+  'received', 'sending', 'waiting', 'needs_attention', 'paused',
+  'replied', 'bounced', 'complained', 'unsubscribed', 'suppressed', 'no_response', 'stopped', 'expired',
+];
+export type FinalLeadStatus = Extract<LeadStatus, 'replied' | 'bounced' | 'complained' | 'unsubscribed' | 'suppressed' | 'no_response' | 'stopped' | 'expired'>;
 
 export interface LeadContact {
   firstName: string | null;
@@ -28,6 +41,28 @@ export interface LeadInput {
   payload: Record<string, unknown>;
   /** How long the lead waits for a person before it expires (ms or a Temporal duration string). */
   waitFor?: Duration;
+  /** The campaign's steps (delays, channels, templates); the default sequence when absent. */
+  sequence?: SequenceStep[];
+  /** The dealership or team name messages are signed with; `LEADFLOW_SENDER_NAME` when absent. */
+  senderName?: string;
+  /** Scoring weight overrides for this lead's campaign. */
+  scoringWeights?: Partial<ScoringWeights>;
+  /** Set by continue-as-new only: where the previous run left off. Plain JSON. */
+  carry?: LeadCarry;
+  /** Continue-as-new once the history has this many events (default: when the server suggests it). */
+  historyLimit?: number;
+}
+
+export interface SequenceStep {
+  /** Wait after the previous message (the first step: after scoring). */
+  delay: Duration;
+  /** Defaults to the lead's best reachable channel. */
+  channel?: 'email' | 'sms';
+  /** The campaign's text for this step, with {firstName} {vehicle} {dealerName}: used when the AI
+   *  is off, fails or writes something invalid (instead of the built-in template). */
+  template?: { subject?: string | null; body: string };
+  /** false: send the template verbatim without asking the AI. */
+  ai?: boolean;
 }
 
 export interface StopRequest {
@@ -41,23 +76,105 @@ export interface LeadArrival {
   receivedAt: string;
 }
 
+export interface TimelineEntry { at: string; type: string; detail: Record<string, unknown> }
+
 export interface LeadState {
   leadId: string;
   status: LeadStatus;
   arrivals: number;
   stop: StopRequest | null;
+  tier?: Tier | null;
+  score?: number | null;
+  scoreReasons?: ScoreReason[];
+  channel?: 'email' | 'sms' | null;
+  /** Steps sent so far. */
+  stepsSent?: number;
+  /** When the next follow-up is due (ISO-8601), while waiting for one. */
+  nextSendAt?: string | null;
+  /** Why a person is needed, while in needs_attention. */
+  attention?: string | null;
+  paused?: PauseRequest | null;
+  /** The newest entries, oldest first (the full history is the lead_events table). */
+  timeline?: TimelineEntry[];
 }
 
 export interface LeadOutcome {
   leadId: string;
-  status: Extract<LeadStatus, 'stopped' | 'expired'>;
+  status: FinalLeadStatus;
   arrivals: number;
+  stepsSent?: number;
 }
+
+/** Carried across continue-as-new: everything the next run needs, nothing it can recompute. */
+export interface LeadCarry {
+  /** Epoch ms when the lead expires (from `waitFor`). */
+  deadline: number;
+  /** Epoch ms the sequence started (step 1's delay counts from here). */
+  sequenceStartedAt: number;
+  seenArrivals: string[];
+  /** Recent provider/inbox event ids, so a re-delivered webhook is handled once. */
+  seenEvents: string[];
+  enrichment: Enrichment;
+  score: ScoreResult;
+  contact: LeadContact;
+  channel: 'email' | 'sms' | null;
+  stepsSent: number;
+  /** Per step: how many times it was sent again (soft bounce, or a person's retry). */
+  resends: Record<string, number>;
+  /** A step to send again, and when (after a soft bounce). */
+  pendingResend: { step: number; dueAt: number } | null;
+  lastSentAt: number | null;
+  attention: string | null;
+  conversation: Array<{ from: 'lead' | 'us'; text: string }>;
+  timeline: TimelineEntry[];
+  /** Status transitions so far: makes each transition's lead_events key unique. */
+  transitions: number;
+  paused: PauseRequest | null;
+}
+
+export interface PauseRequest { reason: string; by: string }
+export interface RetryRequest {
+  by: string;
+  /** The corrected contact data an operator supplies with the retry (both optional). */
+  email?: string | null;
+  phone?: string | null;
+}
+
+/** Provider and inbox events that reach a lead; `eventId` makes re-delivery harmless. */
+export interface ReplyEvent { eventId: string; channel: 'email' | 'sms'; from: string; text: string; receivedAt: string }
+export type BounceKind = 'hard' | 'soft' | 'block';
+export interface BounceEvent { eventId: string; kind: BounceKind; reason: string; step?: number | null; channel?: 'email' | 'sms' }
+export interface ComplaintEvent { eventId: string; step?: number | null }
+export interface UnsubscribeEvent { eventId: string; via: string; channel?: 'email' | 'sms' }
+export interface EngagementEvent { eventId: string; kind: 'delivered' | 'opened' | 'clicked'; step?: number | null }
+
+export type LeadEvent =
+  | { type: 'reply'; event: ReplyEvent }
+  | { type: 'bounce'; event: BounceEvent }
+  | { type: 'complaint'; event: ComplaintEvent }
+  | { type: 'unsubscribe'; event: UnsubscribeEvent }
+  | { type: 'engagement'; event: EngagementEvent };
 
 export const stopSignal = defineSignal<[StopRequest]>('stop');
 /** Every arrival of the lead (the first one too) is signalled, so duplicates land on one workflow. */
 export const arrivedSignal = defineSignal<[LeadArrival]>('arrived');
 export const stateQuery = defineQuery<LeadState>('state');
+export const replyReceivedSignal = defineSignal<[ReplyEvent]>('replyReceived');
+export const bouncedSignal = defineSignal<[BounceEvent]>('bounced');
+export const complainedSignal = defineSignal<[ComplaintEvent]>('complained');
+export const unsubscribedSignal = defineSignal<[UnsubscribeEvent]>('unsubscribed');
+export const deliveredSignal = defineSignal<[EngagementEvent]>('delivered');
+export const openedSignal = defineSignal<[EngagementEvent]>('opened');
+export const clickedSignal = defineSignal<[EngagementEvent]>('clicked');
+/** Resumes a lead in needs_attention, optionally with corrected contact data. */
+export const retrySignal = defineSignal<[RetryRequest]>('retry');
+export const pauseSignal = defineSignal<[PauseRequest]>('pause');
+export const resumeSignal = defineSignal<[{ by: string }]>('resume');
+
+/** The idempotency key of one outbound message: the lead, the step, and which resend of it. */
+export function sendKey(leadId: string, step: number, resend: number): string {
+  return resend === 0 ? `${leadId}:step:${step}` : `${leadId}:step:${step}:resend:${resend}`;
+}
 
 /**
  * A stable key for a lead: the source's prospect id when there is one, else a normalised contact

@@ -1,87 +1,41 @@
-// One lead, one workflow. This first version proves the pipe end to end: persist the lead,
-// keep its search attributes current, absorb duplicate arrivals, and wait for a person to stop
-// it or for its waiting window to run out. Later steps (enrich, score, draft, send) grow here.
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time.js';
-import type { createLeadActivities } from '../../activities/leads/index.js';
+// One lead, one workflow: persist it, enrich and score it, then run its message sequence until a
+// reply, a bounce, a complaint, an unsubscribe, a stop, or the end of the sequence. Runs started
+// before the pipeline existed keep their original path (the `lead-pipeline-v1` patch), so every
+// committed history still replays.
+import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../search-attributes.js';
-import {
-  arrivedSignal, stateQuery, stopSignal,
-  type LeadArrival, type LeadInput, type LeadOutcome, type LeadState, type LeadStatus, type StopRequest,
-} from './contract.js';
-
-// DB writes are fast and idempotent; retry them patiently so a DB blip never loses a lead.
-const { persistLead, recordLeadEvent } = proxyActivities<ReturnType<typeof createLeadActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidLeadError'] },
-});
+import { persistLead } from './activities.js';
+import type { LeadInput, LeadOutcome } from './contract.js';
+import { legacyWait } from './legacy.js';
+import { runPipeline, runSequence } from './pipeline.js';
+import { LeadRunState } from './run-state.js';
+import { checkSequence, durationMs } from './sequence.js';
 
 export const DEFAULT_WAIT = '30 days';
+export const PIPELINE_PATCH = 'lead-pipeline-v1';
 
 export async function leadWorkflow(input: LeadInput): Promise<LeadOutcome> {
-  const leadId = workflowInfo().workflowId;
-  let status: LeadStatus = 'received';
-  let stop: StopRequest | null = null;
-  const seenArrivals: string[] = [];
-  const pendingArrivals: LeadArrival[] = [];
-
-  // Handlers first, before any await, so no signal sent with the start is missed.
-  setHandler(stopSignal, (req) => {
-    stop ??= req;
-  });
-  setHandler(arrivedSignal, (arrival) => {
-    if (!seenArrivals.includes(arrival.arrivalId)) {
-      seenArrivals.push(arrival.arrivalId);
-      pendingArrivals.push(arrival);
-    }
-  });
-  setHandler(stateQuery, (): LeadState => ({ leadId, status, arrivals: seenArrivals.length, stop }));
-
-  // Read through a function: TypeScript cannot see that signal handlers assign `stop`.
-  const currentStop = (): StopRequest | null => stop;
-  const setStatus = (next: LeadStatus) => {
-    status = next;
-    upsertSearchAttributes([{ key: LeadStatusKey, value: next }]);
-  };
+  const st = new LeadRunState(workflowInfo().workflowId, input.carry);
+  // A continued run picks up the sequence where the previous run handed it over.
+  if (input.carry !== undefined) return runSequence(input, st, input.carry);
 
   upsertSearchAttributes([
-    { key: LeadStatusKey, value: status },
+    { key: LeadStatusKey, value: st.status },
     { key: LeadSourceKey, value: input.source },
     ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
   ]);
-  await persistLead({ leadId, input, status });
-  setStatus('waiting');
-  await recordLeadEvent({ leadId, eventKey: 'status:waiting', type: 'status', detail: { status: 'waiting' }, status: 'waiting' });
-
-  const deadline = Date.now() + toMs(input.waitFor ?? DEFAULT_WAIT);
-  // Drain arrivals before deciding to stop: a resend that came with the stop is still recorded.
-  const recordArrivals = async () => {
-    for (const arrival of pendingArrivals.splice(0)) {
-      await recordLeadEvent({ leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
-    }
-  };
-  for (;;) {
-    await recordArrivals();
-    const remaining = deadline - Date.now();
-    if (remaining <= 0 || currentStop() !== null) break;
-    await condition(() => currentStop() !== null || pendingArrivals.length > 0, remaining);
-  }
-
-  const finalStatus = stop !== null ? 'stopped' : 'expired';
-  setStatus(finalStatus);
-  const stopped = currentStop();
-  const detail = stopped !== null ? { status: finalStatus, reason: stopped.reason, by: stopped.by } : { status: finalStatus };
-  await recordLeadEvent({ leadId, eventKey: `status:${finalStatus}`, type: 'status', detail, status: finalStatus });
-  log.info('lead finished', { leadId, status: finalStatus });
-  return { leadId, status: finalStatus, arrivals: seenArrivals.length };
+  await persistLead({ leadId: st.leadId, input, status: st.status });
+  const waitMs = checked(() => durationMs(input.waitFor ?? DEFAULT_WAIT, 'waitFor'));
+  if (!patched(PIPELINE_PATCH)) return legacyWait(st, waitMs);
+  if (input.sequence !== undefined) checked(() => checkSequence(input.sequence ?? []));
+  return runPipeline(input, st, waitMs);
 }
 
-function toMs(d: Duration): number {
+function checked<T>(fn: () => T): T {
   try {
-    return msToNumber(d);
+    return fn();
   } catch (err) {
     // Bad input is the caller's mistake: fail the workflow visibly instead of retrying a task forever.
-    throw ApplicationFailure.nonRetryable(`invalid waitFor duration ${JSON.stringify(d)}: ${(err as Error).message}`, 'InvalidLeadError');
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidLeadError');
   }
 }

@@ -1,0 +1,28 @@
+// What every outbound e-mail carries besides the draft: one-click unsubscribe headers (RFC 8058,
+// required by Gmail and Yahoo for bulk senders) and the sender's postal address (CAN-SPAM).
+// Applied in the send activity, so no code path can send an e-mail without them.
+import type { OutboundMessage } from './transports.js';
+import { signUnsubscribeToken } from './unsubscribe-token.js';
+
+export interface ComposeConfig {
+  /** Where the API serves /unsubscribe/:token; the HMAC secret that signs the tokens. */
+  unsubscribe: { publicUrl: string; secret: string; mailto: string | null };
+  /** Appended to every e-mail body when set. */
+  postalAddress: string | null;
+}
+
+export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], leadId: string, address: string): string {
+  return new URL(`unsubscribe/${signUnsubscribeToken(cfg.secret, { leadId, address })}`, cfg.publicUrl).toString();
+}
+
+export function composeEmail(msg: OutboundMessage, cfg: ComposeConfig): OutboundMessage {
+  if (msg.channel !== 'email') return msg;
+  const url = unsubscribeUrl(cfg.unsubscribe, msg.leadId, msg.to);
+  const targets = [`<${url}>`, ...(cfg.unsubscribe.mailto !== null ? [`<mailto:${cfg.unsubscribe.mailto}?subject=unsubscribe>`] : [])];
+  const footer = [`To stop receiving these e-mails: ${url}`, ...(cfg.postalAddress !== null ? [cfg.postalAddress] : [])].join('\n');
+  return {
+    ...msg,
+    text: `${msg.text}\n\n--\n${footer}`,
+    headers: { ...msg.headers, 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}

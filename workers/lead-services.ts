@@ -1,0 +1,106 @@
+// Everything the lead workflow's activities talk to, chosen from configuration: SendGrid, else
+// the inbox's SMTP server, else the local outbox for e-mail; Twilio, else the local outbox for
+// SMS; OpenAI, else templates. Tests build the same object with stand-ins and a fake resolver.
+import { randomBytes } from 'node:crypto';
+import { resolveMx } from 'node:dns/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createDrafter, type Drafter } from '../activities/ai/drafter.js';
+import type { ResolveMx, VerifierConfig } from '../activities/enrich/index.js';
+import { createSmtpSender } from '../activities/mail/smtp-send.js';
+import type { ComposeConfig } from '../activities/send/compose.js';
+import type { SendSlotPolicy } from '../activities/send/slot.js';
+import { localTransport, sendGridTransport, smtpTransport, twilioTransport, type Transport } from '../activities/send/transports.js';
+import { createSendGridSender } from '../activities/sendgrid/sender.js';
+import { createTwilioSender } from '../activities/twilio/sender.js';
+import type { Config } from '../config/index.js';
+
+export interface LeadServices {
+  resolveMx: ResolveMx;
+  verifier?: VerifierConfig | undefined;
+  drafter: Drafter;
+  senderName: string;
+  transports: { email: Transport; sms: Transport };
+  compose: ComposeConfig;
+  slots?: SendSlotPolicy;
+  /** How long a lost send outcome may still be proven by a provider webhook. */
+  evidenceWindowMs?: number;
+}
+
+/** No providers at all: template drafts, the local outbox, and the resolver given (tests pass a fake). */
+export function localLeadServices(opts: { resolveMx: ResolveMx; publicUrl?: string; secret?: string } & Partial<LeadServices>): LeadServices {
+  const { publicUrl, secret, ...rest } = opts;
+  return {
+    drafter: createDrafter({}),
+    senderName: 'leadflow',
+    transports: { email: localTransport(), sms: localTransport() },
+    compose: { unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null }, postalAddress: null },
+    ...rest,
+  };
+}
+
+/**
+ * The unsubscribe secret from UNSUBSCRIBE_SECRET, else one generated once into the data dir, so
+ * links in mail already sent keep working across restarts of a single-host install.
+ */
+export async function unsubscribeSecret(config: Readonly<Config>): Promise<string> {
+  if (config.sender.unsubscribeSecret !== undefined) return config.sender.unsubscribeSecret;
+  const file = path.join(config.dataDir, 'unsubscribe.secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // wx: if two processes race, the loser fails here and re-reads the winner's secret.
+  try {
+    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+function emailTransport(config: Readonly<Config>): Transport {
+  const from = config.sender.email;
+  if (config.sendgrid !== undefined) {
+    return sendGridTransport(createSendGridSender({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.baseUrl !== undefined && { baseUrl: config.sendgrid.baseUrl }) }), from);
+  }
+  if (config.smtp !== undefined) {
+    const s = config.smtp;
+    return smtpTransport(createSmtpSender({
+      host: s.host, port: s.port, secure: s.secure, messageIdDomain: from.split('@')[1] ?? 'localhost',
+      ...(s.user !== undefined && { user: s.user, password: s.password ?? '' }),
+    }), from);
+  }
+  return localTransport();
+}
+
+function smsTransport(config: Readonly<Config>): Transport {
+  const t = config.twilio;
+  if (t === undefined) return localTransport();
+  return twilioTransport(createTwilioSender({
+    accountSid: t.accountSid, authToken: t.authToken,
+    ...(t.baseUrl !== undefined && { baseUrl: t.baseUrl }),
+    ...(t.from !== undefined && { from: t.from }),
+    ...(t.messagingServiceSid !== undefined && { messagingServiceSid: t.messagingServiceSid }),
+    statusCallbackUrl: new URL('webhooks/twilio/status', config.api.publicUrl).toString(),
+  }));
+}
+
+export async function leadServicesFromConfig(config: Readonly<Config>): Promise<LeadServices> {
+  const ai = config.openai;
+  return {
+    resolveMx,
+    verifier: config.verifier,
+    drafter: createDrafter(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } }),
+    senderName: config.sender.name,
+    transports: { email: emailTransport(config), sms: smsTransport(config) },
+    compose: {
+      unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },
+      postalAddress: config.sender.postalAddress ?? null,
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// What each provider or inbox event means for a lead: a reply, hard bounce, complaint or
+// unsubscribe ends the sequence (the last three suppress the address for good); a soft bounce or
+// a block schedules the same step again later; delivered/opened/clicked only go on the timeline.
+import { log } from '@temporalio/workflow';
+import { recordLeadEvent, suppressAddress } from './activities.js';
+import type { FinalLeadStatus, LeadCarry, LeadEvent } from './contract.js';
+import type { LeadRunState } from './run-state.js';
+import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY } from './sequence.js';
+
+const CONVERSATION_KEEP = 20;
+const TEXT_KEEP = 4000;
+
+export function remember(c: LeadCarry, from: 'lead' | 'us', text: string): void {
+  c.conversation.push({ from, text: text.slice(0, TEXT_KEEP) });
+  if (c.conversation.length > CONVERSATION_KEEP) c.conversation.splice(0, c.conversation.length - CONVERSATION_KEEP);
+}
+
+export async function recordArrivals(st: LeadRunState): Promise<void> {
+  for (const arrival of st.pendingArrivals.splice(0)) {
+    st.note('arrival', { arrivalId: arrival.arrivalId });
+    await recordLeadEvent({ leadId: st.leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
+  }
+}
+
+function addressFor(c: LeadCarry, channel: 'email' | 'sms'): string | null {
+  return channel === 'email' ? c.enrichment.email?.address ?? c.contact.email : c.enrichment.phone?.e164 ?? c.contact.phone;
+}
+
+async function suppress(st: LeadRunState, c: LeadCarry, channel: 'email' | 'sms', reason: 'hard_bounce' | 'complaint' | 'unsubscribe', eventId: string): Promise<void> {
+  const address = addressFor(c, channel);
+  if (address === null) return;
+  await suppressAddress({ leadId: st.leadId, address, channel, reason, eventId });
+}
+
+/** One event; returns the final status it leads to, if any. */
+async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<FinalLeadStatus | null> {
+  const leadId = st.leadId;
+  const record = (type: string, detail: Record<string, unknown>) =>
+    recordLeadEvent({ leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
+  switch (e.type) {
+    case 'reply':
+      remember(c, 'lead', e.event.text);
+      st.note('reply', { channel: e.event.channel });
+      await record('reply', { channel: e.event.channel, receivedAt: e.event.receivedAt, text: e.event.text.slice(0, TEXT_KEEP) });
+      return 'replied';
+    case 'complaint':
+      st.note('complaint', { step: e.event.step ?? null });
+      await record('complaint', { step: e.event.step ?? null });
+      await suppress(st, c, 'email', 'complaint', e.event.eventId);
+      return 'complained';
+    case 'unsubscribe': {
+      const channel = e.event.channel ?? c.channel ?? 'email';
+      st.note('unsubscribe', { via: e.event.via, channel });
+      await record('unsubscribe', { via: e.event.via, channel });
+      await suppress(st, c, channel, 'unsubscribe', e.event.eventId);
+      return 'unsubscribed';
+    }
+    case 'engagement':
+      st.note(e.event.kind, { step: e.event.step ?? null });
+      await record(e.event.kind, { step: e.event.step ?? null });
+      return null;
+    case 'bounce': {
+      const channel = e.event.channel ?? c.channel ?? 'email';
+      const { kind, reason } = e.event;
+      st.note('bounce', { kind, step: e.event.step ?? null });
+      await record('bounce', { kind, reason, channel, step: e.event.step ?? null });
+      if (kind === 'hard') {
+        await suppress(st, c, channel, 'hard_bounce', e.event.eventId);
+        return 'bounced';
+      }
+      // soft (mailbox full, greylisted) or block (the receiver refused our server): the address
+      // may be fine, so the same step goes again later; repeated failures end the sequence.
+      const step = e.event.step ?? Math.max(c.stepsSent, 1);
+      const tries = c.resends[String(step)] ?? 0;
+      if (tries >= MAX_SOFT_RESENDS) {
+        log.info('lead gave up after repeated soft bounces', { leadId, step });
+        return 'bounced';
+      }
+      c.resends[String(step)] = tries + 1;
+      c.pendingResend = { step, dueAt: Date.now() + durationMs(SOFT_BOUNCE_RETRY, 'soft bounce retry') };
+      return null;
+    }
+  }
+}
+
+/** Handles every queued event in arrival order; the first final status wins, later events still count. */
+export async function handleEvents(st: LeadRunState, c: LeadCarry): Promise<FinalLeadStatus | null> {
+  let final: FinalLeadStatus | null = null;
+  while (st.events.length > 0) {
+    const e = st.events.shift();
+    if (e === undefined) break;
+    const outcome = await handle(st, c, e);
+    final ??= outcome;
+  }
+  return final;
+}

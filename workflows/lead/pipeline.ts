@@ -1,0 +1,154 @@
+// The lead pipeline: enrich, score, then the sequence loop. The loop is one decision point: each
+// turn handles whatever arrived (arrivals, provider events, stop, retry, pause), then either sends
+// the step that is due or sleeps until the next due time or signal. Every wait is a durable
+// timer, so a worker restart, a deploy or a week of pause resumes exactly where it was.
+import { condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { scoreLead } from '../policy/scoring.js';
+import { enrichLead, recordLeadEvent, requestSendSlot, updateLeadContact } from './activities.js';
+import type { FinalLeadStatus, LeadCarry, LeadInput, LeadOutcome, LeadStatus } from './contract.js';
+import { handleEvents, recordArrivals } from './events.js';
+import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from './profile.js';
+import type { LeadRunState } from './run-state.js';
+import { sendStep } from './send-step.js';
+import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';
+
+export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: number): Promise<LeadOutcome> {
+  const leadId = st.leadId;
+  const profile = leadProfile(input);
+  const enrichment = await enrichLead(enrichInput(input.contact, profile));
+  await recordLeadEvent({ leadId, eventKey: 'enriched', type: 'enriched', detail: { ...enrichment } });
+  // Scored in the workflow: the rules are pure, and `new Date()` is workflow time (replay-safe).
+  const score = scoreLead(scoringInput(input, input.contact, profile, enrichment), input.scoringWeights, new Date());
+  st.setTier(score.tier);
+  await recordLeadEvent({ leadId, eventKey: 'scored', type: 'scored', detail: { ...score }, status: 'received', tier: score.tier });
+  const now = Date.now();
+  const steps = input.sequence ?? DEFAULT_SEQUENCE;
+  const c: LeadCarry = {
+    deadline: now + waitMs, sequenceStartedAt: now, seenArrivals: st.seenArrivals, seenEvents: st.seenEvents,
+    enrichment, score, contact: input.contact, channel: reachableChannel(enrichment, steps[0]?.channel),
+    stepsSent: 0, resends: {}, pendingResend: null, lastSentAt: null, attention: null, conversation: [],
+    timeline: st.timeline, transitions: 0, paused: null,
+  };
+  st.carry = c;
+  st.note('scored', { score: score.score, tier: score.tier });
+  return runSequence(input, st, c, profile);
+}
+
+export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCarry, profile = leadProfile(input)): Promise<LeadOutcome> {
+  const leadId = st.leadId;
+  const steps = input.sequence ?? DEFAULT_SEQUENCE;
+  st.carry = c;
+
+  const moveTo = async (status: LeadStatus, detail: Record<string, unknown> = {}) => {
+    if (st.status === status) return;
+    st.setStatus(status);
+    c.transitions += 1;
+    st.note('status', { status, ...detail });
+    await recordLeadEvent({ leadId, eventKey: `status:${status}:${c.transitions}`, type: 'status', detail: { status, ...detail }, status });
+  };
+  const finish = async (status: FinalLeadStatus): Promise<LeadOutcome> => {
+    const stop = st.stop;
+    st.nextSendAt = null;
+    st.setStatus(status);
+    st.note('status', { status });
+    const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
+    await recordLeadEvent({ leadId, eventKey: `status:${status}`, type: 'status', detail, status });
+    log.info('lead finished', { leadId, status, stepsSent: c.stepsSent });
+    return { leadId, status, arrivals: st.seenArrivals.length, stepsSent: c.stepsSent };
+  };
+  /** Sleeps until `untilMs` or the next signal, whichever is first. */
+  const sleep = async (untilMs: number) => {
+    const wakes = st.wakes;
+    await condition(() => st.wakes !== wakes, Math.max(1, Math.min(untilMs, c.deadline) - Date.now()));
+  };
+
+  for (;;) {
+    await recordArrivals(st);
+    const final = await handleEvents(st, c);
+    if (final !== null) return finish(final);
+    if (st.stop !== null) return finish('stopped');
+    if (Date.now() >= c.deadline) return finish('expired');
+
+    if (c.attention !== null) {
+      if (st.retry === null) {
+        await moveTo('needs_attention', { reason: c.attention });
+        await sleep(c.deadline);
+        continue;
+      }
+      await applyRetry(st, c, profile, nextAction(steps, c));
+      continue;
+    }
+    if (st.retry !== null) {
+      st.note('retry_ignored', { by: st.retry.by });
+      st.retry = null;
+    }
+
+    const next = nextAction(steps, c);
+    if (next.dueAt > Date.now()) {
+      st.nextSendAt = next.kind === 'send' ? next.dueAt : null;
+      await moveTo(st.paused !== null ? 'paused' : 'waiting');
+      if (await maybeContinueAsNew(input, st, c)) continue;
+      await sleep(next.dueAt);
+      continue;
+    }
+    if (next.kind === 'finish') return finish('no_response');
+    if (st.paused !== null) {
+      await moveTo('paused', { reason: st.paused.reason, by: st.paused.by });
+      await sleep(c.deadline);
+      continue;
+    }
+
+    const slot = await requestSendSlot({ leadId, channel: c.channel ?? 'email', campaignId: input.campaignId, inboxId: null });
+    if (!slot.granted) {
+      st.nextSendAt = slot.retryAt;
+      await moveTo('waiting', { slot: slot.reason });
+      await sleep(slot.retryAt);
+      continue;
+    }
+    st.nextSendAt = null;
+    await moveTo('sending', { step: next.step });
+    const result = await sendStep(input, st, c, profile, next.step);
+    if (result.kind === 'suppressed') return finish('suppressed');
+    if (result.kind === 'attention') {
+      c.attention = result.reason;
+      continue;
+    }
+    c.lastSentAt = Date.now();
+    if (next.resend) c.pendingResend = null;
+    else c.stepsSent += 1;
+  }
+}
+
+/** A person fixed the data (or just said "try again"): the failed step goes again under a new key. */
+async function applyRetry(st: LeadRunState, c: LeadCarry, profile: LeadProfile, next: ReturnType<typeof nextAction>): Promise<void> {
+  const req = st.retry;
+  if (req === null) return;
+  st.retry = null;
+  const fix = { email: req.email ?? c.contact.email, phone: req.phone ?? c.contact.phone };
+  c.transitions += 1;
+  const changed = fix.email !== c.contact.email || fix.phone !== c.contact.phone;
+  if (changed) {
+    c.contact = { ...c.contact, ...fix };
+    await updateLeadContact({ leadId: st.leadId, email: fix.email, phone: fix.phone, eventKey: `contact:${c.transitions}` });
+    c.enrichment = await enrichLead(enrichInput(c.contact, profile));
+  }
+  if (next.kind === 'send') c.resends[String(next.step)] = (c.resends[String(next.step)] ?? 0) + 1;
+  st.note('retry', { by: req.by, contactChanged: changed });
+  await recordLeadEvent({ leadId: st.leadId, eventKey: `retry:${c.transitions}`, type: 'retry', detail: { by: req.by, previous: c.attention } });
+  c.attention = null;
+}
+
+/**
+ * Long sequences (weeks of follow-ups, chatty webhooks) hand their plain-JSON state to a fresh
+ * run before the history grows large. Only at a quiet point: nothing queued, nobody stopping.
+ */
+async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCarry): Promise<boolean> {
+  const info = workflowInfo();
+  const due = info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
+  if (!due) return false;
+  if (st.events.length > 0 || st.pendingArrivals.length > 0 || st.stop !== null || st.retry !== null) return true;
+  log.info('lead continues as new', { leadId: st.leadId, historyLength: info.historyLength });
+  const carry: LeadCarry = { ...c, seenArrivals: st.seenArrivals, seenEvents: st.seenEvents, timeline: st.timeline, paused: st.paused };
+  await continueAsNew<(input: LeadInput) => Promise<LeadOutcome>>({ ...input, carry });
+  return true;
+}

@@ -1,0 +1,101 @@
+// The live state of one lead workflow run and every signal/query handler on it. Handlers only
+// record what arrived (queues, flags, a wake counter); the main loop in pipeline.ts decides what
+// it means, so each decision happens in one place and in workflow order.
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
+import type { Tier } from '../policy/scoring-types.js';
+import {
+  arrivedSignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, pauseSignal,
+  replyReceivedSignal, resumeSignal, retrySignal, stateQuery, stopSignal, unsubscribedSignal,
+  type LeadArrival, type LeadCarry, type LeadEvent, type LeadState, type LeadStatus, type PauseRequest,
+  type RetryRequest, type StopRequest, type TimelineEntry,
+} from './contract.js';
+
+const TIMELINE_KEEP = 50;
+const SEEN_EVENTS_KEEP = 500;
+
+export class LeadRunState {
+  status: LeadStatus = 'received';
+  stop: StopRequest | null = null;
+  paused: PauseRequest | null = null;
+  retry: RetryRequest | null = null;
+  readonly seenArrivals: string[];
+  readonly pendingArrivals: LeadArrival[] = [];
+  readonly seenEvents: string[];
+  readonly events: LeadEvent[] = [];
+  timeline: TimelineEntry[];
+  /** Bumped by every signal: waits end on a change and the loop re-evaluates. */
+  wakes = 0;
+  /** Set once the pipeline has a sequence state; the query reads it. */
+  carry: LeadCarry | null = null;
+  nextSendAt: number | null = null;
+
+  constructor(readonly leadId: string, carry: LeadCarry | undefined) {
+    this.seenArrivals = carry?.seenArrivals ?? [];
+    this.seenEvents = carry?.seenEvents ?? [];
+    this.timeline = carry?.timeline ?? [];
+    this.paused = carry?.paused ?? null;
+    this.carry = carry ?? null;
+    if (carry !== undefined) this.status = carry.paused !== null ? 'paused' : 'waiting';
+    this.install();
+  }
+
+  private install(): void {
+    // Registered before any await, so nothing sent with the start (signal-with-start) is missed.
+    setHandler(stopSignal, (req) => { this.stop ??= req; this.wakes++; });
+    setHandler(arrivedSignal, (a) => {
+      if (this.seenArrivals.includes(a.arrivalId)) return;
+      this.seenArrivals.push(a.arrivalId);
+      this.pendingArrivals.push(a);
+      this.wakes++;
+    });
+    const event = (e: LeadEvent) => {
+      if (this.seenEvents.includes(e.event.eventId)) return;
+      this.seenEvents.push(e.event.eventId);
+      if (this.seenEvents.length > SEEN_EVENTS_KEEP) this.seenEvents.splice(0, this.seenEvents.length - SEEN_EVENTS_KEEP);
+      this.events.push(e);
+      this.wakes++;
+    };
+    setHandler(replyReceivedSignal, (e) => event({ type: 'reply', event: e }));
+    setHandler(bouncedSignal, (e) => event({ type: 'bounce', event: e }));
+    setHandler(complainedSignal, (e) => event({ type: 'complaint', event: e }));
+    setHandler(unsubscribedSignal, (e) => event({ type: 'unsubscribe', event: e }));
+    setHandler(deliveredSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'delivered' } }));
+    setHandler(openedSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'opened' } }));
+    setHandler(clickedSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'clicked' } }));
+    setHandler(retrySignal, (req) => { this.retry = req; this.wakes++; });
+    setHandler(pauseSignal, (req) => { this.paused ??= req; this.wakes++; });
+    setHandler(resumeSignal, () => { this.paused = null; this.wakes++; });
+    setHandler(stateQuery, () => this.snapshot());
+  }
+
+  snapshot(): LeadState {
+    const c = this.carry;
+    return {
+      leadId: this.leadId,
+      status: this.status,
+      arrivals: this.seenArrivals.length,
+      stop: this.stop,
+      ...(c !== null && {
+        tier: c.score.tier, score: c.score.score, scoreReasons: c.score.reasons, channel: c.channel, stepsSent: c.stepsSent,
+        nextSendAt: this.nextSendAt === null ? null : new Date(this.nextSendAt).toISOString(),
+        attention: c.attention, paused: this.paused, timeline: this.timeline,
+      }),
+    };
+  }
+
+  setStatus(next: LeadStatus): void {
+    this.status = next;
+    upsertSearchAttributes([{ key: LeadStatusKey, value: next }]);
+  }
+
+  setTier(tier: Tier): void {
+    upsertSearchAttributes([{ key: LeadTierKey, value: tier }]);
+  }
+
+  /** Workflow time (deterministic), newest last, bounded: the full record is lead_events. */
+  note(type: string, detail: Record<string, unknown> = {}): void {
+    this.timeline.push({ at: new Date().toISOString(), type, detail });
+    if (this.timeline.length > TIMELINE_KEEP) this.timeline.splice(0, this.timeline.length - TIMELINE_KEEP);
+  }
+}

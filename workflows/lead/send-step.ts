@@ -1,0 +1,74 @@
+// One outbound message: pick the channel, draft (AI or template), and send it exactly once under
+// the key derived from lead + step + resend number. A refusal the provider will repeat becomes a
+// reason for a person (needs_attention), never a retry loop.
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import type { Draft, DraftContext } from '../../activities/ai/draft-types.js';
+import { templateDraft } from '../../activities/ai/templates.js';
+import { draftMessage, recordLeadEvent, sendMessage } from './activities.js';
+import { sendKey, type LeadCarry, type LeadInput, type SequenceStep } from './contract.js';
+import { remember } from './events.js';
+import { reachableChannel, type LeadProfile } from './profile.js';
+import type { LeadRunState } from './run-state.js';
+
+export type StepResult = { kind: 'sent' } | { kind: 'attention'; reason: string } | { kind: 'suppressed' };
+
+/** Used only if the drafting activity itself keeps failing and no sender name was configured. */
+const FALLBACK_SENDER = 'our team';
+
+async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: string | null): Promise<Draft> {
+  try {
+    return await draftMessage({ ...ctx, dealerName: senderName });
+  } catch (err) {
+    // The drafter never fails on the model (it falls back itself), so this is a broken worker:
+    // the lead still gets the reviewed template rather than waiting for a deploy.
+    const detail = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
+    log.warn('drafting activity failed; using the built-in template', { step: ctx.step, detail });
+    return { ...templateDraft({ ...ctx, dealerName: senderName ?? FALLBACK_SENDER }), path: 'template', reason: 'ai_error', detail };
+  }
+}
+
+export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry, profile: LeadProfile, step: number): Promise<StepResult> {
+  const leadId = st.leadId;
+  const def: SequenceStep | undefined = (input.sequence ?? [])[step - 1];
+  const channel = reachableChannel(c.enrichment, def?.channel);
+  c.channel = channel;
+  const to = channel === 'email' ? c.enrichment.email?.address : channel === 'sms' ? c.enrichment.phone?.e164 : null;
+  if (channel === null || to === null || to === undefined) {
+    return { kind: 'attention', reason: 'no reachable channel: the e-mail address is invalid, undeliverable or disposable and there is no valid phone number' };
+  }
+
+  const key = sendKey(leadId, step, c.resends[String(step)] ?? 0);
+  const draft = await draftFor({
+    channel, step,
+    lead: { firstName: c.contact.firstName, lastName: c.contact.lastName, vehicles: profile.vehicles, comments: profile.comments },
+    conversation: c.conversation,
+    template: def?.template ?? null,
+    aiAllowed: def?.ai ?? true,
+  }, input.senderName ?? null);
+  await recordLeadEvent({
+    leadId, eventKey: `drafted:${key}`, type: 'drafted',
+    detail: { step, channel, path: draft.path, reason: draft.reason ?? null, detail: draft.detail ?? null },
+  });
+
+  try {
+    const out = await sendMessage({ idempotencyKey: key, leadId, step, channel, to, subject: draft.subject, text: draft.body });
+    remember(c, 'us', draft.body);
+    st.note('sent', { step, channel, provider: out.provider, path: draft.path });
+    await recordLeadEvent({
+      leadId, eventKey: `sent:${key}`, type: 'sent',
+      detail: { step, channel, key, provider: out.provider, providerMessageId: out.providerMessageId, path: draft.path, duplicate: out.duplicate },
+    });
+    return { kind: 'sent' };
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure) {
+      if (cause.type === 'SuppressedError') return { kind: 'suppressed' };
+      if (cause.type === 'PermanentSendError' || cause.type === 'SendUncertainError') {
+        st.note('send_failed', { step, channel, type: cause.type });
+        await recordLeadEvent({ leadId, eventKey: `send_failed:${key}`, type: 'send_failed', detail: { step, channel, key, type: cause.type, error: cause.message } });
+        return { kind: 'attention', reason: `${cause.type === 'PermanentSendError' ? 'the provider refused' : 'the outcome of'} step ${step} (${channel}): ${cause.message}` };
+      }
+    }
+    throw err;
+  }
+}
