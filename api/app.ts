@@ -14,6 +14,8 @@ import { leadRoutes, type UiLinks } from './routes/leads.js';
 import { auditRoutes } from './routes/audit.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   health?: HealthOptions;
   /** Provider webhooks; a route whose secret is not configured answers 404. */
   webhooks?: { sendgridPublicKey?: string | undefined; sendgridMaxAgeSeconds?: number; twilioAuthToken?: string | undefined; publicUrl: string };
+  /** Verifies one-click unsubscribe links (the workers sign them with the same secret). */
+  unsubscribeSecret?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -51,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const hooks = deps.webhooks;
   await app.register(sendGridWebhook, { key: hooks?.sendgridPublicKey ? sendGridPublicKey(hooks.sendgridPublicKey) : null, maxAgeSeconds: hooks?.sendgridMaxAgeSeconds ?? 600 });
   await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/' });
+  await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
+  await app.register(outboxRoutes);
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   return app;
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { registerAdf } from './commands/adf.js';
 import { registerApi } from './commands/api.js';
+import { registerOutbox } from './commands/outbox.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuarantine } from './commands/quarantine.js';
@@ -22,7 +23,7 @@ const program = new Command('leadflow')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerApiKey, registerAdf]) {
+for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf]) {
   register(program);
 }
 

@@ -5,6 +5,8 @@ export { migrateToLatest, migrateWith, pendingMigrations } from './migrate.js';
 export type { MigrationsRecord } from './migrate.js';
 export { migrations } from './migrations/index.js';
 export {
+  ACTIVE_LEAD_STATUSES,
+  findActiveLeadByPhone,
   getLead,
   listLeadEvents,
   listLeads,

@@ -1,10 +1,12 @@
 // Leads for operators: a DB-backed list with filters and search, one lead's live workflow state
-// with its timeline and a link into the Temporal Web UI, and stop.
+// with its timeline and a link into the Temporal Web UI, and the operator signals: stop, pause,
+// resume, and retry (after fixing the data behind a needs_attention).
 import { sendProblem } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
-import { queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
+import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
+import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
 
 export interface UiLinks { temporalUiUrl: string; namespace: string }
 
@@ -37,18 +39,29 @@ export async function leadRoutes(app: FastifyInstance, opts: { links: UiLinks })
     return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };
   });
 
-  app.post('/leads/:id/stop', {
-    config: { auth: 'write' },
-    schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } } },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const { reason } = req.body as { reason: string };
-    try {
-      await stopLead(app.temporal, id, { reason, by: `api-key:${req.apiKey?.name ?? 'unknown'}` });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return sendProblem(reply, 404, notFound(id));
-      throw err;
-    }
-    return reply.status(202).send({ leadId: id, stopRequested: true });
-  });
+  /** A write route that signals the lead's workflow: 404 when it no longer runs, else 202. */
+  function signalRoute<B>(action: string, body: Record<string, unknown>, send: (id: string, body: B, by: string) => Promise<void>) {
+    app.post(`/leads/:id/${action}`, { config: { auth: 'write' }, schema: { params: idParams, body } }, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      try {
+        await send(id, (req.body ?? {}) as B, `api-key:${req.apiKey?.name ?? 'unknown'}`);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return sendProblem(reply, 404, `${notFound(id)} running`);
+        throw err;
+      }
+      return reply.status(202).send({ leadId: id, [`${action}Requested`]: true });
+    });
+  }
+  const reasonBody = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } };
+  const emptyBody = { type: 'object', additionalProperties: false, properties: {} };
+
+  signalRoute<{ reason: string }>('stop', reasonBody, (id, b, by) => stopLead(app.temporal, id, { reason: b.reason, by }));
+  signalRoute<{ reason: string }>('pause', reasonBody, (id, b, by) => leadHandle(app.temporal, id).signal(pauseSignal, { reason: b.reason, by }));
+  signalRoute('resume', emptyBody, (id, _b, by) => leadHandle(app.temporal, id).signal(resumeSignal, { by }));
+  // A retry may carry the corrected contact the provider refused; the workflow re-enriches it.
+  signalRoute<{ email?: string; phone?: string }>('retry', {
+    type: 'object', additionalProperties: false, properties: {
+      email: { type: 'string', format: 'email', maxLength: 320 }, phone: { type: 'string', minLength: 3, maxLength: 40 },
+    },
+  }, (id, b, by) => leadHandle(app.temporal, id).signal(retrySignal, { by, ...(b.email !== undefined && { email: b.email }), ...(b.phone !== undefined && { phone: b.phone }) }));
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { checkSendGrid } from './verify.js';
+import { sendGridLeadSignal, signalLead } from './lead-events.js';
 import { sendProblem } from '../errors.js';
 
 export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObject | null; maxAgeSeconds: number }): Promise<void> {
@@ -29,18 +30,24 @@ export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObje
 
     let accepted = 0;
     let duplicates = 0;
+    let signalled = 0;
     for (const e of events as Array<Record<string, unknown>>) {
       const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
       const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id as string, leadId, type: e.event as string, payload: e });
-      if (!inserted) { duplicates += 1; continue; }
-      accepted += 1;
-      if (leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
+      if (inserted) accepted += 1;
+      else duplicates += 1;
+      if (leadId === null || (await getLead(app.db, leadId)) === undefined) continue;
+      if (inserted) {
         await recordLeadEvent(app.db, {
           leadId, eventKey: `sendgrid:${e.sg_event_id as string}`, type: `email.${e.event as string}`,
           detail: { provider: 'sendgrid', event: e.event, messageId: e.sg_message_id ?? null, bounceType: e.type ?? null, reason: e.reason ?? null },
         });
       }
+      // Signalled even when the event is a re-delivery: the workflow dedupes by event id, and a
+      // previous delivery may have been stored but not signalled (Temporal down → we answered 5xx).
+      const signal = sendGridLeadSignal(e);
+      if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled += 1;
     }
-    return reply.send({ accepted, duplicates });
+    return reply.send({ accepted, duplicates, signalled });
   });
 }

@@ -2,7 +2,8 @@
 // each event stored once (MessageSid + status; MessageSid for inbound).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
-import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
 import { sendProblem } from '../errors.js';
 
 export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string }
@@ -33,17 +34,26 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
     const query = req.query as Record<string, string | undefined>;
     const leadId = query.lead_id ?? null;
     const { inserted } = await recordProviderEvent(app.db, { provider: 'twilio', eventId: `${p.MessageSid}:${p.MessageStatus}`, leadId, type: `sms.${p.MessageStatus}`, payload: { ...p, ...query } });
-    if (inserted && leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
-      await recordLeadEvent(app.db, { leadId, eventKey: `twilio:${p.MessageSid}:${p.MessageStatus}`, type: `sms.${p.MessageStatus}`, detail: { provider: 'twilio', messageSid: p.MessageSid, status: p.MessageStatus, errorCode: p.ErrorCode ?? null } });
+    let signalled = 0;
+    if (leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
+      if (inserted) {
+        await recordLeadEvent(app.db, { leadId, eventKey: `twilio:${p.MessageSid}:${p.MessageStatus}`, type: `sms.${p.MessageStatus}`, detail: { provider: 'twilio', messageSid: p.MessageSid, status: p.MessageStatus, errorCode: p.ErrorCode ?? null } });
+      }
+      const signal = twilioStatusLeadSignal(p, query);
+      if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled = 1;
     }
-    return reply.send({ accepted: inserted ? 1 : 0, duplicates: inserted ? 0 : 1 });
+    return reply.send({ accepted: inserted ? 1 : 0, duplicates: inserted ? 0 : 1, signalled });
   });
 
   app.post('/webhooks/twilio/inbound', { config: { auth: false } }, async (req, reply) => {
     if (await refuse(req, reply)) return reply;
     const p = req.body as Record<string, string>;
     if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
-    await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: null, type: 'sms.inbound', payload: p });
+    // The lead is the newest one still in conversation with this number.
+    const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
+    await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: lead?.id ?? null, type: 'sms.inbound', payload: p });
+    if (lead !== undefined) await signalLead(app.temporal, lead.id, twilioInboundLeadSignal(p, new Date().toISOString()));
+    else req.log.warn({ messageSid: p.MessageSid }, 'inbound SMS matches no active lead; stored in provider_events');
     // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
     return reply.type('text/xml').send(EMPTY_TWIML);
   });

@@ -9,9 +9,8 @@ export function registerApi(program: Command): void {
     const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });
     const temporal = await connectClient(config.temporal);
     const { buildApp } = await import('../../api/app.js');
-    const app = await buildApp({ db: opened.db, temporal, logger: log, links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, rateLimitPerMinute: config.api.rateLimitPerMinute,
-          webhooks: { sendgridPublicKey: config.webhooks.sendgridPublicKey, sendgridMaxAgeSeconds: config.webhooks.sendgridMaxAgeSeconds, twilioAuthToken: config.twilio?.authToken, publicUrl: config.api.publicUrl },
-          health: { providers: async () => Promise.all((await import('../../activities/health/providers.js')).providerChecks(config)) } });
+    const { appDepsFromConfig } = await import('../lib/app-deps.js');
+    const app = await buildApp(await appDepsFromConfig(config, opened.db, temporal, log));
     try {
       await app.listen({ host: config.api.host, port: config.api.port });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

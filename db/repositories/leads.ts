@@ -130,3 +130,13 @@ export async function listLeads(db: Db, query: ListLeadsQuery): Promise<LeadRow[
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
 }
+
+/** Statuses in which a lead still converses (its workflow runs and may send). */
+export const ACTIVE_LEAD_STATUSES = ['received', 'sending', 'waiting', 'needs_attention', 'paused'] as const;
+
+/** The newest lead still in conversation with this phone number (E.164), if any. */
+export function findActiveLeadByPhone(db: Db, phone: string): Promise<LeadRow | undefined> {
+  return db.selectFrom('leads').selectAll()
+    .where('phone', '=', phone).where('status', 'in', [...ACTIVE_LEAD_STATUSES])
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}

@@ -41,7 +41,8 @@ describe('leadflow CLI', () => {
       DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_EMBEDDED: 'false', LEADFLOW_DATA_DIR: tmp,
       SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtpPort),
       SENDGRID_API_KEY: 'SG.test-key', SENDGRID_BASE_URL: sg.url,
-      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_BASE_URL: tw.url,
+      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_BASE_URL: tw.url, TWILIO_FROM: '+14155550000',
+      SENDER_EMAIL: 'sales@dealer.test',
       OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${ai.url}/v1`,
     };
   });

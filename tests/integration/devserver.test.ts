@@ -92,7 +92,7 @@ describe('dev server: lead workflow, visibility and API', () => {
 
   test('/health includes each configured provider: a down one makes it 503 by name; answers are cached', async () => {
     const closed = await freePort();
-    const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed) });
+    const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed), SENDER_EMAIL: 'sales@dealer.test' });
     let calls = 0;
     const providers = async () => { calls += 1; return Promise.all(providerChecks(config)); };
     const app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), health: { providers, providerCacheMs: 60_000 } });
