@@ -1,7 +1,8 @@
-// `leadflow leads add|show|stop`: start, inspect and stop lead workflows from a terminal.
+// `leadflow leads add|show|stop|pause|resume|retry`: start, inspect and steer lead workflows from a terminal.
 import type { Command } from 'commander';
 import { connectClient } from '../../temporal/connection.js';
-import { queryLeadState, stopLead, submitLead, workflowUiUrl } from '../../temporal/lead-client.js';
+import { leadHandle, queryLeadState, stopLead, submitLead, workflowUiUrl } from '../../temporal/lead-client.js';
+import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
 import { setup } from '../lib/runtime.js';
 
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, uiUrl: string, namespace: string) => Promise<T>): Promise<T> {
@@ -52,4 +53,22 @@ export function registerLeads(program: Command): void {
         console.log(`stop sent to ${leadId}`);
       });
     });
+
+  const by = process.env.USER ?? 'operator';
+  leads.command('pause <leadId>').description('hold every send of a lead until resume').option('--reason <reason>', 'why', 'paused from the CLI')
+    .action(async (leadId: string, o: { reason: string }) => withClient(async (client) => {
+      await leadHandle(client, leadId).signal(pauseSignal, { reason: o.reason, by });
+      console.log(`pause sent to ${leadId}`);
+    }));
+  leads.command('resume <leadId>').description('resume a paused lead (a follow-up that fell due while paused goes out once)')
+    .action(async (leadId: string) => withClient(async (client) => {
+      await leadHandle(client, leadId).signal(resumeSignal, { by });
+      console.log(`resume sent to ${leadId}`);
+    }));
+  leads.command('retry <leadId>').description('resume a lead in needs_attention, optionally with corrected contact data')
+    .option('--email <email>').option('--phone <phone>')
+    .action(async (leadId: string, o: { email?: string; phone?: string }) => withClient(async (client) => {
+      await leadHandle(client, leadId).signal(retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
+      console.log(`retry sent to ${leadId}`);
+    }));
 }

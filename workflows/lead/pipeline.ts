@@ -56,13 +56,16 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     log.info('lead finished', { leadId, status, stepsSent: c.stepsSent });
     return { leadId, status, arrivals: st.seenArrivals.length, stepsSent: c.stepsSent };
   };
+  // Signals seen when this turn began: one that lands while the turn awaits an activity wakes the
+  // next sleep at once instead of sitting in the queue until some later signal or timer.
+  let seen = st.wakes;
   /** Sleeps until `untilMs` or the next signal, whichever is first. */
   const sleep = async (untilMs: number) => {
-    const wakes = st.wakes;
-    await condition(() => st.wakes !== wakes, Math.max(1, Math.min(untilMs, c.deadline) - Date.now()));
+    await condition(() => st.wakes !== seen, Math.max(1, Math.min(untilMs, c.deadline) - Date.now()));
   };
 
   for (;;) {
+    seen = st.wakes;
     await recordArrivals(st);
     const final = await handleEvents(st, c);
     if (final !== null) return finish(final);

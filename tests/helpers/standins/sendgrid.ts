@@ -1,7 +1,7 @@
 // SendGrid v3 stand-in: bearer-key auth, the error body SendGrid sends, and POST /v3/mail/send
 // with the request-shape checks the real API makes (so a client-side mapping bug fails a test
 // instead of production), scripted faults, and 202 + X-Message-Id on success.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
 export interface SendGridOptions {
@@ -9,6 +9,31 @@ export interface SendGridOptions {
   scopes?: string[];
   /** Consumed one per mail/send request, after authentication; push more at any time. */
   faults?: ScriptedFault[];
+  /**
+   * Like SendGrid's Event Webhook: after accepting a message, POST its events (custom_args
+   * flattened into each, ECDSA-signed over timestamp + body) to `url`. `outcome` picks the events
+   * per recipient; by default every message is `delivered`.
+   */
+  eventWebhook?: { url: string; privateKey: KeyObject; outcome?: (to: string) => Array<Record<string, unknown>> };
+}
+
+/** What the stand-in accepted, as SendGrid would have delivered it. */
+export interface AcceptedMail { to: string; body: Record<string, unknown>; messageId: string }
+
+async function postEvents(hook: NonNullable<SendGridOptions['eventWebhook']>, mail: AcceptedMail): Promise<void> {
+  const p = (mail.body.personalizations as Array<Record<string, unknown>>)[0] ?? {};
+  const customArgs = { ...(mail.body.custom_args as Record<string, string> | undefined), ...(p.custom_args as Record<string, string> | undefined) };
+  const events = (hook.outcome?.(mail.to) ?? [{ event: 'delivered' }]).map((e) => ({
+    email: mail.to, timestamp: Math.floor(Date.now() / 1000), sg_event_id: randomBytes(12).toString('base64url'),
+    sg_message_id: `${mail.messageId}.filter0001`, ...customArgs, ...e,
+  }));
+  const body = JSON.stringify(events);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = sign('sha256', Buffer.from(ts + body), hook.privateKey).toString('base64');
+  await fetch(hook.url, {
+    method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': ts },
+  }).catch(() => undefined);
 }
 
 type FieldError = { field: string | null; message: string };
@@ -73,8 +98,9 @@ function faultReply(f: ScriptedFault): Reply {
   return { status: f.status, body: { errors: [{ field: f.code === undefined ? null : String(f.code), message }] }, headers: retryAfterHeader(f), ...(f.delayMs === undefined ? {} : { delayMs: f.delayMs }) };
 }
 
-export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[] }> {
+export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedMail[] }> {
   const faults = opts.faults ?? [];
+  const accepted: AcceptedMail[] = [];
   const unauthorized = { status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] } };
   const authed = (h: string | undefined) => h === `Bearer ${opts.apiKey}`;
   const standIn = await startStandIn([
@@ -92,9 +118,15 @@ export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { 
         // Sandbox mode validates and answers 200 without queueing anything, hence no message ID.
         const mailSettings = (body as { mail_settings?: { sandbox_mode?: { enable?: boolean } } }).mail_settings;
         if (mailSettings?.sandbox_mode?.enable === true) return { status: 200, body: undefined };
-        return { status: 202, body: undefined, headers: { 'x-message-id': randomBytes(16).toString('base64url').slice(0, 22) } };
+        const messageId = randomBytes(16).toString('base64url').slice(0, 22);
+        const b = body as Record<string, unknown>;
+        const to = ((b.personalizations as Array<{ to: Array<{ email: string }> }>)[0]?.to[0]?.email) ?? '';
+        const mail = { to, body: b, messageId };
+        accepted.push(mail);
+        if (opts.eventWebhook !== undefined) { const hook = opts.eventWebhook; setTimeout(() => void postEvents(hook, mail), 20); }
+        return { status: 202, body: undefined, headers: { 'x-message-id': messageId } };
       },
     },
   ], () => ({ status: 404, body: { errors: [{ field: null, message: 'resource not found' }] } }));
-  return { ...standIn, faults };
+  return { ...standIn, faults, accepted };
 }
