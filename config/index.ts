@@ -59,6 +59,8 @@ export interface Config {
     unsubscribeSecret: string | undefined;
     unsubscribeMailto: string | undefined;
   };
+  /** `off` skips MX lookups (air-gapped or DNS-less machines): addresses count as unchecked, not bad. */
+  mxLookup: 'dns' | 'off';
   /** An external e-mail verification service; optional. */
   verifier: { url: string; apiKey: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       unsubscribeSecret,
       unsubscribeMailto: str(env, 'UNSUBSCRIBE_MAILTO'),
     },
+    mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, 'dns'),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {
       sendgridPublicKey: sendgridWebhookKey(env),

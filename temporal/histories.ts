@@ -17,8 +17,8 @@ export interface StoredHistory {
 }
 
 /** The workflow ID is kept in the file name's sidecar so replay sees the same ID as the original run. */
-export async function recordHistory(client: Client, workflowId: string, file: string): Promise<{ workflowType: string }> {
-  const handle = client.workflow.getHandle(workflowId);
+export async function recordHistory(client: Client, workflowId: string, file: string, runId?: string): Promise<{ workflowType: string }> {
+  const handle = client.workflow.getHandle(workflowId, runId);
   const history = await handle.fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const workflowType = started?.workflowType?.name;

@@ -90,10 +90,15 @@ function smsTransport(config: Readonly<Config>): Transport {
   }));
 }
 
+/** MX_LOOKUP=off: every lookup reports `error` (unchecked), which never disqualifies an address. */
+const skipMx: ResolveMx = async () => {
+  throw Object.assign(new Error('MX lookups are off (MX_LOOKUP=off)'), { code: 'ENOLOOKUP' });
+};
+
 export async function leadServicesFromConfig(config: Readonly<Config>): Promise<LeadServices> {
   const ai = config.openai;
   return {
-    resolveMx,
+    resolveMx: config.mxLookup === 'off' ? skipMx : resolveMx,
     verifier: config.verifier,
     drafter: createDrafter(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } }),
     senderName: config.sender.name,

@@ -47,7 +47,8 @@ describe('leadflow up (end to end)', () => {
     assert.ok(cli, 'the Temporal CLI is provisioned');
     const [tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
-      LEADFLOW_DATA_DIR: dataDir, TEMPORAL_CLI: cli.path, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+      // This machine's DNS answers NXDOMAIN for every domain; a real one would find example.com's MX.
+      MX_LOOKUP: 'off', LEADFLOW_DATA_DIR: dataDir, TEMPORAL_CLI: cli.path, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
       TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), LOG_LEVEL: 'warn',
     };
     const api = `http://127.0.0.1:${apiPort}`;
@@ -80,6 +81,13 @@ describe('leadflow up (end to end)', () => {
     } finally {
       await client.connection.close();
     }
+
+    // No provider credentials: the first message went to the local outbox, drafted from the template.
+    const outbox = await runCli(['outbox', '--lead', leadId, '--json'], env);
+    assert.equal(outbox.code, 0, outbox.stderr);
+    const rows = JSON.parse(outbox.stdout) as Array<{ provider: string; status: string; recipient: string; subject: string; body: string }>;
+    assert.deepEqual(rows.map((r) => [r.provider, r.status, r.recipient]), [['local', 'sent', 'e2e@example.com']]);
+    assert.match(rows[0]?.body ?? '', /^Hi Ee,[\s\S]*To stop receiving these e-mails: http:\/\/127\.0\.0\.1:\d+\/unsubscribe\//);
 
     const doctor = await runCli(['doctor'], env);
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);

@@ -39,7 +39,7 @@ describe('operator API', () => {
       const res = await app.inject({ method: 'GET', url: `/leads/${encodeURIComponent(leadId)}`, headers: auth.read });
       const body = res.statusCode === 200 ? res.json<{ state: { status: string } | null; timeline: Array<{ event_key: string }> }>() : null;
       // The workflow reports `waiting` a moment before its status event is written.
-      if (body?.state?.status === 'waiting' && body.timeline.some((e) => e.event_key === 'status:waiting')) return res;
+      if (body?.state?.status === 'waiting' && body.timeline.some((e) => e.event_key.startsWith('status:waiting'))) return res;
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.fail(`${leadId} never became visible`);
@@ -53,7 +53,7 @@ describe('operator API', () => {
     await persisted(b.leadId);
     assert.equal(detail.lead.email, `${tag}@example.com`);
     assert.equal(detail.state.arrivals, 1);
-    assert.deepEqual(detail.timeline.map((e) => e.event_key).slice(0, 2), ['received', 'status:waiting']);
+    assert.deepEqual(detail.timeline.map((e) => e.event_key).slice(0, 3), ['received', 'enriched', 'scored']);
     assert.equal(detail.links.temporalUi, `http://ui.test/namespaces/default/workflows/${encodeURIComponent(a.leadId)}`);
 
     const list = async (qs: string) => (await app.inject({ method: 'GET', url: `/leads?${qs}`, headers: auth.read })).json<{ items: Array<{ id: string }> }>().items.map((i) => i.id);

@@ -54,9 +54,9 @@ describe('provider webhooks', () => {
     ]);
     const first = await sg(body, signed(body));
     assert.equal(first.statusCode, 200, first.body);
-    assert.deepEqual(first.json(), { accepted: 2, duplicates: 0 });
+    assert.deepEqual(first.json(), { accepted: 2, duplicates: 0, signalled: 0 });
     const again = await sg(body, signed(body));
-    assert.deepEqual(again.json(), { accepted: 0, duplicates: 2 });
+    assert.deepEqual(again.json(), { accepted: 0, duplicates: 2, signalled: 0 });
     const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('sendgrid:'));
     assert.deepEqual(timeline.map((e) => e.type), ['email.delivered', 'email.bounce']);
     assert.equal((timeline[1]?.detail as { reason: string }).reason, '550 5.1.1 unknown user');
@@ -92,8 +92,8 @@ describe('provider webhooks', () => {
     const path = `/webhooks/twilio/status?lead_id=${encodeURIComponent(leadId)}`;
     const params = { MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'delivered', To: '+14155550100' };
     const sig = twilio.getExpectedTwilioSignature(TOKEN, new URL(path, PUBLIC_URL).toString(), params);
-    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 1, duplicates: 0 });
-    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 0, duplicates: 1 });
+    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 1, duplicates: 0, signalled: 0 });
+    assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 0, duplicates: 1, signalled: 0 });
     const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('twilio:'));
     assert.deepEqual(timeline.map((e) => e.type), ['sms.delivered']);
   });

@@ -13,6 +13,7 @@ import { startMailServer } from '../helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb } from '../helpers/test-db.js';
 import { leadScenarios } from './scenarios.js';
+import { pipelineScenarios } from './pipeline-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { testServices } from '../helpers/services.js';
 
@@ -33,11 +34,16 @@ try {
   const taskQueue = uniqueName('record');
   const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
   await worker.runUntil(async () => {
-    for (const scenario of leadScenarios) {
+    for (const scenario of [...leadScenarios, ...pipelineScenarios]) {
       const file = path.join(HISTORIES_DIR, 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
-      await recordHistory(env.client, await scenario.run(env.client, taskQueue, makeLeadInput), file);
-      console.log(`recorded ${path.relative(process.cwd(), file)}`);
+      const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
+      const runs = typeof recorded === 'string' ? [{ id: recorded, runId: undefined, file }]
+        : recorded.runIds.map((runId, i) => ({ id: recorded.workflowId, runId, file: i === 0 ? file : file.replace(/\.json$/, `-run${i + 1}.json`) }));
+      for (const run of runs) {
+        await recordHistory(env.client, run.id, run.file, run.runId);
+        console.log(`recorded ${path.relative(process.cwd(), run.file)}`);
+      }
     }
     for (const scenario of watcherScenarios) {
       const file = path.join(HISTORIES_DIR, 'mailboxWatcherWorkflow', `${scenario.name}.json`);

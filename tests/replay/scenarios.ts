@@ -4,7 +4,9 @@ import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js'
 import type { LeadInput } from '../../workflows/lead/contract.js';
 
 type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
-export interface Scenario { name: string; run(client: Client, taskQueue: string, make: MakeInput): Promise<string> }
+/** A workflow ID (its latest run is recorded), or one ID with several runs (continue-as-new), each recorded. */
+export type Recorded = string | { workflowId: string; runIds: string[] };
+export interface Scenario { name: string; run(client: Client, taskQueue: string, make: MakeInput): Promise<Recorded> }
 
 // Fixed contact data: committed histories must not carry anything that looks like a real person.
 const fixed = (make: MakeInput, id: string, o: Partial<LeadInput> = {}) =>

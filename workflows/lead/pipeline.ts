@@ -9,7 +9,7 @@ import type { FinalLeadStatus, LeadCarry, LeadInput, LeadOutcome, LeadStatus } f
 import { handleEvents, recordArrivals } from './events.js';
 import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from './profile.js';
 import type { LeadRunState } from './run-state.js';
-import { sendStep } from './send-step.js';
+import { NO_CHANNEL, sendStep } from './send-step.js';
 import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';
 
 export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: number): Promise<LeadOutcome> {
@@ -101,7 +101,13 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       continue;
     }
 
-    const slot = await requestSendSlot({ leadId, channel: c.channel ?? 'email', campaignId: input.campaignId, inboxId: null });
+    const channel = reachableChannel(c.enrichment, steps[next.step - 1]?.channel);
+    c.channel = channel;
+    if (channel === null) {
+      c.attention = NO_CHANNEL;
+      continue;
+    }
+    const slot = await requestSendSlot({ leadId, channel, campaignId: input.campaignId, inboxId: null });
     if (!slot.granted) {
       st.nextSendAt = slot.retryAt;
       await moveTo('waiting', { slot: slot.reason });
@@ -110,7 +116,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     }
     st.nextSendAt = null;
     await moveTo('sending', { step: next.step });
-    const result = await sendStep(input, st, c, profile, next.step);
+    const result = await sendStep(input, st, c, profile, next.step, channel);
     if (result.kind === 'suppressed') return finish('suppressed');
     if (result.kind === 'attention') {
       c.attention = result.reason;

@@ -7,7 +7,7 @@ import { templateDraft } from '../../activities/ai/templates.js';
 import { draftMessage, recordLeadEvent, sendMessage } from './activities.js';
 import { sendKey, type LeadCarry, type LeadInput, type SequenceStep } from './contract.js';
 import { remember } from './events.js';
-import { reachableChannel, type LeadProfile } from './profile.js';
+import type { LeadProfile } from './profile.js';
 import type { LeadRunState } from './run-state.js';
 
 export type StepResult = { kind: 'sent' } | { kind: 'attention'; reason: string } | { kind: 'suppressed' };
@@ -27,15 +27,14 @@ async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: strin
   }
 }
 
-export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry, profile: LeadProfile, step: number): Promise<StepResult> {
+export const NO_CHANNEL = 'no reachable channel: the e-mail address is invalid, undeliverable or disposable and there is no valid phone number';
+
+/** Sends step `step` on `channel` (chosen by the caller from the enrichment, so it has an address). */
+export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry, profile: LeadProfile, step: number, channel: 'email' | 'sms'): Promise<StepResult> {
   const leadId = st.leadId;
   const def: SequenceStep | undefined = (input.sequence ?? [])[step - 1];
-  const channel = reachableChannel(c.enrichment, def?.channel);
-  c.channel = channel;
-  const to = channel === 'email' ? c.enrichment.email?.address : channel === 'sms' ? c.enrichment.phone?.e164 : null;
-  if (channel === null || to === null || to === undefined) {
-    return { kind: 'attention', reason: 'no reachable channel: the e-mail address is invalid, undeliverable or disposable and there is no valid phone number' };
-  }
+  const to = channel === 'email' ? c.enrichment.email?.address : c.enrichment.phone?.e164;
+  if (to === null || to === undefined) return { kind: 'attention', reason: NO_CHANNEL };
 
   const key = sendKey(leadId, step, c.resends[String(step)] ?? 0);
   const draft = await draftFor({
