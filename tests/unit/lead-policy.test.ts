@@ -25,7 +25,7 @@ describe('lead policy', () => {
     assert.deepEqual(api.vehicles, [{ year: 2023, make: 'Kia', model: null, vin: null, interest: null, price: null }]);
     assert.equal(api.comments, null);
     assert.equal(api.timeframe?.description, 'this week');
-    assert.deepEqual(leadProfile({ ...base, payload: { adf: 'nonsense', vehicles: 'x' } as Record<string, unknown> }).vehicles, []);
+    assert.deepEqual(leadProfile({ ...base, payload: { adf: 'nonsense', vehicles: 'x' } }).vehicles, []);
   });
 
   test('channel: a working e-mail first, then a valid phone, honouring a step preference', () => {

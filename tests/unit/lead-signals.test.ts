@@ -39,7 +39,7 @@ describe('SendGrid events → lead signals', () => {
 });
 
 describe('Twilio callbacks → lead signals', () => {
-  const status = (p: Record<string, string>) => twilioStatusLeadSignal({ MessageSid: 'SM1', ...p } as Record<string, string>, { lead_id: 'lead:x', step: '1' });
+  const status = (p: Record<string, string>) => twilioStatusLeadSignal({ MessageSid: 'SM1', ...p }, { lead_id: 'lead:x', step: '1' });
   test('delivered, and failure codes by meaning', () => {
     assert.deepEqual(status({ MessageStatus: 'delivered' }), { signal: 'delivered', args: { eventId: 'twilio:SM1:delivered', kind: 'delivered', step: 1 } });
     assert.equal(status({ MessageStatus: 'sent' }), null);
