@@ -41,7 +41,7 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // maxParamLength: lead ids (up to 500 chars) and signed unsubscribe tokens exceed the default 100.
-  const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024, maxParamLength: 1500 });
+  const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024, routerOptions: { maxParamLength: 1500 } });
   registerErrorHandler(app);
   await app.register(infraPlugin, { db: deps.db, temporal: deps.temporal, owns: deps.ownsClients ?? false });
   await app.register(docsPlugin);

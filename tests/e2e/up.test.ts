@@ -10,21 +10,7 @@ import { after, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { portOpen } from '../../temporal/net.js';
 import { ensureTemporalCli } from '../../temporal/provision/index.js';
-import { freePort, runCli, spawnCli } from '../helpers/cli.js';
-
-async function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) { clearTimeout(timer); resolve(out); }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`leadflow up exited ${code} early:\n${out}`)); });
-  });
-}
+import { freePort, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 
 function interrupt(child: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve, reject) => {

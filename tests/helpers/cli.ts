@@ -32,4 +32,19 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
   return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Resolves with everything the child printed once `text` appears; rejects on exit or timeout. */
+export async function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) { clearTimeout(timer); resolve(out); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`leadflow exited ${code} early:\n${out}`)); });
+  });
+}
+
 export { freePort } from '../../temporal/net.js';

@@ -15,6 +15,8 @@ export interface SendGridOptions {
    * per recipient; by default every message is `delivered`.
    */
   eventWebhook?: { url: string; privateKey: KeyObject; outcome?: (to: string) => Array<Record<string, unknown>> };
+  /** Delay before each successful answer (the message is already accepted): widens the window in which a client can die mid-call. */
+  latencyMs?: () => number;
 }
 
 /** What the stand-in accepted, as SendGrid would have delivered it. */
@@ -98,9 +100,11 @@ function faultReply(f: ScriptedFault): Reply {
   return { status: f.status, body: { errors: [{ field: f.code === undefined ? null : String(f.code), message }] }, headers: retryAfterHeader(f), ...(f.delayMs === undefined ? {} : { delayMs: f.delayMs }) };
 }
 
-export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedMail[] }> {
+export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedMail[]; answering(): number }> {
   const faults = opts.faults ?? [];
   const accepted: AcceptedMail[] = [];
+  // Accepted messages whose 202 has not been written yet: a client dying now loses the answer.
+  let answering = 0;
   const unauthorized = { status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] } };
   const authed = (h: string | undefined) => h === `Bearer ${opts.apiKey}`;
   const standIn = await startStandIn([
@@ -124,9 +128,12 @@ export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { 
         const mail = { to, body: b, messageId };
         accepted.push(mail);
         if (opts.eventWebhook !== undefined) { const hook = opts.eventWebhook; setTimeout(() => void postEvents(hook, mail), 20); }
-        return { status: 202, body: undefined, headers: { 'x-message-id': messageId } };
+        const delayMs = opts.latencyMs?.() ?? 0;
+        answering += 1;
+        setTimeout(() => { answering -= 1; }, delayMs);
+        return { status: 202, body: undefined, headers: { 'x-message-id': messageId }, delayMs };
       },
     },
   ], () => ({ status: 404, body: { errors: [{ field: null, message: 'resource not found' }] } }));
-  return { ...standIn, faults, accepted };
+  return { ...standIn, faults, accepted, answering: () => answering };
 }
