@@ -59,7 +59,8 @@ export interface Config {
     unsubscribeSecret: string | undefined;
     unsubscribeMailto: string | undefined;
   };
-  /** `off` skips MX lookups (air-gapped or DNS-less machines): addresses count as unchecked, not bad. */
+  /** `off` skips MX lookups (air-gapped or DNS-less machines): addresses count as unchecked, not bad.
+   *  Defaults to `dns` when SendGrid or SMTP is configured, `off` for the local outbox. */
   mxLookup: 'dns' | 'off';
   /** An external e-mail verification service; optional. */
   verifier: { url: string; apiKey: string } | undefined;
@@ -176,7 +177,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       unsubscribeSecret,
       unsubscribeMailto: str(env, 'UNSUBSCRIBE_MAILTO'),
     },
-    mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, 'dns'),
+    // Without an e-mail provider nothing leaves the machine (local outbox), so deliverability lookups default off.
+    mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {
       sendgridPublicKey: sendgridWebhookKey(env),

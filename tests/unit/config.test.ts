@@ -46,6 +46,9 @@ describe('config', () => {
       UNSUBSCRIBE_SECRET: 'unsubscribe-secret-unsubscribe-secret', EMAIL_VERIFIER_URL: 'https://verify.test/', EMAIL_VERIFIER_API_KEY: 'verifier-key',
     });
     assert.equal(c.sender.email, 'sales@dealer.test');
+    assert.equal(c.mxLookup, 'dns', 'with an e-mail provider, MX lookups are on');
+    assert.equal(loadConfig({}).mxLookup, 'off', 'the local outbox needs no DNS');
+    assert.equal(loadConfig({ MX_LOOKUP: 'dns' }).mxLookup, 'dns');
     assert.equal(c.twilio?.from, '+14155550000');
     assert.equal(c.smtp?.port, 587);
     assert.equal(c.openai?.model, 'gpt-4o-mini');
