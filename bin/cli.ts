@@ -5,6 +5,7 @@ import { ConfigError } from '../config/index.js';
 import { registerAdf } from './commands/adf.js';
 import { registerApi } from './commands/api.js';
 import { registerOutbox } from './commands/outbox.js';
+import { registerMail } from './commands/mail.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuarantine } from './commands/quarantine.js';
@@ -23,7 +24,7 @@ const program = new Command('leadflow')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf]) {
+for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf, registerMail]) {
   register(program);
 }
 

@@ -1,43 +1,12 @@
 // `leadflow adf parse FILE|-`: an ADF document to the JSON a lead workflow carries. Meant for
 // pipes and scripts: stdout holds exactly one JSON line or nothing; every problem is one stderr
 // line and exit code 2 (bad input), never a stack trace.
-import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AdfParseError, MAX_ADF_BYTES, parseAdf } from '../../activities/adf/parse.js';
+import { oneLine, readInput } from '../lib/read-input.js';
 
-// Read at most one byte past the limit: enough for parseAdf to say "too-large" without
-// pulling a runaway file or pipe into memory.
+// Read at most one byte past the limit: enough for parseAdf to say "too-large".
 const READ_LIMIT = MAX_ADF_BYTES + 1;
-
-async function readFileBounded(path: string): Promise<Uint8Array> {
-  const handle = await fs.open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(READ_LIMIT);
-    let length = 0;
-    while (length < READ_LIMIT) {
-      const { bytesRead } = await handle.read(buffer, length, READ_LIMIT - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    return buffer.subarray(0, length);
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readStdinBounded(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of process.stdin) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    chunks.push(bytes);
-    length += bytes.length;
-    if (length >= READ_LIMIT) break;
-  }
-  return Buffer.concat(chunks);
-}
-
-const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
 
 export function registerAdf(program: Command): void {
   const adf = program.command('adf').description('ADF (Auto-lead Data Format) lead documents');
@@ -48,7 +17,7 @@ export function registerAdf(program: Command): void {
       const label = file === '-' ? 'stdin' : oneLine(file);
       let bytes: Uint8Array;
       try {
-        bytes = file === '-' ? await readStdinBounded() : await readFileBounded(file);
+        bytes = await readInput(file, READ_LIMIT);
       } catch (err) {
         console.error(`leadflow adf parse: cannot read ${label}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
         process.exitCode = 2;

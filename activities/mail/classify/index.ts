@@ -1,0 +1,92 @@
+// Classifies one inbound message (RFC 5322 bytes) for the mailbox watcher and
+// `leadflow mail classify`: an ADF lead, a bounce (RFC 3464), a complaint (ARF, RFC 5965), an
+// auto-reply (RFC 3834 and vendor conventions), a human reply (quotes and signature stripped, with a
+// rule-based intent), or other. Pure apart from parsing: no network, no clock but the message's own.
+import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import EmailReplyParser from 'email-reply-parser';
+import { parseAdf } from '../../adf/parse.js';
+import type { AdfProspect } from '../../adf/types.js';
+import { extractAdf } from '../../ingest/extract.js';
+import { isAutoReply, returnDate } from './auto-reply.js';
+import { parseDeliveryStatus, parseTextBounce } from './bounce.js';
+import { headerIn, messageIds, returnedMessageId } from './headers.js';
+import { ruleIntent } from './intent.js';
+import type { Classification } from './types.js';
+
+export type * from './types.js';
+export { ruleIntent } from './intent.js';
+
+/** The input is not an e-mail message at all (empty, binary, or without a single header). */
+export class UnreadableMailError extends Error {
+  override readonly name = 'UnreadableMailError';
+}
+
+const text = (a: Attachment) => a.content.toString('utf8');
+const typeOf = (a: Attachment) => a.contentType.toLowerCase();
+
+/** Our message a report refers to: the returned headers' Message-ID, else the report's own In-Reply-To. */
+function originalFrom(attachments: Attachment[], fallback: string | null): string | null {
+  const returned = attachments.find((a) => ['text/rfc822-headers', 'message/rfc822', 'message/global-headers', 'message/global'].includes(typeOf(a)));
+  return (returned !== undefined ? returnedMessageId(text(returned)) : null) ?? fallback;
+}
+
+async function prospectsIn(raw: Buffer): Promise<AdfProspect[]> {
+  const found: AdfProspect[] = [];
+  for (const c of (await extractAdf(raw)).candidates) {
+    try {
+      found.push(...parseAdf(c.bytes).prospects);
+    } catch { /* not ADF after all: classified as whatever else it is */ }
+  }
+  return found;
+}
+
+async function parse(raw: Buffer): Promise<ParsedMail> {
+  if (raw.length === 0) throw new UnreadableMailError('the input is empty');
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, { keepDeliveryStatus: true, skipTextLinks: true });
+  } catch (err) {
+    throw new UnreadableMailError(`not a readable e-mail message: ${(err as Error).message}`);
+  }
+  if (mail.headers.size === 0 || (!mail.headers.has('from') && !mail.headers.has('subject') && !mail.headers.has('message-id'))) {
+    throw new UnreadableMailError('not an e-mail message: no From, Subject or Message-ID header');
+  }
+  return mail;
+}
+
+export async function classifyMail(raw: Buffer): Promise<Classification> {
+  const mail = await parse(raw);
+  const inReplyTo = messageIds(mail.inReplyTo)[0] ?? null;
+  const references = messageIds(mail.references);
+  const from = mail.from?.value[0]?.address?.toLowerCase() ?? null;
+  const fromName = mail.from?.value[0]?.name ?? null;
+  const subject = mail.subject ?? null;
+  const body = mail.text ?? '';
+  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, from, subject };
+
+  const prospects = await prospectsIn(raw);
+  if (prospects.length > 0) return { ...base, kind: 'adf-lead', prospects };
+
+  const report = (headerIn(raw.toString('latin1').slice(0, 64 * 1024), 'Content-Type') ?? '').toLowerCase();
+  const feedback = mail.attachments.find((a) => typeOf(a) === 'message/feedback-report');
+  if (feedback !== undefined || report.includes('report-type=feedback-report')) {
+    return { ...base, kind: 'complaint', originalMessageId: originalFrom(mail.attachments, base.originalMessageId) };
+  }
+  const status = mail.attachments.find((a) => typeOf(a) === 'message/delivery-status' || typeOf(a) === 'message/global-delivery-status');
+  const dsn = status !== undefined ? parseDeliveryStatus(text(status)) : null;
+  const bounce = dsn ?? parseTextBounce(from, fromName, subject, body);
+  if (bounce !== null) {
+    // Prose bounces often quote the original's headers in the body instead of attaching them.
+    const quoted = /^\s*Message-ID:\s*(<[^<>\s]+>)/im.exec(body)?.[1] ?? null;
+    const returned = originalFrom(mail.attachments, null) ?? quoted;
+    return { ...base, kind: 'bounce', bounce, originalMessageId: returned ?? base.originalMessageId };
+  }
+
+  const visible = new EmailReplyParser().read(body).getVisibleText().trim();
+  if (isAutoReply(mail.headers, subject)) {
+    return { ...base, kind: 'auto-reply', intent: 'out_of_office', replyText: visible, returnDate: returnDate(body, mail.date ?? new Date()) };
+  }
+  const isReply = inReplyTo !== null || references.length > 0 || /^(re|aw|sv|antw):/i.test(subject ?? '');
+  if (isReply) return { ...base, kind: 'reply', replyText: visible, intent: ruleIntent(visible) };
+  return { ...base, kind: 'other' };
+}
