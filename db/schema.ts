@@ -128,6 +128,8 @@ export interface OutboxTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** E-mail only: the Message-ID the message carries (replies and bounces point back to it). */
+  message_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SuppressionsTable {

@@ -34,7 +34,7 @@ export function localLeadServices(opts: { resolveMx: ResolveMx; publicUrl?: stri
     drafter: createDrafter({}),
     senderName: 'leadflow',
     transports: { email: localTransport(), sms: localTransport() },
-    compose: { unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null }, postalAddress: null },
+    compose: { unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null }, postalAddress: null, messageIdDomain: 'localhost' },
     ...rest,
   };
 }
@@ -106,6 +106,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     compose: {
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },
       postalAddress: config.sender.postalAddress ?? null,
+      messageIdDomain: config.sender.email.split('@')[1] ?? 'localhost',
     },
   };
 }

@@ -8,7 +8,8 @@ import { quarantine, type Database } from '../../db/index.js';
 import { InvalidLeadInputError, submitLead, type StartedLead } from '../../temporal/lead-client.js';
 import { AdfParseError, parseAdf } from '../adf/parse.js';
 import type { AdfProspect } from '../adf/types.js';
-import { extractAdf } from './extract.js';
+import { extractAdf, looksLikeXml } from './extract.js';
+import { createInboundRouter } from '../mail/inbound-router.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
 import { prospectToLeadInput } from './to-lead.js';
 
@@ -30,7 +31,8 @@ export interface IngestMeta {
 export interface AcceptedLead extends StartedLead { prospect: number; status: AdfProspect['status'] }
 
 export type IngestResult =
-  | { status: 'accepted'; leads: AcceptedLead[] }
+  /** `routed`: not a lead but an answer to one of our messages (reply, bounce, ...), signalled to that lead. */
+  | { status: 'accepted'; leads: AcceptedLead[]; routed?: { leadId: string; kind: string; signalled: boolean } }
   | { status: 'partial'; leads: AcceptedLead[]; quarantineId: string; reason: string }
   | { status: 'quarantined'; leads: []; quarantineId: string; reason: string; code: string };
 
@@ -77,8 +79,20 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
     return { prospects };
   }
 
+  const route = createInboundRouter({ client, db });
+
   return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
     const parsed = await parseAll(raw);
+    if (!('prospects' in parsed) && parsed.code === 'no-adf' && !looksLikeXml(raw)) {
+      // Mail without ADF is usually an answer to us: route it to its lead, or keep it as unmatched.
+      const routed = await route(raw, meta.receivedAt);
+      if (routed.matched) {
+        log.info({ leadId: routed.leadId, kind: routed.kind, source: meta.source }, 'inbound mail routed to its lead');
+        return { status: 'accepted', leads: [], routed: { leadId: routed.leadId, kind: routed.kind, signalled: routed.signalled } };
+      }
+      const problem = { code: 'unmatched-inbound', reason: `no ADF lead, and ${routed.reason}` };
+      return { status: 'quarantined', leads: [], quarantineId: await park(raw, meta, problem), reason: problem.reason, code: problem.code };
+    }
     if (!('prospects' in parsed)) {
       return { status: 'quarantined', leads: [], quarantineId: await park(raw, meta, parsed), reason: parsed.reason, code: parsed.code };
     }

@@ -9,6 +9,8 @@ export interface ComposeConfig {
   unsubscribe: { publicUrl: string; secret: string; mailto: string | null };
   /** Appended to every e-mail body when set. */
   postalAddress: string | null;
+  /** Right-hand side of our Message-IDs (the sending domain). */
+  messageIdDomain: string;
 }
 
 export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], leadId: string, address: string): string {

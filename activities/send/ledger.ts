@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
 import { PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
+import { deterministicMessageId } from '../mail/message-id.js';
 import type { OutboundMessage, Transport } from './transports.js';
 
 export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }
@@ -32,6 +33,7 @@ export function createSendActivities(deps: SendDeps) {
     const row = await claimOutbox(db, {
       idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
       recipient: msg.to, subject: msg.subject, body: msg.text,
+      messageId: msg.channel === 'email' && deps.compose !== undefined ? deterministicMessageId(msg.idempotencyKey, deps.compose.messageIdDomain) : null,
     });
     const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome =>
       ({ status: 'sent', provider: row.provider, providerMessageId, duplicate, recovered });

@@ -3,6 +3,7 @@
 import type { SendGridSender } from '../sendgrid/sender.js';
 import type { SmtpSender } from '../mail/smtp-send.js';
 import type { TwilioSender } from '../twilio/sender.js';
+import { deterministicMessageId } from '../mail/message-id.js';
 
 export interface OutboundMessage {
   /** Made by the workflow from lead + step: the same message always carries the same key. */
@@ -24,11 +25,13 @@ export interface Transport {
 }
 
 export function sendGridTransport(sender: SendGridSender, from: string): Transport {
+  const domain = from.split('@')[1] ?? 'localhost';
   return {
     provider: 'sendgrid',
     send: (m) => sender.send({
       to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}),
-      headers: m.headers ?? {}, customArgs: { lead_id: m.leadId, step: String(m.step) }, idempotencyKey: m.idempotencyKey,
+      // The same Message-ID the SMTP path sets (and the ledger stores), so replies find their lead.
+      headers: { ...m.headers, 'Message-ID': deterministicMessageId(m.idempotencyKey, domain) }, customArgs: { lead_id: m.leadId, step: String(m.step) }, idempotencyKey: m.idempotencyKey,
     }),
   };
 }

@@ -1,24 +1,11 @@
 // Provider events → lead workflow signals. The mapping is pure (unit-tested against the
 // providers' documented event shapes); delivery signals the lead's workflow and treats a lead
-// that has already finished as done, not as an error the provider should retry.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { SignalDefinition } from '@temporalio/common';
-import {
-  bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, replyReceivedSignal, unsubscribedSignal,
-  type BounceKind,
-} from '../../workflows/lead/contract.js';
+// that has already finished as done, not as an error the provider should retry (temporal/lead-signals.ts).
+import { ruleIntent } from '../../activities/mail/classify/intent.js';
+import type { LeadSignal } from '../../temporal/lead-signals.js';
+import type { BounceKind } from '../../workflows/lead/contract.js';
 
-export type LeadSignal =
-  | { signal: 'bounced'; args: { eventId: string; kind: BounceKind; reason: string; step: number | null; channel: 'email' | 'sms' } }
-  | { signal: 'complained'; args: { eventId: string; step: number | null } }
-  | { signal: 'unsubscribed'; args: { eventId: string; via: string; channel: 'email' | 'sms' } }
-  | { signal: 'delivered' | 'opened' | 'clicked'; args: { eventId: string; kind: 'delivered' | 'opened' | 'clicked'; step: number | null } }
-  | { signal: 'replyReceived'; args: { eventId: string; channel: 'email' | 'sms'; from: string; text: string; receivedAt: string } };
-
-const DEFINITIONS: Record<LeadSignal['signal'], SignalDefinition<[never]>> = {
-  bounced: bouncedSignal, complained: complainedSignal, unsubscribed: unsubscribedSignal,
-  delivered: deliveredSignal, opened: openedSignal, clicked: clickedSignal, replyReceived: replyReceivedSignal,
-} as Record<LeadSignal['signal'], SignalDefinition<[never]>>;
+export { signalLead, type LeadSignal } from '../../temporal/lead-signals.js';
 
 const stepOf = (v: unknown): number | null => {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
@@ -87,16 +74,6 @@ export function twilioInboundLeadSignal(p: Record<string, string>, receivedAt: s
   const eventId = `twilio:${p.MessageSid}`;
   const body = p.Body ?? '';
   if (STOP_WORDS.has(body.trim().toLowerCase())) return { signal: 'unsubscribed', args: { eventId, via: 'sms:stop', channel: 'sms' } };
-  return { signal: 'replyReceived', args: { eventId, channel: 'sms', from: p.From ?? '', text: body, receivedAt } };
+  return { signal: 'replyReceived', args: { eventId, channel: 'sms', from: p.From ?? '', text: body, receivedAt, intent: ruleIntent(body) } };
 }
 
-/** Signals the lead; false when its workflow no longer runs (the event is still stored). */
-export async function signalLead(client: Client, leadId: string, s: LeadSignal): Promise<boolean> {
-  try {
-    await client.workflow.getHandle(leadId).signal(DEFINITIONS[s.signal], s.args as never);
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}

@@ -9,6 +9,7 @@ import * as audit20261123 from './2026_11_23_0003_audit.js';
 import * as providerEvents20261123 from './2026_11_23_0004_provider_events.js';
 import * as outbox20261123 from './2026_11_23_0005_outbox.js';
 import * as suppressions20261123 from './2026_11_23_0006_suppressions.js';
+import * as outboxMessageId20261123 from './2026_11_23_0007_outbox_message_id.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0004_provider_events': providerEvents20261123,
   '2026_11_23_0005_outbox': outbox20261123,
   '2026_11_23_0006_suppressions': suppressions20261123,
+  '2026_11_23_0007_outbox_message_id': outboxMessageId20261123,
 };

@@ -7,13 +7,14 @@ import type { Db } from './leads.js';
 export interface OutboxClaim {
   idempotencyKey: string; leadId: string; step: number; channel: 'email' | 'sms'; provider: string;
   recipient: string; subject: string | null; body: string;
+  messageId?: string | null;
 }
 
 /** Inserts the row if new and returns it as stored (a retry gets the original back). */
 export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
   await db.insertInto('outbox').values({
     idempotency_key: c.idempotencyKey, lead_id: c.leadId, step: c.step, channel: c.channel, provider: c.provider,
-    recipient: c.recipient, subject: c.subject, body: c.body,
+    recipient: c.recipient, subject: c.subject, body: c.body, message_id: c.messageId ?? null,
   }).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
   return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey).executeTakeFirstOrThrow();
 }
@@ -55,4 +56,11 @@ export async function listOutbox(db: Db, q: { leadId?: string; limit: number; of
   let query = db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('idempotency_key').limit(q.limit).offset(q.offset);
   if (q.leadId !== undefined) query = query.where('lead_id', '=', q.leadId);
   return query.execute();
+}
+
+/** The outbound message one of these Message-IDs names (the newest, if several match). */
+export async function findOutboxByMessageId(db: Db, ids: string[]): Promise<OutboxRow | undefined> {
+  const wanted = [...new Set(ids.filter((i) => i !== ''))];
+  if (wanted.length === 0) return undefined;
+  return db.selectFrom('outbox').selectAll().where('message_id', 'in', wanted).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }

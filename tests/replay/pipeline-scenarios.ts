@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
 import {
-  bouncedSignal, complainedSignal, deliveredSignal, pauseSignal, replyReceivedSignal, resumeSignal, retrySignal,
+  autoReplySignal, bouncedSignal, complainedSignal, deliveredSignal, pauseSignal, replyReceivedSignal, resumeSignal, retrySignal,
   unsubscribedSignal, type LeadInput, type LeadState,
 } from '../../workflows/lead/contract.js';
 import type { Scenario } from './scenarios.js';
@@ -41,6 +41,19 @@ export const pipelineScenarios: Scenario[] = [
     run: (client, tq, make) => afterFirstSend(client, tq, make, 'replay-pipe-reply', async (id) => {
       await leadHandle(client, id).signal(deliveredSignal, { eventId: 'd-1', kind: 'delivered', step: 1 });
       await leadHandle(client, id).signal(replyReceivedSignal, { eventId: 'r-1', channel: 'email', from: 'replay-pipe-reply@example.com', text: 'Saturday works', receivedAt: '2026-11-23T00:00:00.000Z' });
+    }),
+  },
+  {
+    name: 'pipeline-reply-not-interested',
+    run: (client, tq, make) => afterFirstSend(client, tq, make, 'replay-pipe-no', (id) =>
+      leadHandle(client, id).signal(replyReceivedSignal, { eventId: 'r-1', channel: 'email', from: 'replay-pipe-no@example.com', text: 'Not interested', receivedAt: '2026-11-23T00:00:00.000Z', intent: 'not_interested' })),
+  },
+  {
+    name: 'pipeline-auto-reply-then-stop',
+    run: (client, tq, make) => afterFirstSend(client, tq, make, 'replay-pipe-ooo', async (id) => {
+      await leadHandle(client, id).signal(autoReplySignal, { eventId: 'o-1', returnDate: '2099-01-05', receivedAt: '2026-11-23T00:00:00.000Z' });
+      await until(client, id, (s) => s.timeline?.some((t) => t.type === 'auto_reply') === true && s.status === 'waiting');
+      await stopLead(client, id, { reason: 'replay', by: 'operator' });
     }),
   },
   {

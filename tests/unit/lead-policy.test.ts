@@ -78,7 +78,7 @@ describe('lead policy', () => {
   });
 
   test('every e-mail gets RFC 8058 headers and the footer; SMS is untouched', () => {
-    const cfg = { unsubscribe: { publicUrl: 'https://lf.example/', secret: 's'.repeat(32), mailto: 'unsub@dealer.example' }, postalAddress: '1 Main St' };
+    const cfg = { unsubscribe: { publicUrl: 'https://lf.example/', secret: 's'.repeat(32), mailto: 'unsub@dealer.example' }, postalAddress: '1 Main St', messageIdDomain: 'dealer.example' };
     const msg = { idempotencyKey: 'k', leadId: 'lead:x', step: 1, channel: 'email' as const, to: 'a@example.com', subject: 'Hi', text: 'Hello', headers: { 'X-Other': '1' } };
     const out = composeEmail(msg, cfg);
     assert.match(out.headers?.['List-Unsubscribe'] ?? '', /^<https:\/\/lf\.example\/unsubscribe\/[\w-]+\.[\w-]+>, <mailto:unsub@dealer\.example\?subject=unsubscribe>$/);

@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Enrichment } from '../../activities/enrich/types.js';
+import type { Intent } from '../../activities/mail/classify/types.js';
 import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../policy/scoring-types.js';
 
 export const LEAD_TASK_QUEUE = 'leadflow-leads';
@@ -127,6 +128,8 @@ export interface LeadCarry {
   attention: string | null;
   conversation: Array<{ from: 'lead' | 'us'; text: string }>;
   timeline: TimelineEntry[];
+  /** Epoch ms until which sends wait because the lead is out of the office (absent in older runs). */
+  oooUntil?: number | null;
   /** Status transitions so far: makes each transition's lead_events key unique. */
   transitions: number;
   paused: PauseRequest | null;
@@ -141,7 +144,11 @@ export interface RetryRequest {
 }
 
 /** Provider and inbox events that reach a lead; `eventId` makes re-delivery harmless. */
-export interface ReplyEvent { eventId: string; channel: 'email' | 'sms'; from: string; text: string; receivedAt: string }
+/** `intent` from the inbound classifier: not_interested / wrong_person stop the lead, unsubscribe suppresses. */
+export interface ReplyEvent { eventId: string; channel: 'email' | 'sms'; from: string; text: string; receivedAt: string; intent?: ReplyIntent }
+export type ReplyIntent = Intent;
+/** An out-of-office answer: sends wait until the return date (or a default week). */
+export interface AutoReplyEvent { eventId: string; returnDate: string | null; receivedAt: string }
 export type BounceKind = 'hard' | 'soft' | 'block';
 export interface BounceEvent { eventId: string; kind: BounceKind; reason: string; step?: number | null; channel?: 'email' | 'sms' }
 export interface ComplaintEvent { eventId: string; step?: number | null }
@@ -150,6 +157,7 @@ export interface EngagementEvent { eventId: string; kind: 'delivered' | 'opened'
 
 export type LeadEvent =
   | { type: 'reply'; event: ReplyEvent }
+  | { type: 'autoReply'; event: AutoReplyEvent }
   | { type: 'bounce'; event: BounceEvent }
   | { type: 'complaint'; event: ComplaintEvent }
   | { type: 'unsubscribe'; event: UnsubscribeEvent }
@@ -160,6 +168,7 @@ export const stopSignal = defineSignal<[StopRequest]>('stop');
 export const arrivedSignal = defineSignal<[LeadArrival]>('arrived');
 export const stateQuery = defineQuery<LeadState>('state');
 export const replyReceivedSignal = defineSignal<[ReplyEvent]>('replyReceived');
+export const autoReplySignal = defineSignal<[AutoReplyEvent]>('autoReply');
 export const bouncedSignal = defineSignal<[BounceEvent]>('bounced');
 export const complainedSignal = defineSignal<[ComplaintEvent]>('complained');
 export const unsubscribedSignal = defineSignal<[UnsubscribeEvent]>('unsubscribed');

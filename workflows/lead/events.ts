@@ -8,6 +8,8 @@ import type { LeadRunState } from './run-state.js';
 import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY } from './sequence.js';
 
 const CONVERSATION_KEEP = 20;
+const DAY_MS = 86_400_000;
+const DEFAULT_OOO_MS = 7 * DAY_MS;
 const TEXT_KEEP = 4000;
 
 export function remember(c: LeadCarry, from: 'lead' | 'us', text: string): void {
@@ -38,11 +40,31 @@ async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<Fin
   const record = (type: string, detail: Record<string, unknown>) =>
     recordLeadEvent({ leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
   switch (e.type) {
-    case 'reply':
+    case 'reply': {
+      const intent = e.event.intent ?? null;
       remember(c, 'lead', e.event.text);
-      st.note('reply', { channel: e.event.channel });
-      await record('reply', { channel: e.event.channel, receivedAt: e.event.receivedAt, text: e.event.text.slice(0, TEXT_KEEP) });
+      st.note('reply', { channel: e.event.channel, intent });
+      await record('reply', { channel: e.event.channel, receivedAt: e.event.receivedAt, text: e.event.text.slice(0, TEXT_KEEP), intent });
+      // What the reply says decides the end: a polite no or a wrong person stops the lead, an opt-out
+      // also suppresses the address; anything else goes to a person as a reply.
+      if (intent === 'unsubscribe') {
+        await suppress(st, c, e.event.channel, 'unsubscribe', e.event.eventId);
+        return 'unsubscribed';
+      }
+      if (intent === 'not_interested' || intent === 'wrong_person') {
+        st.stop ??= { reason: `reply: ${intent.replace('_', ' ')}`, by: 'lead' };
+        return 'stopped';
+      }
       return 'replied';
+    }
+    case 'autoReply': {
+      // Out of the office: hold every send until the day after the return date (or a week).
+      const back = e.event.returnDate !== null ? Date.parse(`${e.event.returnDate}T00:00:00Z`) + DAY_MS : NaN;
+      c.oooUntil = Number.isFinite(back) && back > Date.now() ? back : Date.now() + DEFAULT_OOO_MS;
+      st.note('auto_reply', { returnDate: e.event.returnDate, until: new Date(c.oooUntil).toISOString() });
+      await record('auto_reply', { returnDate: e.event.returnDate, until: new Date(c.oooUntil).toISOString() });
+      return null;
+    }
     case 'complaint':
       st.note('complaint', { step: e.event.step ?? null });
       await record('complaint', { step: e.event.step ?? null });

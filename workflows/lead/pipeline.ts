@@ -86,7 +86,9 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       st.retry = null;
     }
 
-    const next = nextAction(steps, c);
+    const planned = nextAction(steps, c);
+    // An out-of-office answer holds sends (but not the end of the sequence) until the lead is back.
+    const next = planned.kind === 'send' && (c.oooUntil ?? 0) > planned.dueAt ? { ...planned, dueAt: c.oooUntil ?? planned.dueAt } : planned;
     if (next.dueAt > Date.now()) {
       st.nextSendAt = next.kind === 'send' ? next.dueAt : null;
       await moveTo(st.paused !== null ? 'paused' : 'waiting');

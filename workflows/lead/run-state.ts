@@ -5,7 +5,7 @@ import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
 import type { Tier } from '../policy/scoring-types.js';
 import {
-  arrivedSignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, pauseSignal,
+  arrivedSignal, autoReplySignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, pauseSignal,
   replyReceivedSignal, resumeSignal, retrySignal, stateQuery, stopSignal, unsubscribedSignal,
   type LeadArrival, type LeadCarry, type LeadEvent, type LeadState, type LeadStatus, type PauseRequest,
   type RetryRequest, type StopRequest, type TimelineEntry,
@@ -57,6 +57,7 @@ export class LeadRunState {
       this.wakes++;
     };
     setHandler(replyReceivedSignal, (e) => event({ type: 'reply', event: e }));
+    setHandler(autoReplySignal, (e) => event({ type: 'autoReply', event: e }));
     setHandler(bouncedSignal, (e) => event({ type: 'bounce', event: e }));
     setHandler(complainedSignal, (e) => event({ type: 'complaint', event: e }));
     setHandler(unsubscribedSignal, (e) => event({ type: 'unsubscribe', event: e }));

@@ -62,7 +62,7 @@ export async function classifyMail(raw: Buffer): Promise<Classification> {
   const fromName = mail.from?.value[0]?.name ?? null;
   const subject = mail.subject ?? null;
   const body = mail.text ?? '';
-  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, from, subject };
+  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, messageId: messageIds(mail.messageId)[0] ?? null, from, subject };
 
   const prospects = await prospectsIn(raw);
   if (prospects.length > 0) return { ...base, kind: 'adf-lead', prospects };

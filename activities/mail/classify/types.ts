@@ -20,6 +20,8 @@ export interface Classification {
   references: string[];
   /** Our message this one refers to: from the DSN/ARF's returned headers, else In-Reply-To. */
   originalMessageId: string | null;
+  /** This message's own Message-ID. */
+  messageId: string | null;
   from: string | null;
   subject: string | null;
   bounce?: BounceInfo;

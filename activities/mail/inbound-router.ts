@@ -1,0 +1,58 @@
+// Inbound mail that is not an ADF lead: classify it, find the lead it answers through the
+// Message-IDs of our outbound messages (the DSN's or ARF's returned headers, In-Reply-To,
+// References), and signal that lead. What matches no lead is left to the caller to keep.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { findOutboxByMessageId, recordLeadEvent, type Database } from '../../db/index.js';
+import { signalLead, type LeadSignal } from '../../temporal/lead-signals.js';
+import { classifyMail, UnreadableMailError, type Classification } from './classify/index.js';
+
+export type RouteOutcome =
+  | { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean }
+  | { matched: false; kind: Classification['kind']; reason: string };
+
+function signalFor(c: Classification, eventId: string, step: number, receivedAt: Date): LeadSignal | null {
+  switch (c.kind) {
+    case 'reply':
+      return { signal: 'replyReceived', args: { eventId, channel: 'email', from: c.from ?? '', text: c.replyText ?? '', receivedAt: receivedAt.toISOString(), ...(c.intent !== undefined && { intent: c.intent }) } };
+    case 'auto-reply':
+      return { signal: 'autoReply', args: { eventId, returnDate: c.returnDate ?? null, receivedAt: receivedAt.toISOString() } };
+    case 'bounce':
+      return c.bounce === undefined ? null : {
+        signal: 'bounced',
+        args: { eventId, kind: c.bounce.type, reason: c.bounce.diagnostic ?? c.bounce.status ?? 'bounced', step, channel: 'email' },
+      };
+    case 'complaint':
+      return { signal: 'complained', args: { eventId, step } };
+    default:
+      return null;
+  }
+}
+
+export function createInboundRouter(deps: { client: Client; db: Kysely<Database> }) {
+  return async function route(raw: Buffer, receivedAt: Date): Promise<RouteOutcome> {
+    let c: Classification;
+    try {
+      c = await classifyMail(raw);
+    } catch (err) {
+      if (err instanceof UnreadableMailError) return { matched: false, kind: 'other', reason: err.message };
+      throw err;
+    }
+    if (c.kind === 'other' || c.kind === 'adf-lead') return { matched: false, kind: c.kind, reason: `${c.kind} mail that answers none of our messages` };
+    const ids = [c.originalMessageId, c.inReplyTo, ...c.references].filter((i): i is string => i !== null);
+    const sent = await findOutboxByMessageId(deps.db, ids);
+    if (sent === undefined) return { matched: false, kind: c.kind, reason: `${c.kind} whose Message-IDs (${ids.length}) match no message we sent` };
+    // The inbound message's own ID makes the signal idempotent across IMAP redeliveries.
+    const eventId = `mail:${c.messageId ?? createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
+    await recordLeadEvent(deps.db, {
+      leadId: sent.lead_id, eventKey: eventId, type: `email.${c.kind}`,
+      detail: { step: sent.step, intent: c.intent ?? null, bounce: c.bounce ?? null, returnDate: c.returnDate ?? null },
+    });
+    const signal = signalFor(c, eventId, sent.step, receivedAt);
+    const signalled = signal !== null && (await signalLead(deps.client, sent.lead_id, signal));
+    return { matched: true, leadId: sent.lead_id, kind: c.kind, signalled };
+  };
+}
+
+export type InboundRouter = ReturnType<typeof createInboundRouter>;
