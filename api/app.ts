@@ -21,6 +21,7 @@ import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { createIngestor } from '../activities/ingest/ingest.js';
+import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import type { Logger } from 'pino';
 
 export interface AppDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
   health?: HealthOptions;
   /** Provider webhooks; a route whose secret is not configured answers 404. */
   webhooks?: { sendgridPublicKey?: string | undefined; sendgridMaxAgeSeconds?: number; twilioAuthToken?: string | undefined; publicUrl: string };
+  /** Reply intent for inbound mail and SMS (rules when absent). */
+  classifyIntent?: IntentClassifier;
   /** Verifies one-click unsubscribe links (the workers sign them with the same secret). */
   unsubscribeSecret?: string;
 }
@@ -48,14 +51,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(authPlugin);
   await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600 });
-  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger });
+  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger, classifyIntent: deps.classifyIntent });
   await app.register(healthRoutes, deps.health ?? {});
   await app.register(ingestRoutes, { ingest });
   await app.register(quarantineRoutes, { ingest });
   await app.register(auditRoutes);
   const hooks = deps.webhooks;
   await app.register(sendGridWebhook, { key: hooks?.sendgridPublicKey ? sendGridPublicKey(hooks.sendgridPublicKey) : null, maxAgeSeconds: hooks?.sendgridMaxAgeSeconds ?? 600 });
-  await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/' });
+  await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/', classifyIntent: deps.classifyIntent });
   await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(outboxRoutes);
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });

@@ -6,6 +6,7 @@ import { resolveMx } from 'node:dns/promises';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createDrafter, type Drafter } from '../activities/ai/drafter.js';
+import { createIntentClassifier, type IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import type { ResolveMx, VerifierConfig } from '../activities/enrich/index.js';
 import { createSmtpSender } from '../activities/mail/smtp-send.js';
 import type { ComposeConfig } from '../activities/send/compose.js';
@@ -109,4 +110,10 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
       messageIdDomain: config.sender.email.split('@')[1] ?? 'localhost',
     },
   };
+}
+
+/** Reply intent: the AI when OPENAI_API_KEY is set, the rules otherwise (and on failure or low confidence). */
+export function intentClassifierFromConfig(config: Readonly<Config>): IntentClassifier {
+  const ai = config.openai;
+  return createIntentClassifier(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } });
 }

@@ -5,6 +5,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createIngestor } from '../activities/ingest/ingest.js';
+import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import { createMailActivities } from '../activities/mail/watch-activity.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -22,10 +23,12 @@ export interface MailboxWorkerDeps {
   /** Where started leads go (tests use their own queue). */
   leadTaskQueue?: string;
   runForMs?: number;
+  /** Reply intent by the AI when configured (rules otherwise). */
+  classifyIntent?: IntentClassifier;
 }
 
 export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
-  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
+  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, classifyIntent: deps.classifyIntent, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
   const { imap } = deps;
   return Worker.create({
     connection: deps.connection,

@@ -9,7 +9,7 @@ import { ensureMailboxWatchers } from '../temporal/mailbox-client.js';
 import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
-import { leadServicesFromConfig } from './lead-services.js';
+import { intentClassifierFromConfig, leadServicesFromConfig } from './lead-services.js';
 
 export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
   installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });
@@ -20,7 +20,7 @@ export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Da
     const services = await leadServicesFromConfig(config);
     const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services })];
     if (config.imap !== undefined) {
-      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, db: deps.db, imap: config.imap, log: deps.log }));
+      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, db: deps.db, imap: config.imap, log: deps.log, classifyIntent: intentClassifierFromConfig(config) }));
       const watchers = await ensureMailboxWatchers(client, config.imap);
       deps.log.info({ watchers }, 'mailbox watchers running');
     }

@@ -10,6 +10,7 @@ import { AdfParseError, parseAdf } from '../adf/parse.js';
 import type { AdfProspect } from '../adf/types.js';
 import { extractAdf, looksLikeXml } from './extract.js';
 import { createInboundRouter } from '../mail/inbound-router.js';
+import type { IntentClassifier } from '../mail/classify/ai-intent.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
 import { prospectToLeadInput } from './to-lead.js';
 
@@ -40,7 +41,7 @@ export { contentKey } from './content-key.js';
 
 interface Problem { reason: string; code: string }
 
-export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; taskQueue?: string }) {
+export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; taskQueue?: string; classifyIntent?: IntentClassifier | undefined }) {
   const { client, db, log } = deps;
 
   async function park(raw: Buffer, meta: IngestMeta, problem: Problem): Promise<string> {
@@ -79,7 +80,7 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
     return { prospects };
   }
 
-  const route = createInboundRouter({ client, db });
+  const route = createInboundRouter({ client, db, classifyIntent: deps.classifyIntent });
 
   return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
     const parsed = await parseAll(raw);

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { findOutboxByMessageId, recordLeadEvent, type Database } from '../../db/index.js';
 import { signalLead, type LeadSignal } from '../../temporal/lead-signals.js';
+import type { IntentClassifier } from './classify/ai-intent.js';
 import { classifyMail, UnreadableMailError, type Classification } from './classify/index.js';
 
 export type RouteOutcome =
@@ -30,7 +31,7 @@ function signalFor(c: Classification, eventId: string, step: number, receivedAt:
   }
 }
 
-export function createInboundRouter(deps: { client: Client; db: Kysely<Database> }) {
+export function createInboundRouter(deps: { client: Client; db: Kysely<Database>; classifyIntent?: IntentClassifier | undefined }) {
   return async function route(raw: Buffer, receivedAt: Date): Promise<RouteOutcome> {
     let c: Classification;
     try {
@@ -43,11 +44,14 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
     const ids = [c.originalMessageId, c.inReplyTo, ...c.references].filter((i): i is string => i !== null);
     const sent = await findOutboxByMessageId(deps.db, ids);
     if (sent === undefined) return { matched: false, kind: c.kind, reason: `${c.kind} whose Message-IDs (${ids.length}) match no message we sent` };
+    // The AI (when configured and confident) decides a reply's intent; the classifier's rules otherwise.
+    const decided = c.kind === 'reply' && deps.classifyIntent !== undefined ? await deps.classifyIntent(c.replyText ?? '') : null;
+    if (decided !== null) c.intent = decided.intent;
     // The inbound message's own ID makes the signal idempotent across IMAP redeliveries.
     const eventId = `mail:${c.messageId ?? createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
     await recordLeadEvent(deps.db, {
       leadId: sent.lead_id, eventKey: eventId, type: `email.${c.kind}`,
-      detail: { step: sent.step, intent: c.intent ?? null, bounce: c.bounce ?? null, returnDate: c.returnDate ?? null },
+      detail: { step: sent.step, intent: c.intent ?? null, intentPath: decided?.path ?? 'rules', intentConfidence: decided?.confidence ?? null, bounce: c.bounce ?? null, returnDate: c.returnDate ?? null },
     });
     const signal = signalFor(c, eventId, sent.step, receivedAt);
     const signalled = signal !== null && (await signalLead(deps.client, sent.lead_id, signal));

@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
+import type { IntentClassifier } from '../../activities/mail/classify/ai-intent.js';
 import { sendProblem } from '../errors.js';
 
-export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string }
+export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string; classifyIntent?: IntentClassifier | undefined }
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -52,7 +53,12 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
     // The lead is the newest one still in conversation with this number.
     const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
     await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: lead?.id ?? null, type: 'sms.inbound', payload: p });
-    if (lead !== undefined) await signalLead(app.temporal, lead.id, twilioInboundLeadSignal(p, new Date().toISOString()));
+    if (lead !== undefined) {
+      const signal = twilioInboundLeadSignal(p, new Date().toISOString());
+      // A reply (not an opt-out keyword) gets the AI's intent when configured and confident.
+      if (signal.signal === 'replyReceived' && opts.classifyIntent !== undefined) signal.args.intent = (await opts.classifyIntent(signal.args.text)).intent;
+      await signalLead(app.temporal, lead.id, signal);
+    }
     else req.log.warn({ messageSid: p.MessageSid }, 'inbound SMS matches no active lead; stored in provider_events');
     // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
     return reply.type('text/xml').send(EMPTY_TWIML);

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { AppDeps } from '../../api/app.js';
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
-import { unsubscribeSecret } from '../../workers/lead-services.js';
+import { intentClassifierFromConfig, unsubscribeSecret } from '../../workers/lead-services.js';
 
 export async function appDepsFromConfig(config: Readonly<Config>, db: Kysely<Database>, temporal: Client, logger: FastifyBaseLogger): Promise<AppDeps> {
   return {
@@ -17,6 +17,7 @@ export async function appDepsFromConfig(config: Readonly<Config>, db: Kysely<Dat
       twilioAuthToken: config.twilio?.authToken, publicUrl: config.api.publicUrl,
     },
     unsubscribeSecret: await unsubscribeSecret(config),
+    classifyIntent: intentClassifierFromConfig(config),
     health: { providers: async () => Promise.all((await import('../../activities/health/providers.js')).providerChecks(config)) },
   };
 }

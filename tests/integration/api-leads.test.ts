@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { createApiKey } from '../../db/index.js';
-import { leadHandle, submitLead } from '../../temporal/lead-client.js';
+import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
@@ -81,6 +81,32 @@ describe('operator API', () => {
     const audit = (await app.inject({ method: 'GET', url: '/audit?limit=50', headers: auth.admin })).json<{ items: Array<{ route: string; target: string; status: number; api_key_name: string | null }> }>().items;
     const mine = audit.filter((e) => e.target === leadId);
     assert.deepEqual(mine.map((e) => [e.route, e.status, e.api_key_name]).sort(), [['/leads/:id/stop', 202, 'write-key'], ['/leads/:id/stop', 403, null]].sort());
+  });
+
+  test('pause, resume and retry: 202 with write scope, 403 with read, 400 with field errors, 404 when no workflow runs; outbox and suppressions need a key', async () => {
+    const { leadId } = await submitLead(env.client, makeLeadInput());
+    await persisted(leadId);
+    const url = (action: string) => `/leads/${encodeURIComponent(leadId)}/${action}`;
+    assert.equal((await app.inject({ method: 'POST', url: url('pause'), headers: auth.write, payload: { reason: 'holiday' } })).statusCode, 202);
+    for (let i = 0; i < 100 && (await queryLeadState(env.client, leadId)).status !== 'paused'; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await queryLeadState(env.client, leadId)).status, 'paused');
+    assert.equal((await app.inject({ method: 'POST', url: url('resume'), headers: auth.write, payload: {} })).statusCode, 202);
+    assert.equal((await app.inject({ method: 'POST', url: url('pause'), headers: auth.read, payload: { reason: 'x' } })).statusCode, 403);
+    const noReason = await app.inject({ method: 'POST', url: url('pause'), headers: auth.write, payload: {} });
+    assert.equal(noReason.statusCode, 400);
+    assert.match(noReason.body, /reason/);
+    const badEmail = await app.inject({ method: 'POST', url: url('retry'), headers: auth.write, payload: { email: 'nope' } });
+    assert.equal(badEmail.statusCode, 400);
+    assert.match(badEmail.body, /email/);
+    assert.equal((await app.inject({ method: 'POST', url: '/leads/lead:unknown/retry', headers: auth.write, payload: {} })).statusCode, 404);
+
+    assert.equal((await app.inject({ method: 'GET', url: '/outbox' })).statusCode, 401);
+    assert.equal((await app.inject({ method: 'GET', url: '/suppressions' })).statusCode, 401);
+    assert.equal((await app.inject({ method: 'GET', url: '/outbox?limit=0', headers: auth.read })).statusCode, 400);
+    const outbox = (await app.inject({ method: 'GET', url: `/outbox?lead=${encodeURIComponent(leadId)}`, headers: auth.read })).json<{ items: Array<{ step: number; provider: string }> }>();
+    assert.deepEqual(outbox.items.map((i) => [i.step, i.provider]), [[1, 'local']]);
+    assert.equal((await app.inject({ method: 'GET', url: '/unsubscribe/not-a-token' })).statusCode, 404, 'unsubscribe links need no key but a valid token');
+    await leadHandle(env.client, leadId).terminate('test done');
   });
 
   test('rate limits are per key and answer 429 problem+json with Retry-After; health is never limited', async () => {
