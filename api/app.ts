@@ -16,6 +16,7 @@ import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { handoverRoutes } from './routes/handover.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -38,7 +39,7 @@ export interface AppDeps {
   webhooks?: { sendgridPublicKey?: string | undefined; sendgridMaxAgeSeconds?: number; twilioAuthToken?: string | undefined; publicUrl: string };
   /** Reply intent for inbound mail and SMS (rules when absent). */
   classifyIntent?: IntentClassifier;
-  /** Verifies one-click unsubscribe links (the workers sign them with the same secret). */
+  /** Verifies one-click unsubscribe and handover acknowledgement links (the workers sign them with the same secret). */
   unsubscribeSecret?: string;
 }
 
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/', classifyIntent: deps.classifyIntent });
   await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(outboxRoutes);
+  await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   return app;
 }

@@ -6,6 +6,7 @@ import { registerAdf } from './commands/adf.js';
 import { registerApi } from './commands/api.js';
 import { registerOutbox } from './commands/outbox.js';
 import { registerMail } from './commands/mail.js';
+import { registerSalespeople } from './commands/salespeople.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuarantine } from './commands/quarantine.js';
@@ -24,7 +25,7 @@ const program = new Command('leadflow')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf, registerMail]) {
+for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf, registerMail, registerSalespeople]) {
   register(program);
 }
 

@@ -58,6 +58,8 @@ export interface Config {
     /** Signs unsubscribe links; generated into the data dir when unset (single-host installs). */
     unsubscribeSecret: string | undefined;
     unsubscribeMailto: string | undefined;
+    /** Hears of handover escalations when a salesperson has no manager on file. */
+    handoverFallbackEmail: string | undefined;
   };
   /** `off` skips MX lookups (air-gapped or DNS-less machines): addresses count as unchecked, not bad.
    *  Defaults to `dns` when SendGrid or SMTP is configured, `off` for the local outbox. */
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       postalAddress: str(env, 'SENDER_POSTAL_ADDRESS'),
       unsubscribeSecret,
       unsubscribeMailto: str(env, 'UNSUBSCRIBE_MAILTO'),
+      handoverFallbackEmail: str(env, 'HANDOVER_FALLBACK_EMAIL'),
     },
     // Without an e-mail provider nothing leaves the machine (local outbox), so deliverability lookups default off.
     mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),

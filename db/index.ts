@@ -32,3 +32,5 @@ export type { OutboxClaim } from './repositories/outbox.js';
 export { isAlive } from './pglite-lock.js';
 export { addSuppression, findSuppression, listSuppressions, normaliseAddress, removeSuppression } from './repositories/suppressions.js';
 export type { SuppressionInput } from './repositories/suppressions.js';
+export { addSalesperson, getHandover, getSalesperson, listSalespeople, nextSalesperson, removeSalesperson, saveHandover, setSalespersonAway } from './repositories/handover.js';
+export type { NewSalesperson } from './repositories/handover.js';

@@ -142,7 +142,38 @@ export interface SuppressionsTable {
   created_at: CreatedAt;
 }
 
+export interface SalespeopleTable {
+  id: string;
+  name: string;
+  email: string;
+  manager_email: string | null;
+  team: string | null;
+  away: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface RoutingCursorsTable {
+  scope: string;
+  /** int8: a string on read. */
+  counter: ColumnType<string, number | string | undefined, number | string>;
+}
+
+export interface HandoversTable {
+  id: string;
+  lead_id: string;
+  salesperson_id: string | null;
+  status: string;
+  escalations: ColumnType<number, number | undefined, number>;
+  acknowledged_by: string | null;
+  acknowledged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
+  salespeople: SalespeopleTable;
+  routing_cursors: RoutingCursorsTable;
+  handovers: HandoversTable;
   suppressions: SuppressionsTable;
   outbox: OutboxTable;
   provider_events: ProviderEventsTable;
@@ -159,6 +190,8 @@ export type NewQuarantineRow = Insertable<QuarantineTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type SuppressionRow = Selectable<SuppressionsTable>;
+export type SalespersonRow = Selectable<SalespeopleTable>;
+export type HandoverRow = Selectable<HandoversTable>;
 
 export type LeadRow = Selectable<LeadsTable>;
 export type NewLeadRow = Insertable<LeadsTable>;

@@ -14,6 +14,8 @@ import type { SendSlotPolicy } from '../activities/send/slot.js';
 import { localTransport, sendGridTransport, smtpTransport, twilioTransport, type Transport } from '../activities/send/transports.js';
 import { createSendGridSender } from '../activities/sendgrid/sender.js';
 import { createTwilioSender } from '../activities/twilio/sender.js';
+import { createSummarizer, type Summarizer } from '../activities/handover/summary.js';
+import { workflowUiUrl } from '../temporal/lead-client.js';
 import type { Config } from '../config/index.js';
 
 export interface LeadServices {
@@ -26,6 +28,10 @@ export interface LeadServices {
   slots?: SendSlotPolicy;
   /** How long a lost send outcome may still be proven by a provider webhook. */
   evidenceWindowMs?: number;
+  /** Handover dossiers: the summary (AI or facts), the lead's page, and who hears of escalations when a rep has no manager. */
+  summarize: Summarizer;
+  leadUrl: (leadId: string) => string;
+  fallbackManager: string | null;
 }
 
 /** No providers at all: template drafts, the local outbox, and the resolver given (tests pass a fake). */
@@ -34,6 +40,9 @@ export function localLeadServices(opts: { resolveMx: ResolveMx; publicUrl?: stri
   return {
     drafter: createDrafter({}),
     senderName: 'leadflow',
+    summarize: createSummarizer(),
+    leadUrl: (id) => workflowUiUrl('http://127.0.0.1:8233/', 'default', id),
+    fallbackManager: null,
     transports: { email: localTransport(), sms: localTransport() },
     compose: { unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null }, postalAddress: null, messageIdDomain: 'localhost' },
     ...rest,
@@ -103,6 +112,9 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     verifier: config.verifier,
     drafter: createDrafter(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } }),
     senderName: config.sender.name,
+    summarize: createSummarizer(ai === undefined ? undefined : { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) }),
+    leadUrl: (id) => workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, id),
+    fallbackManager: config.sender.handoverFallbackEmail ?? null,
     transports: { email: emailTransport(config), sms: smsTransport(config) },
     compose: {
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },

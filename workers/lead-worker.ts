@@ -6,6 +6,7 @@ import { createEnrichActivities } from '../activities/enrich/index.js';
 import { createLeadActivities } from '../activities/leads/index.js';
 import { createSendActivities } from '../activities/send/ledger.js';
 import { createSlotActivities } from '../activities/send/slot.js';
+import { createHandoverActivities } from '../activities/handover/index.js';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
@@ -22,12 +23,17 @@ export interface LeadWorkerDeps {
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices) {
+  const send = createSendActivities({ db, transports: s.transports, compose: s.compose, ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }) });
   return {
     ...createLeadActivities({ db }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName }),
     ...createSlotActivities(s.slots),
-    ...createSendActivities({ db, transports: s.transports, compose: s.compose, ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }) }),
+    ...send,
+    ...createHandoverActivities({
+      db, drafter: s.drafter, summarize: s.summarize, sendMessage: send.sendMessage, senderName: s.senderName,
+      secret: s.compose.unsubscribe.secret, publicUrl: s.compose.unsubscribe.publicUrl, leadUrl: s.leadUrl, fallbackManager: s.fallbackManager,
+    }),
   };
 }
 

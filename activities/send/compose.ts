@@ -2,7 +2,7 @@
 // required by Gmail and Yahoo for bulk senders) and the sender's postal address (CAN-SPAM).
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
-import { signUnsubscribeToken } from './unsubscribe-token.js';
+import { signUnsubscribeToken } from './signed-token.js';
 
 export interface ComposeConfig {
   /** Where the API serves /unsubscribe/:token; the HMAC secret that signs the tokens. */

@@ -28,7 +28,7 @@ export function createSendActivities(deps: SendDeps) {
   const windowMs = deps.evidenceWindowMs ?? 10 * 60_000;
 
   async function sendMessage(draft: OutboundMessage): Promise<SendOutcome> {
-    const msg = deps.compose !== undefined ? composeEmail(draft, deps.compose) : draft;
+    const msg = deps.compose !== undefined && draft.internal !== true ? composeEmail(draft, deps.compose) : draft;
     const transport = deps.transports[msg.channel];
     const row = await claimOutbox(db, {
       idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
@@ -45,7 +45,7 @@ export function createSendActivities(deps: SendDeps) {
     if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', 'SendUncertainError');
 
     // Checked on every attempt before any call: an unsubscribe that lands between retries still wins.
-    if (!row.in_flight && (await findSuppression(db, msg.to)) !== undefined) {
+    if (!row.in_flight && msg.internal !== true && (await findSuppression(db, msg.to)) !== undefined) {
       const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
       await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
       throw ApplicationFailure.nonRetryable(error, 'SuppressedError');

@@ -17,6 +17,8 @@ export interface OutboundMessage {
   html?: string;
   /** E-mail only: List-Unsubscribe, List-Unsubscribe-Post and the like. */
   headers?: Record<string, string>;
+  /** To our own people (handover, escalation): no unsubscribe footer, no suppression check. */
+  internal?: boolean;
 }
 
 export interface Transport {

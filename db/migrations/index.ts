@@ -10,6 +10,7 @@ import * as providerEvents20261123 from './2026_11_23_0004_provider_events.js';
 import * as outbox20261123 from './2026_11_23_0005_outbox.js';
 import * as suppressions20261123 from './2026_11_23_0006_suppressions.js';
 import * as outboxMessageId20261123 from './2026_11_23_0007_outbox_message_id.js';
+import * as handover20261123 from './2026_11_23_0008_handover.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0005_outbox': outbox20261123,
   '2026_11_23_0006_suppressions': suppressions20261123,
   '2026_11_23_0007_outbox_message_id': outboxMessageId20261123,
+  '2026_11_23_0008_handover': handover20261123,
 };

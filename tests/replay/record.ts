@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../config/logger.js';
+import { addSalesperson } from '../../db/index.js';
 import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
@@ -14,6 +15,7 @@ import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb } from '../helpers/test-db.js';
 import { leadScenarios } from './scenarios.js';
 import { pipelineScenarios } from './pipeline-scenarios.js';
+import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { testServices } from '../helpers/services.js';
 
@@ -29,13 +31,15 @@ const wanted = (name: string, file: string) => {
 
 const env = await createDevServerEnv();
 const tdb = await openTestDb();
+// The salesperson the handover scenarios route to (leads from source `replay`).
+await addSalesperson(tdb.db, { id: 'replay-rep', name: 'Replay Rep', email: 'rep@example.com', managerEmail: 'manager@example.com', team: 'replay' });
 const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
   const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
   await worker.runUntil(async () => {
-    for (const scenario of [...leadScenarios, ...pipelineScenarios]) {
-      const file = path.join(HISTORIES_DIR, 'leadWorkflow', `${scenario.name}.json`);
+    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios]) {
+      const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
       const runs = typeof recorded === 'string' ? [{ id: recorded, runId: undefined, file }]

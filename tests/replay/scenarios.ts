@@ -6,7 +6,12 @@ import type { LeadInput } from '../../workflows/lead/contract.js';
 type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 /** A workflow ID (its latest run is recorded), or one ID with several runs (continue-as-new), each recorded. */
 export type Recorded = string | { workflowId: string; runIds: string[] };
-export interface Scenario { name: string; run(client: Client, taskQueue: string, make: MakeInput): Promise<Recorded> }
+export interface Scenario {
+  name: string;
+  /** The history's directory under histories/ (default leadWorkflow). */
+  workflowType?: string;
+  run(client: Client, taskQueue: string, make: MakeInput): Promise<Recorded>;
+}
 
 // Fixed contact data: committed histories must not carry anything that looks like a real person.
 const fixed = (make: MakeInput, id: string, o: Partial<LeadInput> = {}) =>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Enrichment } from '../../activities/enrich/types.js';
 import { composeEmail } from '../../activities/send/compose.js';
-import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../activities/send/unsubscribe-token.js';
+import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../activities/send/signed-token.js';
 import { sendKey, type LeadCarry, type LeadInput } from '../../workflows/lead/contract.js';
 import { leadProfile, reachableChannel } from '../../workflows/lead/profile.js';
 import { checkSequence, DEFAULT_SEQUENCE, nextAction } from '../../workflows/lead/sequence.js';

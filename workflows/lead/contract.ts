@@ -52,6 +52,8 @@ export interface LeadInput {
   carry?: LeadCarry;
   /** Continue-as-new once the history has this many events (default: when the server suggests it). */
   historyLimit?: number;
+  /** The campaign's acknowledgement SLAs for the handover (default 15 minutes each). */
+  handover?: { sla?: Duration; secondSla?: Duration };
 }
 
 export interface SequenceStep {

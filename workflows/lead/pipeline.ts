@@ -2,7 +2,9 @@
 // turn handles whatever arrived (arrivals, provider events, stop, retry, pause), then either sends
 // the step that is due or sleeps until the next due time or signal. Every wait is a durable
 // timer, so a worker restart, a deploy or a week of pause resumes exactly where it was.
-import { condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, log, ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { handoverWorkflowId } from '../handover/contract.js';
+import { handoverWorkflow } from '../handover/workflow.js';
 import { scoreLead } from '../policy/scoring.js';
 import { enrichLead, recordLeadEvent, requestSendSlot, updateLeadContact } from './activities.js';
 import type { FinalLeadStatus, LeadCarry, LeadInput, LeadOutcome, LeadStatus } from './contract.js';
@@ -49,6 +51,8 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
   const finish = async (status: FinalLeadStatus): Promise<LeadOutcome> => {
     const stop = st.stop;
     st.nextSendAt = null;
+    // A reply that is not a no goes to a person. Runs recorded before handover existed replay without it.
+    if (status === 'replied' && patched(HANDOVER_PATCH)) await handOver(input, st);
     st.setStatus(status);
     st.note('status', { status });
     const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
@@ -162,4 +166,18 @@ async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCar
   const carry: LeadCarry = { ...c, seenArrivals: st.seenArrivals, seenEvents: st.seenEvents, timeline: st.timeline, paused: st.paused };
   await continueAsNew<(input: LeadInput) => Promise<LeadOutcome>>({ ...input, carry });
   return true;
+}
+
+export const HANDOVER_PATCH = 'lead-handover-v1';
+
+/** Starts the handover as its own workflow: it outlives the lead's (ABANDON) and has its own history. */
+async function handOver(input: LeadInput, st: LeadRunState): Promise<void> {
+  const workflowId = handoverWorkflowId(st.leadId);
+  await startChild(handoverWorkflow, {
+    workflowId,
+    args: [{ leadId: st.leadId, scope: input.campaignId ?? input.source, reason: 'reply', ...input.handover }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
+  st.note('handover', { workflowId });
+  await recordLeadEvent({ leadId: st.leadId, eventKey: 'handover', type: 'handover', detail: { workflowId } });
 }
