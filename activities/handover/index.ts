@@ -22,6 +22,8 @@ const emailsSent = singleMetric('handover_email_sent_total', () => new Counter({
   name: 'handover_email_sent_total', help: 'Handover and escalation e-mails by outcome.', labelNames: ['status'],
 }));
 
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 /** Our messages as the lead read them, minus the unsubscribe footer compose.ts appended. */
 const stripFooter = (body: string) => body.replace(/\n\n--\nTo stop receiving these e-mails:[\s\S]*$/, '');
 
@@ -64,13 +66,13 @@ export function createHandoverActivities(deps: HandoverDeps) {
     const replies = events.filter((e) => e.type === 'reply');
     const conversation = [
       ...sent.filter((r) => r.step > 0).map((r) => ({ from: 'us' as const, at: (r.sent_at ?? r.created_at).toISOString(), text: stripFooter(r.body) })),
-      ...replies.map((e) => ({ from: 'lead' as const, at: e.occurred_at.toISOString(), text: String(e.detail.text ?? '') })),
+      ...replies.map((e) => ({ from: 'lead' as const, at: e.occurred_at.toISOString(), text: textOf(e.detail.text) })),
     ].sort((a, b) => a.at.localeCompare(b.at));
     const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ') || (lead.email ?? lead.phone ?? 'the lead');
     const vehicles = profile.vehicles.map((v) => vehicleLabel(v)).filter((v): v is string => v !== null);
     const lastReply = replies.at(-1);
     const [summary, suggested] = await Promise.all([
-      deps.summarize({ name, vehicle: vehicles[0] ?? null, tier: scored?.tier ?? null, score: scored?.score ?? null, source: lead.source, lastReply: lastReply !== undefined ? String(lastReply.detail.text ?? '') : null, intent: lastReply !== undefined ? (lastReply.detail.intent as string | null) ?? null : null }),
+      deps.summarize({ name, vehicle: vehicles[0] ?? null, tier: scored?.tier ?? null, score: scored?.score ?? null, source: lead.source, lastReply: lastReply !== undefined ? textOf(lastReply.detail.text) : null, intent: lastReply !== undefined ? (lastReply.detail.intent as string | null) ?? null : null }),
       deps.drafter.draft({
         channel: 'email', step: sent.length + 1, dealerName: deps.senderName,
         lead: { firstName: lead.first_name, lastName: lead.last_name, vehicles: profile.vehicles, comments: profile.comments },

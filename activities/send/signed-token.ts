@@ -20,7 +20,7 @@ function verify(secret: string, purpose: Purpose, token: string, count: number):
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const v: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'string')) return v as string[];
+    if (Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'string')) return v;
   } catch { /* a valid MAC over garbage cannot be minted without the secret */ }
   return null;
 }
