@@ -33,7 +33,7 @@ export interface Config {
     /** Where a standalone worker serves the product metrics (/metrics); undefined disables it. */
     workerMetricsAddress: string | undefined;
   };
-  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
+  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number; /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean };
   imap: (MailServerConfig & {
     /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
     mailboxes: string[];
@@ -64,6 +64,8 @@ export interface Config {
   /** `off` skips MX lookups (air-gapped or DNS-less machines): addresses count as unchecked, not bad.
    *  Defaults to `dns` when SendGrid or SMTP is configured, `off` for the local outbox. */
   mxLookup: 'dns' | 'off';
+  /** How long a send whose outcome was lost waits for the provider's webhook to prove it. */
+  sendEvidenceWindowSeconds: number;
   /** An external e-mail verification service; optional. */
   verifier: { url: string; apiKey: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
@@ -163,7 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
       workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
-    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
+    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
     imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       handoverFallbackEmail: str(env, 'HANDOVER_FALLBACK_EMAIL'),
     },
     // Without an e-mail provider nothing leaves the machine (local outbox), so deliverability lookups default off.
+    sendEvidenceWindowSeconds: int(env, 'SEND_EVIDENCE_WINDOW_SECONDS', 600, 10, 86_400),
     mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {

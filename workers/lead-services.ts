@@ -28,6 +28,8 @@ export interface LeadServices {
   slots?: SendSlotPolicy;
   /** How long a lost send outcome may still be proven by a provider webhook. */
   evidenceWindowMs?: number;
+  /** Providers whose webhooks report every accepted message (see ledger.ts). */
+  absenceMeansUnsent?: ReadonlySet<Transport['provider']>;
   /** Handover dossiers: the summary (AI or facts), the lead's page, and who hears of escalations when a rep has no manager. */
   summarize: Summarizer;
   leadUrl: (leadId: string) => string;
@@ -115,6 +117,12 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     summarize: createSummarizer(ai === undefined ? undefined : { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) }),
     leadUrl: (id) => workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, id),
     fallbackManager: config.sender.handoverFallbackEmail ?? null,
+    evidenceWindowMs: config.sendEvidenceWindowSeconds * 1000,
+    // Only providers that can reach our webhooks and report every message they accept.
+    absenceMeansUnsent: new Set([
+      ...(config.webhooks.sendgridPublicKey !== undefined ? ['sendgrid' as const] : []),
+      ...(config.twilio !== undefined && config.api.publicUrlSet ? ['twilio' as const] : []),
+    ]),
     transports: { email: emailTransport(config), sms: smsTransport(config) },
     compose: {
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },

@@ -23,7 +23,11 @@ export interface LeadWorkerDeps {
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices) {
-  const send = createSendActivities({ db, transports: s.transports, compose: s.compose, ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }) });
+  const send = createSendActivities({
+    db, transports: s.transports, compose: s.compose,
+    ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }),
+    ...(s.absenceMeansUnsent !== undefined && { absenceMeansUnsent: s.absenceMeansUnsent }),
+  });
   return {
     ...createLeadActivities({ db }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),

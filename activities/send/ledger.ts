@@ -19,6 +19,12 @@ export interface SendDeps {
   transports: Record<OutboundMessage['channel'], Transport>;
   /** How long a lost call's outcome may still be proven by a provider webhook (default 10 min). */
   evidenceWindowMs?: number;
+  /**
+   * Providers whose event webhook reports every accepted message to us: for them, a lost call
+   * with no event after the window was not accepted and is sent again. Any other provider's lost
+   * call becomes `uncertain` for a person.
+   */
+  absenceMeansUnsent?: ReadonlySet<Transport['provider']>;
   /** Unsubscribe headers and postal address for e-mail; absent only in ledger unit tests. */
   compose?: ComposeConfig;
 }
@@ -44,12 +50,6 @@ export function createSendActivities(deps: SendDeps) {
     }
     if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', 'SendUncertainError');
 
-    // Checked on every attempt before any call: an unsubscribe that lands between retries still wins.
-    if (!row.in_flight && msg.internal !== true && (await findSuppression(db, msg.to)) !== undefined) {
-      const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
-      await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
-      throw ApplicationFailure.nonRetryable(error, 'SuppressedError');
-    }
 
     if (row.in_flight) {
       const evidence = await providerEventForKey(db, msg.idempotencyKey);
@@ -62,9 +62,23 @@ export function createSendActivities(deps: SendDeps) {
         // The provider's webhook usually arrives within seconds: retry later rather than guess.
         throw ApplicationFailure.create({ message: 'a previous send attempt lost its outcome; waiting for provider evidence', type: 'SendOutcomePending', nextRetryDelay: '15 seconds' });
       }
-      const error = `the ${row.provider} call of attempt ${row.attempts} lost its outcome and no provider event confirms it: check the recipient's mailbox/phone before resending`;
-      await finishOutboxCall(db, msg.idempotencyKey, { status: 'uncertain', errorCode: null, error });
-      throw ApplicationFailure.nonRetryable(error, 'SendUncertainError');
+      const silent = `the ${row.provider} call of attempt ${row.attempts} lost its outcome and no provider event names it within ${Math.round(windowMs / 1000)} s`;
+      if (!deps.absenceMeansUnsent?.has(row.provider as Transport['provider'])) {
+        const error = `${silent}: check the recipient's mailbox/phone before resending`;
+        await finishOutboxCall(db, msg.idempotencyKey, { status: 'uncertain', errorCode: null, error });
+        throw ApplicationFailure.nonRetryable(error, 'SendUncertainError');
+      }
+      // This provider reports every message it accepts to our webhook (SendGrid `processed`,
+      // Twilio's status callback): silence for the whole window means it never took this one.
+      await finishOutboxCall(db, msg.idempotencyKey, { status: 'pending', errorCode: 'no-evidence', error: `${silent}: not accepted, sending again` });
+      log.warn('lost send outcome with no provider event: the provider never accepted it; sending again', { key: msg.idempotencyKey, provider: row.provider });
+    }
+
+    // Checked on every attempt right before any call: an unsubscribe that lands between retries still wins.
+    if (msg.internal !== true && (await findSuppression(db, msg.to)) !== undefined) {
+      const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
+      await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
+      throw ApplicationFailure.nonRetryable(error, 'SuppressedError');
     }
 
     if (!(await beginOutboxCall(db, msg.idempotencyKey))) {

@@ -26,8 +26,8 @@ describe('outbox ledger: exactly-once sends', () => {
     await tdb?.close();
   });
 
-  const activities = (windowMs = 60_000) => createSendActivities({
-    db: tdb.db, evidenceWindowMs: windowMs,
+  const activities = (windowMs = 60_000, trusted: Array<'sendgrid'> = []) => createSendActivities({
+    db: tdb.db, evidenceWindowMs: windowMs, absenceMeansUnsent: new Set(trusted),
     transports: { email: sendGridTransport(createSendGridSender({ apiKey: 'SG.ledger', baseUrl: sg.url }), 'sales@dealer.example.com'), sms: localTransport() },
   });
   const message = (o: Partial<OutboundMessage> = {}): OutboundMessage => ({
@@ -97,6 +97,19 @@ describe('outbox ledger: exactly-once sends', () => {
     assert.deepEqual([uncertain.type, uncertain.nonRetryable], ['SendUncertainError', true]);
     assert.equal((await getOutbox(tdb.db, noEvidence.idempotencyKey))?.status, 'uncertain');
     assert.equal(sends(withEvidence.idempotencyKey) + sends(noEvidence.idempotencyKey), 0, 'nothing was sent a second time');
+  });
+
+  test('with a provider whose webhook reports every accepted message, silence after the window means never accepted: sent once more', async () => {
+    const lost = message();
+    await claimOutbox(tdb.db, { idempotencyKey: lost.idempotencyKey, leadId: lost.leadId, step: lost.step, channel: lost.channel, provider: 'sendgrid', recipient: lost.to, subject: lost.subject, body: lost.text });
+    assert.ok(await beginOutboxCall(tdb.db, lost.idempotencyKey)); // died before the request left
+    const early = await failure(run(activities(60_000, ['sendgrid']).sendMessage, lost));
+    assert.equal(early.type, 'SendOutcomePending', 'inside the window it still waits for evidence');
+    const out = await run(activities(0, ['sendgrid']).sendMessage, lost);
+    assert.deepEqual([out.status, out.duplicate], ['sent', false]);
+    assert.equal(sends(lost.idempotencyKey), 1, 'the provider saw it exactly once');
+    const row = await getOutbox(tdb.db, lost.idempotencyKey);
+    assert.deepEqual([row?.status, row?.attempts], ['sent', 2]);
   });
 
   test('without credentials messages land in the local outbox', async () => {

@@ -53,6 +53,6 @@ describe('Twilio callbacks → lead signals', () => {
   test('inbound STOP keywords unsubscribe; anything else is a reply', () => {
     for (const body of ['STOP', ' stop ', 'Unsubscribe', 'QUIT']) assert.equal(twilioInboundLeadSignal({ MessageSid: 'SM2', From: '+1', Body: body }, 't').signal, 'unsubscribed', body);
     const reply = twilioInboundLeadSignal({ MessageSid: 'SM3', From: '+14155552671', Body: 'Stop by Saturday?' }, '2026-11-23T00:00:00Z');
-    assert.deepEqual(reply, { signal: 'replyReceived', args: { eventId: 'twilio:SM3', channel: 'sms', from: '+14155552671', text: 'Stop by Saturday?', receivedAt: '2026-11-23T00:00:00Z' } });
+    assert.deepEqual(reply, { signal: 'replyReceived', args: { eventId: 'twilio:SM3', channel: 'sms', from: '+14155552671', text: 'Stop by Saturday?', receivedAt: '2026-11-23T00:00:00Z', intent: 'interested' } });
   });
 });
