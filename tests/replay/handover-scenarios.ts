@@ -39,6 +39,14 @@ export const handoverScenarios: Scenario[] = [
     },
   },
   {
+    name: 'pipeline-score-hands-over-then-reply',
+    async run(client, taskQueue, make) {
+      const leadId = await repliedLead(client, taskQueue, make, 'replay-handover-score', { handover: { scoreThreshold: 1 } });
+      await acknowledged(client, leadId);
+      return leadId;
+    },
+  },
+  {
     name: 'acknowledged',
     workflowType: 'handoverWorkflow',
     run: async (client, taskQueue, make) => acknowledged(client, await repliedLead(client, taskQueue, make, 'replay-handover-ack')),

@@ -138,6 +138,25 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     });
   });
 
+  test('a score at the campaign threshold hands over at once; the sequence runs on and a later reply finds the handover already started', async () => {
+    const team = uniqueName('dealer');
+    await addSalesperson(tdb.db, { id: `${team}-d`, name: 'Di Rep', email: `di-${team}@acme.test`, managerEmail: null, team });
+    await withWorker(async (taskQueue) => {
+      const { leadId } = await submitLead(env.client, makeLeadInput({ source: team, handover: { scoreThreshold: 1 } }), { taskQueue });
+      started.push(leadId, handoverWorkflowId(leadId));
+      const dossier = await dossierFor(leadId);
+      assert.deepEqual(dossier.to, [`di-${team}@acme.test`]);
+      for (let i = 0; i < 200 && (await queryLeadState(env.client, leadId)).stepsSent !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await queryLeadState(env.client, leadId)).stepsSent, 1, 'the first message still went out');
+      await env.client.workflow.getHandle(handoverWorkflowId(leadId)).signal('acknowledge', { by: `di-${team}@acme.test` });
+      assert.equal((await env.client.workflow.getHandle(handoverWorkflowId(leadId)).result() as HandoverState).status, 'acknowledged');
+      await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: 'r1', channel: 'email', from: 'jane@example.com', text: 'Call me', receivedAt: new Date().toISOString(), intent: 'interested' });
+      assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
+      const notes = (await queryLeadState(env.client, leadId)).timeline?.map((t) => t.type) ?? [];
+      assert.ok(notes.includes('handover') && notes.includes('handover_already_started'), notes.join(','));
+    });
+  });
+
   test('no salesperson for the team: the handover is recorded as unassigned', async () => {
     await withWorker(async (taskQueue) => {
       const { handoverId } = await interestedLead(taskQueue, uniqueName('lonely'));

@@ -52,8 +52,11 @@ export interface LeadInput {
   carry?: LeadCarry;
   /** Continue-as-new once the history has this many events (default: when the server suggests it). */
   historyLimit?: number;
-  /** The campaign's acknowledgement SLAs for the handover (default 15 minutes each). */
-  handover?: { sla?: Duration; secondSla?: Duration };
+  /**
+   * The campaign's handover settings: acknowledgement SLAs (default 15 minutes each), and the
+   * score at or above which the lead goes to a salesperson at once (by default only a reply does).
+   */
+  handover?: { sla?: Duration; secondSla?: Duration; scoreThreshold?: number };
 }
 
 export interface SequenceStep {

@@ -2,6 +2,7 @@
 // turn handles whatever arrived (arrivals, provider events, stop, retry, pause), then either sends
 // the step that is due or sleeps until the next due time or signal. Every wait is a durable
 // timer, so a worker restart, a deploy or a week of pause resumes exactly where it was.
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { condition, continueAsNew, log, ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import { handoverWorkflowId } from '../handover/contract.js';
 import { handoverWorkflow } from '../handover/workflow.js';
@@ -33,6 +34,9 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
   };
   st.carry = c;
   st.note('scored', { score: score.score, tier: score.tier });
+  // A lead hot enough by score goes to a person at once; its sequence still runs until they act.
+  const threshold = input.handover?.scoreThreshold;
+  if (threshold !== undefined && score.score >= threshold && patched(SCORE_HANDOVER_PATCH)) await handOver(input, st, 'score');
   return runSequence(input, st, c, profile);
 }
 
@@ -52,7 +56,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     const stop = st.stop;
     st.nextSendAt = null;
     // A reply that is not a no goes to a person. Runs recorded before handover existed replay without it.
-    if (status === 'replied' && patched(HANDOVER_PATCH)) await handOver(input, st);
+    if (status === 'replied' && patched(HANDOVER_PATCH)) await handOver(input, st, 'reply');
     st.setStatus(status);
     st.note('status', { status });
     const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
@@ -169,15 +173,28 @@ async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCar
 }
 
 export const HANDOVER_PATCH = 'lead-handover-v1';
+export const SCORE_HANDOVER_PATCH = 'lead-handover-score-v1';
 
-/** Starts the handover as its own workflow: it outlives the lead's (ABANDON) and has its own history. */
-async function handOver(input: LeadInput, st: LeadRunState): Promise<void> {
+/**
+ * Starts the handover as its own workflow: it outlives the lead's (ABANDON) and has its own
+ * history. One per lead: a reply after a score handover finds it already started.
+ */
+async function handOver(input: LeadInput, st: LeadRunState, reason: 'reply' | 'score'): Promise<void> {
   const workflowId = handoverWorkflowId(st.leadId);
-  await startChild(handoverWorkflow, {
-    workflowId,
-    args: [{ leadId: st.leadId, scope: input.campaignId ?? input.source, reason: 'reply', ...input.handover }],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-  });
-  st.note('handover', { workflowId });
-  await recordLeadEvent({ leadId: st.leadId, eventKey: 'handover', type: 'handover', detail: { workflowId } });
+  const { scoreThreshold: _threshold, ...slas } = input.handover ?? {};
+  try {
+    await startChild(handoverWorkflow, {
+      workflowId,
+      args: [{ leadId: st.leadId, scope: input.campaignId ?? input.source, reason, ...slas }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // One handover per lead, ever: the rep who has it keeps the conversation.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    st.note('handover_already_started', { workflowId, reason });
+    return;
+  }
+  st.note('handover', { workflowId, reason });
+  await recordLeadEvent({ leadId: st.leadId, eventKey: 'handover', type: 'handover', detail: { workflowId, reason } });
 }
