@@ -42,8 +42,15 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     throw new Error(`port ${o.port} is already in use: another Temporal server is running there (stop it, or set TEMPORAL_EMBEDDED=false to use it)`);
   }
   const child = spawn(o.cliPath, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The last lines it printed: when it dies before listening, they say why.
+  const tail: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') o.onOutput?.(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() === '') continue;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      o.onOutput?.(line);
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -56,7 +63,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(o.port))) {
     const reason = exitReason();
-    if (reason !== null) throw new Error(`Temporal dev server ${reason} before listening on port ${o.port}`);
+    if (reason !== null) throw new Error(`Temporal dev server ${reason} before listening on port ${o.port}${tail.length > 0 ? `:\n${tail.join('\n')}` : ''}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`Temporal dev server did not listen on port ${o.port} within 60 s`);

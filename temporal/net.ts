@@ -22,3 +22,23 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * A free port below the kernel's ephemeral range (Linux: 32768 and up). Use it for a port handed
+ * to a server that starts later: a port from freePort() is ephemeral, so a server that meanwhile
+ * asks the kernel for "any free port" (the Temporal dev server does, for its internal services)
+ * can be given the very same one.
+ */
+export async function freeFixedPort(low = 20_000, high = 32_000): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
+}

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { portOpen } from '../../temporal/net.js';
+import { freeFixedPort, portOpen } from '../../temporal/net.js';
 import { ensureTemporalCli } from '../../temporal/provision/index.js';
-import { freePort, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
+import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 
 function interrupt(child: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,8 @@ describe('leadflow up (end to end)', () => {
   test('runs the whole product, survives a restart, and stops cleanly on Ctrl-C', async () => {
     const cli = await ensureTemporalCli();
     assert.ok(cli, 'the Temporal CLI is provisioned');
-    const [tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    // Below the ephemeral range: the dev server picks its internal ports there and could take ours.
+    const [tPort, uiPort, apiPort] = [await freeFixedPort(), await freeFixedPort(), await freeFixedPort()];
     const env = {
       // This machine's DNS answers NXDOMAIN for every domain; a real one would find example.com's MX.
       MX_LOOKUP: 'off', LEADFLOW_DATA_DIR: dataDir, TEMPORAL_CLI: cli.path, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
