@@ -72,10 +72,12 @@ describe('mail classifier', () => {
     assert.equal((await load('reply-unsubscribe.eml')).intent, 'unsubscribe');
   });
 
-  test('an ADF lead e-mail carries its prospects; a newsletter is other', async () => {
-    const adf = await load('adf-attachment.eml');
-    assert.equal(adf.kind, 'adf-lead');
-    assert.ok((adf.prospects?.length ?? 0) >= 1);
+  test('an ADF lead e-mail (attachment or body) carries its prospects; a newsletter is other', async () => {
+    for (const name of ['adf-attachment.eml', 'adf-body.eml']) {
+      const adf = await load(name);
+      assert.equal(adf.kind, 'adf-lead', name);
+      assert.ok((adf.prospects?.length ?? 0) >= 1, name);
+    }
     assert.equal((await load('newsletter.eml')).kind, 'other');
   });
 
