@@ -58,6 +58,8 @@ export interface Config {
     /** Signs unsubscribe links; generated into the data dir when unset (single-host installs). */
     unsubscribeSecret: string | undefined;
     unsubscribeMailto: string | undefined;
+    /** Replies go to this mailbox's plus-address with the message's token (it should be a watched IMAP mailbox). */
+    replyTo: string | undefined;
     /** Hears of handover escalations when a salesperson has no manager on file. */
     handoverFallbackEmail: string | undefined;
   };
@@ -146,6 +148,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     throw new ConfigError('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set when TWILIO_ACCOUNT_SID is set');
   }
   requireTogether(env, ['EMAIL_VERIFIER_URL', 'EMAIL_VERIFIER_API_KEY']);
+  const replyTo = str(env, 'REPLY_TO_ADDRESS');
+  if (replyTo !== undefined && !/^[^@\s+]+@[^@\s]+$/.test(replyTo)) throw new ConfigError('REPLY_TO_ADDRESS must be a plain e-mail address (no +tag: leadflow adds its own)');
   const verifierUrl = url(env, 'EMAIL_VERIFIER_URL');
   const unsubscribeSecret = str(env, 'UNSUBSCRIBE_SECRET');
   if (unsubscribeSecret !== undefined && unsubscribeSecret.length < 32) throw new ConfigError('UNSUBSCRIBE_SECRET must be at least 32 characters');
@@ -181,6 +185,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       unsubscribeSecret,
       unsubscribeMailto: str(env, 'UNSUBSCRIBE_MAILTO'),
       handoverFallbackEmail: str(env, 'HANDOVER_FALLBACK_EMAIL'),
+      replyTo,
     },
     // Without an e-mail provider nothing leaves the machine (local outbox), so deliverability lookups default off.
     sendEvidenceWindowSeconds: int(env, 'SEND_EVIDENCE_WINDOW_SECONDS', 600, 10, 86_400),

@@ -27,7 +27,7 @@ export { listAudit, recordAudit } from './repositories/audit.js';
 export type { AuditEntry } from './repositories/audit.js';
 export { countProviderEvents, recordProviderEvent } from './repositories/provider-events.js';
 export type { ProviderEvent } from './repositories/provider-events.js';
-export { beginOutboxCall, claimOutbox, findOutboxByMessageId, finishOutboxCall, getOutbox, listOutbox, providerEventForKey } from './repositories/outbox.js';
+export { beginOutboxCall, claimOutbox, findOutboxByMessageId, findOutboxByReplyToken, finishOutboxCall, getOutbox, listOutbox, providerEventForKey } from './repositories/outbox.js';
 export type { OutboxClaim } from './repositories/outbox.js';
 export { isAlive } from './pglite-lock.js';
 export { addSuppression, findSuppression, listSuppressions, normaliseAddress, removeSuppression } from './repositories/suppressions.js';

@@ -128,6 +128,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },
       postalAddress: config.sender.postalAddress ?? null,
       messageIdDomain: config.sender.email.split('@')[1] ?? 'localhost',
+      replyTo: config.sender.replyTo ?? null,
     },
   };
 }

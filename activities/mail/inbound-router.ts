@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { findOutboxByMessageId, recordLeadEvent, type Database } from '../../db/index.js';
+import { findOutboxByMessageId, findOutboxByReplyToken, recordLeadEvent, type Database } from '../../db/index.js';
+import { replyTokensIn } from './message-id.js';
 import { signalLead, type LeadSignal } from '../../temporal/lead-signals.js';
 import type { IntentClassifier } from './classify/ai-intent.js';
 import { classifyMail, UnreadableMailError, type Classification } from './classify/index.js';
@@ -42,8 +43,10 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
     }
     if (c.kind === 'other' || c.kind === 'adf-lead') return { matched: false, kind: c.kind, reason: `${c.kind} mail that answers none of our messages` };
     const ids = [c.originalMessageId, c.inReplyTo, ...c.references].filter((i): i is string => i !== null);
-    const sent = await findOutboxByMessageId(deps.db, ids);
-    if (sent === undefined) return { matched: false, kind: c.kind, reason: `${c.kind} whose Message-IDs (${ids.length}) match no message we sent` };
+    // Headers first; then the plus-address token, for clients that drop In-Reply-To/References.
+    const tokens = replyTokensIn(c.recipients);
+    const sent = (await findOutboxByMessageId(deps.db, ids)) ?? (await findOutboxByReplyToken(deps.db, tokens));
+    if (sent === undefined) return { matched: false, kind: c.kind, reason: `${c.kind} whose Message-IDs (${ids.length}) and reply tokens (${tokens.length}) match no message we sent` };
     // The AI (when configured and confident) decides a reply's intent; the classifier's rules otherwise.
     const decided = c.kind === 'reply' && deps.classifyIntent !== undefined ? await deps.classifyIntent(c.replyText ?? '') : null;
     if (decided !== null) c.intent = decided.intent;

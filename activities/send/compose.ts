@@ -3,6 +3,7 @@
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
 import { signUnsubscribeToken } from './signed-token.js';
+import { plusAddress, replyToken } from '../mail/message-id.js';
 
 export interface ComposeConfig {
   /** Where the API serves /unsubscribe/:token; the HMAC secret that signs the tokens. */
@@ -11,6 +12,8 @@ export interface ComposeConfig {
   postalAddress: string | null;
   /** Right-hand side of our Message-IDs (the sending domain). */
   messageIdDomain: string;
+  /** REPLY_TO_ADDRESS: replies go to its plus-address with the message's token (optional). */
+  replyTo?: string | null;
 }
 
 export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], leadId: string, address: string): string {
@@ -24,6 +27,7 @@ export function composeEmail(msg: OutboundMessage, cfg: ComposeConfig): Outbound
   const footer = [`To stop receiving these e-mails: ${url}`, ...(cfg.postalAddress !== null ? [cfg.postalAddress] : [])].join('\n');
   return {
     ...msg,
+    ...(cfg.replyTo != null && { replyTo: plusAddress(cfg.replyTo, replyToken(msg.idempotencyKey)) }),
     text: `${msg.text}\n\n--\n${footer}`,
     headers: { ...msg.headers, 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   };

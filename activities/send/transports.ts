@@ -17,6 +17,8 @@ export interface OutboundMessage {
   html?: string;
   /** E-mail only: List-Unsubscribe, List-Unsubscribe-Post and the like. */
   headers?: Record<string, string>;
+  /** E-mail only: where replies go (a plus-address carrying the message's token, when configured). */
+  replyTo?: string;
   /** To our own people (handover, escalation): no unsubscribe footer, no suppression check. */
   internal?: boolean;
 }
@@ -32,6 +34,7 @@ export function sendGridTransport(sender: SendGridSender, from: string): Transpo
     provider: 'sendgrid',
     send: (m) => sender.send({
       to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}),
+      ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
       // The same Message-ID the SMTP path sets (and the ledger stores), so replies find their lead.
       headers: { ...m.headers, 'Message-ID': deterministicMessageId(m.idempotencyKey, domain) }, customArgs: { lead_id: m.leadId, step: String(m.step) }, idempotencyKey: m.idempotencyKey,
     }),
@@ -42,7 +45,10 @@ export function smtpTransport(sender: SmtpSender, from: string): Transport {
   return {
     provider: 'smtp',
     send: async (m) => {
-      const r = await sender.send({ to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}), headers: m.headers ?? {}, idempotencyKey: m.idempotencyKey });
+      const r = await sender.send({
+        to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}), ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
+        headers: m.headers ?? {}, idempotencyKey: m.idempotencyKey,
+      });
       return { providerMessageId: r.providerMessageId };
     },
   };

@@ -25,7 +25,7 @@ export function registerMail(program: Command): void {
       if (raw.length > MAX_MAIL_BYTES) return fail(`larger than ${MAX_MAIL_BYTES} bytes`);
       const { classifyMail, UnreadableMailError } = await import('../../activities/mail/classify/index.js');
       try {
-        const { from: _from, subject: _subject, messageId: _id, kind, ...rest } = await classifyMail(raw);
+        const { from: _from, subject: _subject, messageId: _id, recipients: _to, kind, ...rest } = await classifyMail(raw);
         process.stdout.write(`${JSON.stringify({ kind, ...rest, intent: rest.intent ?? null }, null, 2)}\n`);
       } catch (err) {
         if (err instanceof UnreadableMailError) return fail(err.message);

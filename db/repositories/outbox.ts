@@ -58,6 +58,15 @@ export async function listOutbox(db: Db, q: { leadId?: string; limit: number; of
   return query.execute();
 }
 
+/** The outbound message whose Message-ID carries one of these tokens (plus-addressed replies). */
+export async function findOutboxByReplyToken(db: Db, tokens: string[]): Promise<OutboxRow | undefined> {
+  const wanted = [...new Set(tokens.filter((t) => /^[0-9a-f]{32}$/.test(t)))];
+  if (wanted.length === 0) return undefined;
+  return db.selectFrom('outbox').selectAll()
+    .where((eb) => eb.or(wanted.map((t) => eb('message_id', 'like', `<${t}@%`))))
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
 /** The outbound message one of these Message-IDs names (the newest, if several match). */
 export async function findOutboxByMessageId(db: Db, ids: string[]): Promise<OutboxRow | undefined> {
   const wanted = [...new Set(ids.filter((i) => i !== ''))];

@@ -13,6 +13,7 @@ import { findSuppression, listLeadEvents, listOutbox, listQuarantined } from '..
 import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
 import { ensureMailboxWatchers } from '../../temporal/mailbox-client.js';
 import type { LeadState } from '../../workflows/lead/contract.js';
+import { handoverWorkflowId } from '../../workflows/handover/contract.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
@@ -47,7 +48,8 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     const imap: NonNullable<Config['imap']> = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
-    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices() });
+    const compose = { ...testServices().compose, replyTo: user.email };
+    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices({ compose }) });
     mailWorker = await createMailboxWorker({ connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: leadQueue });
     runs = [leadWorker.run(), mailWorker.run()];
     await ensureMailboxWatchers(env.client, imap, mailQueue);
@@ -109,6 +111,16 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
     const expected = new Date(Date.UTC(back.getUTCFullYear(), back.getUTCMonth(), back.getUTCDate() + 1)).toISOString();
     assert.equal(s.nextSendAt, expected);
     await leadHandle(env.client, lead.leadId).terminate('test done');
+  });
+
+  test('a reply whose client dropped In-Reply-To and References still finds its lead through the plus-address', async () => {
+    const lead = await contacted();
+    const token = /^<([0-9a-f]{32})@/.exec(lead.messageId)?.[1] ?? '';
+    const bare = `From: Jane <${lead.email}>\r\nTo: sales+${token}@acme.test\r\nSubject: about the car\r\nMessage-ID: <${uniqueName('in')}@example.com>\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: text/plain\r\n\r\nRe: the Outback, can I see it Friday?\r\n`;
+    await appendMessage(mail, user, bare);
+    const outcome = await leadHandle(env.client, lead.leadId).result();
+    assert.equal(outcome.status, 'replied');
+    await leadHandle(env.client, handoverWorkflowId(lead.leadId)).terminate('test done').catch(() => undefined);
   });
 
   test('an answer to no message of ours is kept in the quarantine as unmatched', async () => {

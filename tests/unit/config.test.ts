@@ -33,6 +33,7 @@ describe('config', () => {
       [{ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't' }, /^TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set/],
       [{ EMAIL_VERIFIER_URL: 'https://v.test/' }, /^EMAIL_VERIFIER_API_KEY must be set/],
       [{ UNSUBSCRIBE_SECRET: 'short' }, /^UNSUBSCRIBE_SECRET must be at least 32 characters/],
+      [{ REPLY_TO_ADDRESS: 'replies+x@acme.test' }, /^REPLY_TO_ADDRESS must be a plain e-mail address/],
     ];
     for (const [env, re] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && re.test(e.message), JSON.stringify(env));
   });

@@ -11,6 +11,7 @@ import { isAutoReply, returnDate } from './auto-reply.js';
 import { parseDeliveryStatus, parseTextBounce } from './bounce.js';
 import { headerIn, messageIds, returnedMessageId } from './headers.js';
 import { ruleIntent } from './intent.js';
+import { replyTokensIn } from '../message-id.js';
 import type { Classification } from './types.js';
 
 export type * from './types.js';
@@ -40,6 +41,12 @@ async function prospectsIn(raw: Buffer): Promise<AdfProspect[]> {
   return found;
 }
 
+function recipientsOf(mail: ParsedMail): string[] {
+  const list = (v: ParsedMail['to']) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((a) => a.value.map((x) => x.address ?? '')));
+  const header = (k: string) => { const v = mail.headers.get(k); return typeof v === 'string' ? [v.replace(/[<>]/g, '').trim()] : []; };
+  return [...list(mail.to), ...list(mail.cc), ...header('delivered-to'), ...header('x-original-to')].filter((a) => a !== '').map((a) => a.toLowerCase());
+}
+
 async function parse(raw: Buffer): Promise<ParsedMail> {
   if (raw.length === 0) throw new UnreadableMailError('the input is empty');
   let mail: ParsedMail;
@@ -62,7 +69,7 @@ export async function classifyMail(raw: Buffer): Promise<Classification> {
   const fromName = mail.from?.value[0]?.name ?? null;
   const subject = mail.subject ?? null;
   const body = mail.text ?? '';
-  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, messageId: messageIds(mail.messageId)[0] ?? null, from, subject };
+  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, messageId: messageIds(mail.messageId)[0] ?? null, recipients: recipientsOf(mail), from, subject };
 
   const prospects = await prospectsIn(raw);
   if (prospects.length > 0) return { ...base, kind: 'adf-lead', prospects };
@@ -86,7 +93,8 @@ export async function classifyMail(raw: Buffer): Promise<Classification> {
   if (isAutoReply(mail.headers, subject)) {
     return { ...base, kind: 'auto-reply', intent: 'out_of_office', replyText: visible, returnDate: returnDate(body, mail.date ?? new Date()) };
   }
-  const isReply = inReplyTo !== null || references.length > 0 || /^(re|aw|sv|antw):/i.test(subject ?? '');
+  // Sent to one of our plus-addressed Reply-To addresses: an answer to us, whatever its headers lost.
+  const isReply = inReplyTo !== null || references.length > 0 || /^(re|aw|sv|antw):/i.test(subject ?? '') || replyTokensIn(base.recipients).length > 0;
   if (isReply) return { ...base, kind: 'reply', replyText: visible, intent: ruleIntent(visible) };
   return { ...base, kind: 'other' };
 }

@@ -22,6 +22,8 @@ export interface Classification {
   originalMessageId: string | null;
   /** This message's own Message-ID. */
   messageId: string | null;
+  /** Every address it was delivered to (To, Cc, Delivered-To, X-Original-To): plus-address tokens live here. */
+  recipients: string[];
   from: string | null;
   subject: string | null;
   bounce?: BounceInfo;
