@@ -1,6 +1,6 @@
 // Finds ADF documents in what arrived: raw XML as is, or an e-mail (body, HTML-wrapped body, or
 // attachment in any transfer encoding — mailparser decodes base64 / quoted-printable for us).
-import { simpleParser, type Attachment } from 'mailparser';
+import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 
 export interface Candidate { bytes: Buffer; where: string }
 export interface Extracted { isEmail: boolean; messageId: string | null; subject: string | null; candidates: Candidate[] }
@@ -30,9 +30,8 @@ const decodeEntities = (s: string) => s
 
 const isXmlAttachment = (a: Attachment) => XML_TYPES.has(a.contentType.toLowerCase()) || XML_NAME.test(a.filename ?? '');
 
-export async function extractAdf(raw: Buffer): Promise<Extracted> {
-  if (looksLikeXml(raw)) return { isEmail: false, messageId: null, subject: null, candidates: [{ bytes: raw, where: 'document' }] };
-  const mail = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
+/** The ADF candidates in an already parsed e-mail (attachments, then the text or HTML body). */
+export function candidatesFromMail(mail: ParsedMail): Candidate[] {
   const candidates: Candidate[] = [];
   for (const a of mail.attachments) {
     if (isXmlAttachment(a)) candidates.push({ bytes: a.content, where: `attachment ${a.filename ?? a.contentType}` });
@@ -44,5 +43,11 @@ export async function extractAdf(raw: Buffer): Promise<Extracted> {
     const html = adfSpan(mail.html) ?? adfSpan(decodeEntities(mail.html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/?(?!\?|adf|\/adf)[a-z][^>]*>/gi, '')));
     if (html !== null) candidates.push({ bytes: Buffer.from(html.includes('&lt;') ? decodeEntities(html) : html, 'utf8'), where: 'html body' });
   }
-  return { isEmail: true, messageId: mail.messageId ?? null, subject: mail.subject ?? null, candidates };
+  return candidates;
+}
+
+export async function extractAdf(raw: Buffer): Promise<Extracted> {
+  if (looksLikeXml(raw)) return { isEmail: false, messageId: null, subject: null, candidates: [{ bytes: raw, where: 'document' }] };
+  const mail = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
+  return { isEmail: true, messageId: mail.messageId ?? null, subject: mail.subject ?? null, candidates: candidatesFromMail(mail) };
 }

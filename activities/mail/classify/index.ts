@@ -6,7 +6,7 @@ import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import EmailReplyParser from 'email-reply-parser';
 import { parseAdf } from '../../adf/parse.js';
 import type { AdfProspect } from '../../adf/types.js';
-import { extractAdf } from '../../ingest/extract.js';
+import { candidatesFromMail } from '../../ingest/extract.js';
 import { isAutoReply, returnDate } from './auto-reply.js';
 import { parseDeliveryStatus, parseTextBounce } from './bounce.js';
 import { headerIn, messageIds, returnedMessageId } from './headers.js';
@@ -31,9 +31,10 @@ function originalFrom(attachments: Attachment[], fallback: string | null): strin
   return (returned !== undefined ? returnedMessageId(text(returned)) : null) ?? fallback;
 }
 
-async function prospectsIn(raw: Buffer): Promise<AdfProspect[]> {
+/** Reuses the classifier's own parse: the ADF search needs no second pass over the bytes. */
+function prospectsIn(mail: ParsedMail): AdfProspect[] {
   const found: AdfProspect[] = [];
-  for (const c of (await extractAdf(raw)).candidates) {
+  for (const c of candidatesFromMail(mail)) {
     try {
       found.push(...parseAdf(c.bytes).prospects);
     } catch { /* not ADF after all: classified as whatever else it is */ }
@@ -71,7 +72,7 @@ export async function classifyMail(raw: Buffer): Promise<Classification> {
   const body = mail.text ?? '';
   const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, messageId: messageIds(mail.messageId)[0] ?? null, recipients: recipientsOf(mail), from, subject };
 
-  const prospects = await prospectsIn(raw);
+  const prospects = prospectsIn(mail);
   if (prospects.length > 0) return { ...base, kind: 'adf-lead', prospects };
 
   const report = (headerIn(raw.toString('latin1').slice(0, 64 * 1024), 'Content-Type') ?? '').toLowerCase();
