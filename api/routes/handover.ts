@@ -8,32 +8,27 @@ import { addSalesperson, getHandover, getSalesperson, listSalespeople, removeSal
 import { verifyAckToken } from '../../activities/send/signed-token.js';
 import { acknowledgeSignal } from '../../workflows/handover/contract.js';
 import { sendProblem } from '../errors.js';
+import { tokenLink } from '../token-link.js';
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } };
 
 export async function handoverRoutes(app: FastifyInstance, opts: { secret: string | null }): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  const handoverOf = (token: string) => (opts.secret === null ? null : verifyAckToken(opts.secret, token));
-
-  app.get<{ Params: { token: string } }>('/handover/ack/:token', { config: { auth: false } }, async (req, reply) => {
-    if (handoverOf(req.params.token) === null) return sendProblem(reply, 404, 'this acknowledgement link is not valid');
-    return reply.type('text/html').send(page('Take this lead', '<form method="post"><button type="submit">I\'m on it: acknowledge this lead</button></form>'));
-  });
-
-  app.post<{ Params: { token: string } }>('/handover/ack/:token', { config: { auth: false } }, async (req, reply) => {
-    const id = handoverOf(req.params.token);
-    if (id === null) return sendProblem(reply, 404, 'this acknowledgement link is not valid');
-    const row = await getHandover(app.db, id);
-    const rep = row?.salesperson_id != null ? await getSalesperson(app.db, row.salesperson_id) : undefined;
-    try {
-      await app.temporal.workflow.getHandle(id).signal(acknowledgeSignal, { by: rep?.email ?? 'ack-link' });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return reply.type('text/html').send(page('Already closed', '<p>This handover is already closed.</p>'));
-    }
-    return reply.type('text/html').send(page('Acknowledged', '<p>Thanks, the lead is yours. Escalation is cancelled.</p>'));
+  tokenLink(app, {
+    path: '/handover/ack/:token',
+    verify: (token) => (opts.secret === null ? null : verifyAckToken(opts.secret, token)),
+    invalid: 'this acknowledgement link is not valid',
+    confirm: { title: 'Take this lead', body: '<form method="post"><button type="submit">I\'m on it: acknowledge this lead</button></form>' },
+    async act(id) {
+      const row = await getHandover(app.db, id);
+      const rep = row?.salesperson_id != null ? await getSalesperson(app.db, row.salesperson_id) : undefined;
+      try {
+        await app.temporal.workflow.getHandle(id).signal(acknowledgeSignal, { by: rep?.email ?? 'ack-link' });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        return { title: 'Already closed', body: '<p>This handover is already closed.</p>' };
+      }
+      return { title: 'Acknowledged', body: '<p>Thanks, the lead is yours. Escalation is cancelled.</p>' };
+    },
   });
 
   const rep = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, manager_email: { type: ['string', 'null'] }, team: { type: ['string', 'null'] }, away: { type: 'boolean' } } };

@@ -7,34 +7,26 @@ import { createHash } from 'node:crypto';
 import { addSuppression, getLead, recordLeadEvent } from '../../db/index.js';
 import { verifyUnsubscribeToken } from '../../activities/send/signed-token.js';
 import { signalLead } from '../webhooks/lead-events.js';
-import { sendProblem } from '../errors.js';
-
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`;
+import { tokenLink } from '../token-link.js';
 
 export async function unsubscribeRoutes(app: FastifyInstance, opts: { secret: string | null }): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-
-  const claimOf = (token: string) => (opts.secret === null ? null : verifyUnsubscribeToken(opts.secret, token));
-
-  app.get<{ Params: { token: string } }>('/unsubscribe/:token', { config: { auth: false } }, async (req, reply) => {
-    if (claimOf(req.params.token) === null) return sendProblem(reply, 404, 'this unsubscribe link is not valid');
-    return reply.type('text/html').send(page('Unsubscribe', `<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`));
-  });
-
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { config: { auth: false } }, async (req, reply) => {
-    const claim = claimOf(req.params.token);
-    if (claim === null) return sendProblem(reply, 404, 'this unsubscribe link is not valid');
-    // One id per link: a mail client retrying the POST, or a person clicking twice, is one event.
-    const eventId = `unsubscribe:${createHash('sha256').update(req.params.token).digest('base64url').slice(0, 22)}`;
-    const channel = claim.address.includes('@') ? 'email' : 'sms';
-    // Suppressed here, not only by the workflow: it must hold even if the lead has finished.
-    await addSuppression(app.db, { address: claim.address, channel, reason: 'unsubscribe', leadId: claim.leadId, eventId });
-    if ((await getLead(app.db, claim.leadId)) !== undefined) {
-      await recordLeadEvent(app.db, { leadId: claim.leadId, eventKey: eventId, type: 'unsubscribe', detail: { via: 'one-click' } });
-      await signalLead(app.temporal, claim.leadId, { signal: 'unsubscribed', args: { eventId, via: 'one-click', channel } });
-    }
-    req.log.info({ leadId: claim.leadId }, 'unsubscribed');
-    return reply.type('text/html').send(page('Unsubscribed', '<p>You are unsubscribed and will not hear from us again.</p>'));
+  tokenLink(app, {
+    path: '/unsubscribe/:token',
+    verify: (token) => (opts.secret === null ? null : verifyUnsubscribeToken(opts.secret, token)),
+    invalid: 'this unsubscribe link is not valid',
+    confirm: { title: 'Unsubscribe', body: '<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>' },
+    async act(claim, token, req) {
+      // One id per link: a mail client retrying the POST, or a person clicking twice, is one event.
+      const eventId = `unsubscribe:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+      const channel = claim.address.includes('@') ? 'email' : 'sms';
+      // Suppressed here, not only by the workflow: it must hold even if the lead has finished.
+      await addSuppression(app.db, { address: claim.address, channel, reason: 'unsubscribe', leadId: claim.leadId, eventId });
+      if ((await getLead(app.db, claim.leadId)) !== undefined) {
+        await recordLeadEvent(app.db, { leadId: claim.leadId, eventKey: eventId, type: 'unsubscribe', detail: { via: 'one-click' } });
+        await signalLead(app.temporal, claim.leadId, { signal: 'unsubscribed', args: { eventId, via: 'one-click', channel } });
+      }
+      req.log.info({ leadId: claim.leadId }, 'unsubscribed');
+      return { title: 'Unsubscribed', body: '<p>You are unsubscribed and will not hear from us again.</p>' };
+    },
   });
 }

@@ -37,3 +37,15 @@ export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
+
+/**
+ * Terminates whichever of these workflows still run. On the time-skipping server a workflow left
+ * waiting on a timer after its test's worker stopped would stall every later test's time skip.
+ */
+export async function terminateRunning(client: TestWorkflowEnvironment['client'], ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const h = client.workflow.getHandle(id);
+    const running = await h.describe().then((d) => d.status.name === 'RUNNING', () => false);
+    if (running) await h.terminate('test finished');
+  }
+}

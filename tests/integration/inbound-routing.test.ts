@@ -21,19 +21,10 @@ import { appendMessage, startMailServer, type MailServer } from '../helpers/mail
 import { testServices } from '../helpers/services.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { eventually } from '../helpers/eventually.js';
 
 const user = { user: 'sales@acme.test', password: 'imap-secret', email: 'sales@acme.test' };
 const FIXTURE_ID = '<3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e@acme.test>';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('inbound mail routed to its lead (IMAP → classifier → lead signals)', () => {
   let env: TestWorkflowEnvironment;

@@ -18,18 +18,9 @@ import { appendMessage, startMailServer, type MailServer } from '../helpers/mail
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testServices } from '../helpers/services.js';
+import { eventually } from '../helpers/eventually.js';
 
 const user = { user: 'dealer@example.com', password: 'imap-secret', email: 'dealer@example.com' };
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('mailbox watcher: IMAP to lead workflows', () => {
   let env: TestWorkflowEnvironment;

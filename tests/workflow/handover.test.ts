@@ -21,7 +21,7 @@ import { replyReceivedSignal } from '../../workflows/lead/contract.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { recordingTransport } from '../helpers/recording-transport.js';
 import { testServices } from '../helpers/services.js';
-import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
+import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 interface Caught { to: string[]; subject: string; html: string; text: string }
@@ -64,12 +64,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     try {
       return await worker.runUntil(fn(taskQueue));
     } finally {
-      // A failed test leaves workflows waiting on timers; with their worker gone the time-skipping
-      // server would wait for them forever and stall every later test.
-      for (const id of started.splice(0)) {
-        const h = env.client.workflow.getHandle(id);
-        if ((await h.describe()).status.name === 'RUNNING') await h.terminate('test finished');
-      }
+      await terminateRunning(env.client, started.splice(0));
     }
   }
   const started: string[] = [];

@@ -15,7 +15,7 @@ import { LeadStatusKey, LeadTierKey } from '../../workflows/search-attributes.js
 import { makeLeadInput } from '../helpers/leads.js';
 import { recordingTransport, type RecordingTransport } from '../helpers/recording-transport.js';
 import { testServices } from '../helpers/services.js';
-import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
+import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 const DAY = 86_400_000;
@@ -45,9 +45,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
     try {
       return await worker.runUntil(fn(taskQueue));
     } finally {
-      // A failed test leaves its lead waiting on a timer; with its worker gone, the time-skipping
-      // server would wait for that lead's next task forever and stall every later test.
-      for (const id of started.splice(0)) await leadHandle(env.client, id).terminate('test finished').catch(() => undefined);
+      await terminateRunning(env.client, started.splice(0));
     }
   }
   const started: string[] = [];
