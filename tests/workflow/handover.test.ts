@@ -35,7 +35,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   const caught: Caught[] = [];
 
   before(async () => {
-    [env, tdb] = await Promise.all([createTimeSkippingEnv(), openTestDb()]);
+    tdb = await openTestDb();
     smtp = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
       onData(stream, session, cb) {
@@ -47,17 +47,27 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     port = (smtp.server.address() as AddressInfo).port;
-    // Same secret as testServices(): the API verifies the links the worker signs.
-    app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), unsubscribeSecret: 'local-test-secret-not-for-production' });
   });
   after(async () => {
-    await app?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
-    await env?.teardown();
     await tdb?.close();
   });
 
+  // A time-skipping server (and an API on its client) per test: on the Java test server a handover
+  // that completes after its lead closed can leave time skipping locked for every later test.
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    env = await createTimeSkippingEnv();
+    // Same secret as testServices(): the API verifies the links the worker signs.
+    app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), unsubscribeSecret: 'local-test-secret-not-for-production' });
+    try {
+      return await withEnvWorker(fn);
+    } finally {
+      await app.close();
+      await env.teardown();
+    }
+  }
+
+  async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('handover');
     const email = smtpTransport(createSmtpSender({ host: '127.0.0.1', port, secure: false, messageIdDomain: 'acme.test' }), 'sales@acme.test');
     const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }) });
@@ -90,8 +100,6 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     assert.fail(`no dossier e-mail for ${leadId}`);
   }
 
-  // Runs first: on the Java test server a child workflow that completes after its (abandoning)
-  // parent closed seems to leave time-skipping locked, so the SLA test must not follow one.
   test('no acknowledgement: the manager is told after 15 minutes and again after 30, then the handover closes unacknowledged', async () => {
     const team = uniqueName('dealer');
     await addSalesperson(tdb.db, { id: `${team}-c`, name: 'Cy Rep', email: `cy-${team}@acme.test`, managerEmail: null, team });

@@ -27,14 +27,25 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   let sms: RecordingTransport;
 
   before(async () => {
-    [env, tdb] = await Promise.all([createTimeSkippingEnv(), openTestDb()]);
+    tdb = await openTestDb();
   });
   after(async () => {
-    await env?.teardown();
     await tdb?.close();
   });
 
+  // A time-skipping server per test (about half a second each): a lead's replies start handover
+  // child workflows that outlive it, and on the Java test server a child completing after its
+  // parent closed can leave time skipping locked for every later test on that server.
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>, opts: { refuse?: (to: string) => boolean } = {}): Promise<T> {
+    env = await createTimeSkippingEnv();
+    try {
+      return await withEnvWorker(fn, opts);
+    } finally {
+      await env.teardown();
+    }
+  }
+
+  async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>, opts: { refuse?: (to: string) => boolean }): Promise<T> {
     email = recordingTransport(opts);
     sms = recordingTransport();
     const taskQueue = uniqueName('seq');
