@@ -21,7 +21,7 @@ import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { createIngestor } from '../activities/ingest/ingest.js';
+import { createIngestor } from '../intake/ingest.js';
 import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import type { Logger } from 'pino';
 

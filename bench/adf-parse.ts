@@ -3,7 +3,7 @@
 // validation, the entity policy, repair and normalisation (phones, e-mails, dates) cost.
 // Run: npx tsx bench/adf-parse.ts            (about 12 s; ADF_BENCH_SECONDS=N per phase)
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseAdf } from '../activities/adf/parse.js';
+import { parseAdf } from '../domain/adf/parse.js';
 import { fixtureBytes, GOOD_FIXTURES } from '../tests/fixtures/adf/support.js';
 
 const SECONDS = Number(process.env.ADF_BENCH_SECONDS ?? 3);

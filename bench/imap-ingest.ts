@@ -4,7 +4,7 @@
 // Baseline, same run: the same ingest (parse + signal-with-start) called directly, no IMAP.
 // Run: npx tsx bench/imap-ingest.ts   (BENCH_N=500 by default)
 import { createLogger } from '../config/logger.js';
-import { createIngestor } from '../activities/ingest/ingest.js';
+import { createIngestor } from '../intake/ingest.js';
 import { watchMailbox } from '../activities/mail/imap-watch.js';
 import { adfEmail, adfXml } from '../tests/helpers/adf.js';
 import { appendMessage, startMailServer } from '../tests/helpers/mailserver.js';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { classifyMail } from '../activities/mail/classify/index.js';
+import { classifyMail } from '../domain/mail/classify/index.js';
 
 const SECONDS = Number(process.env.MAIL_BENCH_SECONDS ?? 3);
 const DIR = path.resolve(import.meta.dirname, '../tests/fixtures/mail');

@@ -3,7 +3,7 @@
 // whose workflow has finished as done rather than as an error to retry.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
-import type { Intent } from '../activities/mail/classify/types.js';
+import type { Intent } from '../domain/mail/classify/types.js';
 import {
   autoReplySignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, replyReceivedSignal, unsubscribedSignal,
   type BounceKind,

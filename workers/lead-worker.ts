@@ -10,13 +10,13 @@ import { createHandoverActivities } from '../activities/handover/index.js';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
-import type { LeadServices } from './lead-services.js';
+import type { LeadServices } from '../wiring/services.js';
 
 export interface LeadWorkerDeps {
   connection: NativeConnection;
   namespace: string;
   db: Kysely<Database>;
-  /** Providers, drafter and resolver (see lead-services.ts). */
+  /** Providers, drafter and resolver (see wiring/services.ts). */
   services: LeadServices;
   /** Override the task queue (tests run each case on its own queue). */
   taskQueue?: string;

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { createIngestor } from '../activities/ingest/ingest.js';
+import { createIngestor } from '../intake/ingest.js';
 import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import { createMailActivities } from '../activities/mail/watch-activity.js';
 import type { Config } from '../config/index.js';

@@ -9,7 +9,7 @@ import { ensureMailboxWatchers } from '../temporal/mailbox-client.js';
 import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
-import { intentClassifierFromConfig, leadServicesFromConfig } from './lead-services.js';
+import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/services.js';
 
 export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
   installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });

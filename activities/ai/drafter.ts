@@ -3,10 +3,10 @@
 // template. A lead is never stuck on the AI: every failure ends in a sendable template draft,
 // and the result records which path produced it and why.
 import OpenAI from 'openai';
-import { vehicleLabel, type Draft, type DraftContext, type FallbackReason } from './draft-types.js';
+import { vehicleLabel, type Draft, type DraftContext, type FallbackReason } from '../../domain/messages/draft-types.js';
 import { aiResponseLatency } from './metrics.js';
-import { templateDraft } from './templates.js';
-import { LIMITS, validateDraft } from './validate.js';
+import { templateDraft } from '../../domain/messages/templates.js';
+import { LIMITS, validateDraft } from '../../domain/messages/validate.js';
 
 export interface DrafterConfig {
   /** Absent (no OPENAI_API_KEY): every draft comes from the templates. */

@@ -2,14 +2,14 @@
 // verifier over HTTP, and the clock. The worker wires node:dns/promises `resolveMx`; tests wire a
 // fake resolver and a local HTTP server. Nothing here throws for bad lead data: every finding is a
 // field of the result, so the workflow decides what an invalid e-mail means, not a retry policy.
-import { checkEmailSyntax, isDisposableDomain, isRoleAddress } from './email.js';
+import { checkEmailSyntax, isDisposableDomain, isRoleAddress } from '../../domain/enrich/email.js';
 import { lookupMx, type ResolveMx } from './mx.js';
-import { enrichPhone } from './phone.js';
-import type { EmailEnrichment, EnrichInput, Enrichment } from './types.js';
+import { enrichPhone } from '../../domain/enrich/phone.js';
+import type { EmailEnrichment, EnrichInput, Enrichment } from '../../domain/enrich/types.js';
 import { createEmailVerifier, type VerifierConfig, type VerifyEmail } from './verifier.js';
-import { enrichVehicle } from './vin.js';
+import { enrichVehicle } from '../../domain/enrich/vin.js';
 
-export type * from './types.js';
+export type * from '../../domain/enrich/types.js';
 export type { MxRecord, ResolveMx } from './mx.js';
 export type { VerifierConfig } from './verifier.js';
 

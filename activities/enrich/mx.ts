@@ -1,6 +1,6 @@
 // MX lookup classification. The resolver is injected (node:dns/promises `resolveMx` in the worker,
 // a fake in tests) so enrichment stays testable offline and the activity never owns a socket.
-import type { MxStatus } from './types.js';
+import type { MxStatus } from '../../domain/enrich/types.js';
 
 export interface MxRecord {
   exchange: string;

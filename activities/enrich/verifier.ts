@@ -12,7 +12,7 @@
 // Common vendor synonyms (valid, invalid, catch-all, accept_all) are mapped; anything else is
 // 'unknown' with the text kept in `raw`. Non-2xx, bad JSON, network errors and answers slower than
 // the timeout (3 s) all give 'unknown'.
-import type { VerifierResult, VerifierStatus } from './types.js';
+import type { VerifierResult, VerifierStatus } from '../../domain/enrich/types.js';
 
 export interface VerifierConfig {
   url: string;

@@ -1,7 +1,7 @@
 // The handover dossier: everything a salesperson needs to call the lead back now, as one HTML
 // e-mail (with a plain-text twin): contact, vehicles, score and its reasons, the conversation, a
 // summary, a suggested answer (held for the rep, never sent by itself) and the acknowledge link.
-import type { Draft } from '../ai/draft-types.js';
+import type { Draft } from '../../domain/messages/draft-types.js';
 import type { Summary } from './summary.js';
 
 export interface DossierData {

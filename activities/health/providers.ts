@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import OpenAI from 'openai';
 import twilio from 'twilio';
 import type { Config } from '../../config/index.js';
-import { probe, type CheckOutcome } from './probe.js';
+import { probe, type CheckOutcome } from '../../domain/health/probe.js';
 
 export function providerChecks(config: Readonly<Config>): Array<Promise<CheckOutcome>> {
   const checks: Array<Promise<CheckOutcome>> = [];

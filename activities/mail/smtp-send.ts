@@ -3,7 +3,7 @@
 // a retried send recognisable as the same message.
 import nodemailer from 'nodemailer';
 import { networkErrorCode, PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
-import { deterministicMessageId } from './message-id.js';
+import { deterministicMessageId } from '../../domain/ids/message-id.js';
 
 export interface SmtpConfig {
   host: string;

@@ -3,8 +3,8 @@
 // and the heartbeat, and returns at the end of its run window so the workflow can roll over.
 import { Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { adfImapDisconnections } from '../ingest/metrics.js';
-import type { Ingest } from '../ingest/ingest.js';
+import { adfImapDisconnections } from '../../intake/metrics.js';
+import type { Ingest } from '../../intake/ingest.js';
 import { getMailboxCheckpoint, saveMailboxCheckpoint, type Database } from '../../db/index.js';
 import type { MailboxCheckpoint } from '../../workflows/mailbox-watcher/contract.js';
 import { watchMailbox as watch, type WatchOptions } from './imap-watch.js';

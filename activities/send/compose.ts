@@ -2,8 +2,8 @@
 // required by Gmail and Yahoo for bulk senders) and the sender's postal address (CAN-SPAM).
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
-import { signUnsubscribeToken } from './signed-token.js';
-import { plusAddress, replyToken } from '../mail/message-id.js';
+import { signUnsubscribeToken } from '../../domain/tokens/signed-token.js';
+import { plusAddress, replyToken } from '../../domain/ids/message-id.js';
 
 export interface ComposeConfig {
   /** Where the API serves /unsubscribe/:token; the HMAC secret that signs the tokens. */

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
 import { PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
-import { deterministicMessageId } from '../mail/message-id.js';
+import { deterministicMessageId } from '../../domain/ids/message-id.js';
 import type { OutboundMessage, Transport } from './transports.js';
 
 export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }

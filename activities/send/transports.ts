@@ -3,7 +3,7 @@
 import type { SendGridSender } from '../sendgrid/sender.js';
 import type { SmtpSender } from '../mail/smtp-send.js';
 import type { TwilioSender } from '../twilio/sender.js';
-import { deterministicMessageId } from '../mail/message-id.js';
+import { deterministicMessageId } from '../../domain/ids/message-id.js';
 
 export interface OutboundMessage {
   /** Made by the workflow from lead + step: the same message always carries the same key. */

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { addSalesperson, getHandover, getSalesperson, listSalespeople, removeSalesperson, setSalespersonAway } from '../../db/index.js';
-import { verifyAckToken } from '../../activities/send/signed-token.js';
+import { verifyAckToken } from '../../domain/tokens/signed-token.js';
 import { acknowledgeSignal } from '../../workflows/handover/contract.js';
 import { sendProblem } from '../errors.js';
 import { tokenLink } from '../token-link.js';

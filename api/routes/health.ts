@@ -1,7 +1,7 @@
 // /health answers 200 only when every required dependency answers; 503 lists what is down,
 // so a load balancer and an operator read the same truth.
 import type { FastifyInstance } from 'fastify';
-import { probe, type CheckOutcome } from '../../activities/health/probe.js';
+import { probe, type CheckOutcome } from '../../domain/health/probe.js';
 import { checkDb } from '../../db/index.js';
 
 export interface HealthOptions {

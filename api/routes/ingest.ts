@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
-import { contentKey, type Ingest } from '../../activities/ingest/ingest.js';
+import { contentKey, type Ingest } from '../../intake/ingest.js';
 import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 

@@ -2,8 +2,8 @@
 // retry that re-runs it through today's code.
 import { sendProblem } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
-import type { Ingest } from '../../activities/ingest/ingest.js';
-import { QuarantineNotFoundError, retryQuarantined } from '../../activities/ingest/retry.js';
+import type { Ingest } from '../../intake/ingest.js';
+import { QuarantineNotFoundError, retryQuarantined } from '../../intake/retry.js';
 import { getQuarantined, listQuarantined } from '../../db/index.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
 import { addSuppression, getLead, recordLeadEvent } from '../../db/index.js';
-import { verifyUnsubscribeToken } from '../../activities/send/signed-token.js';
+import { verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { signalLead } from '../webhooks/lead-events.js';
 import { tokenLink } from '../token-link.js';
 

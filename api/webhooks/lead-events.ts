@@ -1,7 +1,7 @@
 // Provider events → lead workflow signals. The mapping is pure (unit-tested against the
 // providers' documented event shapes); delivery signals the lead's workflow and treats a lead
 // that has already finished as done, not as an error the provider should retry (temporal/lead-signals.ts).
-import { ruleIntent } from '../../activities/mail/classify/intent.js';
+import { ruleIntent } from '../../domain/mail/classify/intent.js';
 import type { LeadSignal } from '../../temporal/lead-signals.js';
 import type { BounceKind } from '../../workflows/lead/contract.js';
 

@@ -2,7 +2,7 @@
 // pipes and scripts: stdout holds exactly one JSON line or nothing; every problem is one stderr
 // line and exit code 2 (bad input), never a stack trace.
 import type { Command } from 'commander';
-import { AdfParseError, MAX_ADF_BYTES, parseAdf } from '../../activities/adf/parse.js';
+import { AdfParseError, MAX_ADF_BYTES, parseAdf } from '../../domain/adf/parse.js';
 import { oneLine, readInput } from '../lib/read-input.js';
 
 // Read at most one byte past the limit: enough for parseAdf to say "too-large".

@@ -2,7 +2,7 @@
 // required is down — usable by an operator and by a readiness script alike.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import type { CheckOutcome } from '../../activities/health/probe.js';
+import type { CheckOutcome } from '../../domain/health/probe.js';
 
 export async function runDoctor(): Promise<CheckOutcome[]> {
   const config = loadConfig();

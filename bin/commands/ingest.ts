@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { contentKey } from '../../activities/ingest/content-key.js';
-import type { IngestResult } from '../../activities/ingest/ingest.js';
+import { contentKey } from '../../domain/ids/content-key.js';
+import type { IngestResult } from '../../intake/ingest.js';
 import { withIngest } from '../lib/clients.js';
 
 export function registerIngest(program: Command): void {

@@ -23,7 +23,7 @@ export function registerMail(program: Command): void {
         return fail(`cannot read: ${(err as Error).message}`);
       }
       if (raw.length > MAX_MAIL_BYTES) return fail(`larger than ${MAX_MAIL_BYTES} bytes`);
-      const { classifyMail, UnreadableMailError } = await import('../../activities/mail/classify/index.js');
+      const { classifyMail, UnreadableMailError } = await import('../../domain/mail/classify/index.js');
       try {
         const { from: _from, subject: _subject, messageId: _id, recipients: _to, kind, ...rest } = await classifyMail(raw);
         process.stdout.write(`${JSON.stringify({ kind, ...rest, intent: rest.intent ?? null }, null, 2)}\n`);

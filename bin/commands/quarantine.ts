@@ -1,6 +1,6 @@
 // `leadflow quarantine list|show|retry`: what could not become a lead, and its replay.
 import type { Command } from 'commander';
-import { retryQuarantined } from '../../activities/ingest/retry.js';
+import { retryQuarantined } from '../../intake/retry.js';
 import { getQuarantined, listQuarantined } from '../../db/index.js';
 import { withDb, withIngest } from '../lib/clients.js';
 

@@ -6,7 +6,7 @@ import { connectClient } from '../../temporal/connection.js';
 import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { embeddedOwner } from '../lib/embedded-owner.js';
-import { probe, type CheckOutcome } from '../../activities/health/probe.js';
+import { probe, type CheckOutcome } from '../../domain/health/probe.js';
 
 export async function databaseCheck(config: Readonly<Config>): Promise<CheckOutcome> {
   const owner = config.databaseUrl === undefined ? embeddedOwner(config.dataDir) : null;

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { AppDeps } from '../../api/app.js';
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
-import { intentClassifierFromConfig, unsubscribeSecret } from '../../workers/lead-services.js';
+import { intentClassifierFromConfig, unsubscribeSecret } from '../../wiring/services.js';
 
 export async function appDepsFromConfig(config: Readonly<Config>, db: Kysely<Database>, temporal: Client, logger: FastifyBaseLogger): Promise<AppDeps> {
   return {

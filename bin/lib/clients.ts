@@ -1,7 +1,7 @@
 // Database + Temporal client + ingestor for one-shot commands, closed together.
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Ingest } from '../../activities/ingest/ingest.js';
+import type { Ingest } from '../../intake/ingest.js';
 import type { Database } from '../../db/index.js';
 import { connectClient } from '../../temporal/connection.js';
 import { openDatabase, setup } from './runtime.js';
@@ -14,7 +14,7 @@ export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => P
   try {
     const client = await connectClient(config.temporal);
     try {
-      const { createIngestor } = await import('../../activities/ingest/ingest.js');
+      const { createIngestor } = await import('../../intake/ingest.js');
       return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log }) });
     } finally {
       await client.connection.close();

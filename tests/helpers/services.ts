@@ -1,7 +1,7 @@
 // Lead services for tests: the local outbox, template drafts and an offline MX resolver in which
 // every domain takes mail except `.invalid` ones (RFC 2606), which do not exist.
 import type { MxRecord } from '../../activities/enrich/index.js';
-import { localLeadServices, type LeadServices } from '../../workers/lead-services.js';
+import { localLeadServices, type LeadServices } from '../../wiring/services.js';
 
 export async function fakeResolveMx(domain: string): Promise<MxRecord[]> {
   if (domain.endsWith('.invalid')) throw Object.assign(new Error(`queryMx ENOTFOUND ${domain}`), { code: 'ENOTFOUND' });

@@ -2,7 +2,7 @@
 // file's own, and (optionally) a lead worker polling a queue — started together, stopped together.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLeadWorker } from '../../workers/lead-worker.js';
-import type { LeadServices } from '../../workers/lead-services.js';
+import type { LeadServices } from '../../wiring/services.js';
 import { testServices } from './services.js';
 import { createDevServerEnv } from './temporal.js';
 import { openTestDb, type TestDb } from './test-db.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
-import type { CheckOutcome } from '../../activities/health/probe.js';
+import type { CheckOutcome } from '../../domain/health/probe.js';
 import { migrations } from '../../db/index.js';
 import { freePort, runCli } from '../helpers/cli.js';
 import { startOpenAI } from '../helpers/standins/openai.js';

@@ -16,7 +16,7 @@ import { createLogger } from '../../config/logger.js';
 import { createApiKey, findSuppression, listLeadEvents } from '../../db/index.js';
 import { leadHandle } from '../../temporal/lead-client.js';
 import { freePort } from '../../temporal/net.js';
-import { leadServicesFromConfig } from '../../workers/lead-services.js';
+import { leadServicesFromConfig } from '../../wiring/services.js';
 import type { LeadState } from '../../workflows/lead/contract.js';
 import { startOpenAI } from '../helpers/standins/openai.js';
 import { startSendGrid } from '../helpers/standins/sendgrid.js';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { register } from 'prom-client';
-import type { DraftContext } from '../../activities/ai/draft-types.js';
+import type { DraftContext } from '../../domain/messages/draft-types.js';
 import { createDrafter, type DrafterConfig } from '../../activities/ai/drafter.js';
-import { LIMITS } from '../../activities/ai/validate.js';
+import { LIMITS } from '../../domain/messages/validate.js';
 import { startOpenAI } from '../helpers/standins/openai.js';
 
 const KEY = 'sk-provider-test';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { parseAdf } from '../../activities/adf/parse.js';
+import { parseAdf } from '../../domain/adf/parse.js';
 import { fixtureBytes } from '../fixtures/adf/support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

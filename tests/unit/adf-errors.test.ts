@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { AdfParseError, MAX_ADF_BYTES, MAX_ADF_ELEMENTS, parseAdf } from '../../activities/adf/parse.js';
+import { AdfParseError, MAX_ADF_BYTES, MAX_ADF_ELEMENTS, parseAdf } from '../../domain/adf/parse.js';
 import { fixtureBytes } from '../fixtures/adf/support.js';
 
 function parseError(input: string | Uint8Array): AdfParseError {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { AdfParseError, parseAdf } from '../../activities/adf/parse.js';
+import { AdfParseError, parseAdf } from '../../domain/adf/parse.js';
 import { assertAdfShape, fixtureBytes, GOOD_FIXTURES } from '../fixtures/adf/support.js';
 
 const RUNS = Number(process.env.ADF_FUZZ_RUNS ?? 3000);

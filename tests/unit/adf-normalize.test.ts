@@ -1,11 +1,11 @@
 // The value-level rules behind parseAdf: numbers, dates, e-mails, phone regions, text.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalizeEmail, regionFor, toE164 } from '../../activities/adf/contact.js';
-import { parseAdfDate } from '../../activities/adf/dates.js';
-import { decodeInput } from '../../activities/adf/encoding.js';
-import { parseAmount, parseInteger, parseYear } from '../../activities/adf/numbers.js';
-import { collapse, multiline } from '../../activities/adf/text.js';
+import { normalizeEmail, regionFor, toE164 } from '../../domain/adf/contact.js';
+import { parseAdfDate } from '../../domain/adf/dates.js';
+import { decodeInput } from '../../domain/adf/encoding.js';
+import { parseAmount, parseInteger, parseYear } from '../../domain/adf/numbers.js';
+import { collapse, multiline } from '../../domain/adf/text.js';
 
 describe('ADF value normalisation', () => {
   test('amounts as feeds write them', () => {

@@ -2,7 +2,7 @@
 // and each test checks exactly the fields that deviation touches.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseAdf } from '../../activities/adf/parse.js';
+import { parseAdf } from '../../domain/adf/parse.js';
 import { BOM_COMMENTS, CP1252_COMMENTS, encodedFixtures, LATIN1_COMMENTS } from '../fixtures/adf/encoded.js';
 import { assertAdfShape, at, fixtureBytes, GOOD_FIXTURES, onlyProspect } from '../fixtures/adf/support.js';
 

@@ -3,13 +3,13 @@
 // own file (enrich-verifier.test.ts) because it runs a local server.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkEmailSyntax, isDisposableDomain, isRoleAddress } from '../../activities/enrich/email.js';
+import { checkEmailSyntax, isDisposableDomain, isRoleAddress } from '../../domain/enrich/email.js';
 import { createEnrichActivities, type MxRecord } from '../../activities/enrich/index.js';
 import { lookupMx } from '../../activities/enrich/mx.js';
-import { enrichPhone } from '../../activities/enrich/phone.js';
+import { enrichPhone } from '../../domain/enrich/phone.js';
 import {
   decodeModelYear, enrichVehicle, expectedCheckDigit, isSaneYear, isValidVin, modelYearCandidates, normalizeVin,
-} from '../../activities/enrich/vin.js';
+} from '../../domain/enrich/vin.js';
 
 /** DNS answers by domain: records, or the error code node:dns would raise. */
 function fakeResolver(answers: Record<string, MxRecord[] | string>) {

@@ -2,12 +2,12 @@
 // unsubscribe tokens and the compliance parts of every e-mail.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Enrichment } from '../../activities/enrich/types.js';
+import type { Enrichment } from '../../domain/enrich/types.js';
 import { composeEmail } from '../../activities/send/compose.js';
-import { deterministicMessageId, plusAddress, replyToken, replyTokensIn } from '../../activities/mail/message-id.js';
-import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../activities/send/signed-token.js';
+import { deterministicMessageId, plusAddress, replyToken, replyTokensIn } from '../../domain/ids/message-id.js';
+import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { sendKey, type LeadCarry, type LeadInput } from '../../workflows/lead/contract.js';
-import { leadProfile, reachableChannel } from '../../workflows/lead/profile.js';
+import { leadProfile, reachableChannel } from '../../domain/lead/profile.js';
 import { checkSequence, DEFAULT_SEQUENCE, nextAction } from '../../workflows/lead/sequence.js';
 
 const DAY = 86_400_000;

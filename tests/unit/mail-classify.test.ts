@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { classifyMail, ruleIntent, UnreadableMailError } from '../../activities/mail/classify/index.js';
+import { classifyMail, ruleIntent, UnreadableMailError } from '../../domain/mail/classify/index.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/mail');
 const OUR = '<3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e@acme.test>';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { EmailEnrichment, Enrichment, PhoneEnrichment } from '../../activities/enrich/types.js';
+import type { EmailEnrichment, Enrichment, PhoneEnrichment } from '../../domain/enrich/types.js';
 import { DEFAULT_SCORING_WEIGHTS, scoreLead, tierFor, type ScoringInput } from '../../workflows/policy/scoring.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');

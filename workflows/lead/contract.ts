@@ -2,8 +2,8 @@
 // queries. Side-effect free, so api/ and bin/ import it without pulling in workflow code.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { Enrichment } from '../../activities/enrich/types.js';
-import type { Intent } from '../../activities/mail/classify/types.js';
+import type { Enrichment } from '../../domain/enrich/types.js';
+import type { Intent } from '../../domain/mail/classify/types.js';
 import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../policy/scoring-types.js';
 
 export const LEAD_TASK_QUEUE = 'leadflow-leads';

@@ -10,7 +10,7 @@ import { scoreLead } from '../policy/scoring.js';
 import { enrichLead, recordLeadEvent, requestSendSlot, updateLeadContact } from './activities.js';
 import type { FinalLeadStatus, LeadCarry, LeadInput, LeadOutcome, LeadStatus } from './contract.js';
 import { handleEvents, recordArrivals } from './events.js';
-import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from './profile.js';
+import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from '../../domain/lead/profile.js';
 import type { LeadRunState } from './run-state.js';
 import { NO_CHANNEL, sendStep } from './send-step.js';
 import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';

@@ -2,12 +2,12 @@
 // the key derived from lead + step + resend number. A refusal the provider will repeat becomes a
 // reason for a person (needs_attention), never a retry loop.
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import type { Draft, DraftContext } from '../../activities/ai/draft-types.js';
-import { templateDraft } from '../../activities/ai/templates.js';
+import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
+import { templateDraft } from '../../domain/messages/templates.js';
 import { draftMessage, recordLeadEvent, sendMessage } from './activities.js';
 import { sendKey, type LeadCarry, type LeadInput, type SequenceStep } from './contract.js';
 import { remember } from './events.js';
-import type { LeadProfile } from './profile.js';
+import type { LeadProfile } from '../../domain/lead/profile.js';
 import type { LeadRunState } from './run-state.js';
 
 export type StepResult = { kind: 'sent' } | { kind: 'attention'; reason: string } | { kind: 'suppressed' };

@@ -2,8 +2,8 @@
 // intent.ts without a key, when the API fails after its retries, when the answer is malformed,
 // and when the model is not confident enough. The result says which path decided and why.
 import OpenAI from 'openai';
-import { ruleIntent } from './intent.js';
-import type { Intent } from './types.js';
+import { ruleIntent } from '../../../domain/mail/classify/intent.js';
+import type { Intent } from '../../../domain/mail/classify/types.js';
 
 const INTENTS: readonly Intent[] = ['interested', 'question', 'not_interested', 'unsubscribe', 'out_of_office', 'wrong_person', 'other'];
 

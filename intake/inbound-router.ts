@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { findOutboxByMessageId, findOutboxByReplyToken, recordLeadEvent, type Database } from '../../db/index.js';
-import { replyTokensIn } from './message-id.js';
-import { signalLead, type LeadSignal } from '../../temporal/lead-signals.js';
-import type { IntentClassifier } from './classify/ai-intent.js';
-import { classifyMail, UnreadableMailError, type Classification } from './classify/index.js';
+import { findOutboxByMessageId, findOutboxByReplyToken, recordLeadEvent, type Database } from '../db/index.js';
+import { replyTokensIn } from '../domain/ids/message-id.js';
+import { signalLead, type LeadSignal } from '../temporal/lead-signals.js';
+import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import { classifyMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
 
 export type RouteOutcome =
   | { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean }

@@ -2,7 +2,7 @@
 // or a data fix upstream). The item keeps its identity: resolved with the leads it produced, or
 // left open with the new reason — never a second quarantine row.
 import type { Kysely } from 'kysely';
-import { getQuarantined, recordQuarantineRetry, type Database } from '../../db/index.js';
+import { getQuarantined, recordQuarantineRetry, type Database } from '../db/index.js';
 import type { Ingest, IngestResult, IngestSource } from './ingest.js';
 
 export class QuarantineNotFoundError extends Error {

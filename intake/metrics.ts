@@ -1,7 +1,7 @@
 // Ingest metrics on prom-client's default registry (served at /metrics by the API, and by the
 // worker's metrics endpoint when it runs alone).
 import { Counter, Histogram } from 'prom-client';
-import { singleMetric as once } from '../../config/metrics.js';
+import { singleMetric as once } from '../config/metrics.js';
 
 export const adfLeadsProcessed = once('adf_leads_processed_total', () => new Counter({
   name: 'adf_leads_processed_total',

@@ -1,6 +1,6 @@
 // E-mail facts that need no network: syntax, domain, disposable provider, role mailbox.
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
-// The single-function module (see activities/adf/contact.ts): CommonJS typed as an ES module,
+// The single-function module (see domain/adf/contact.ts): CommonJS typed as an ES module,
 // so the callable sits on `.default` for TypeScript.
 import isEmailModule from 'validator/lib/isEmail.js';
 

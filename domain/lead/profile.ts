@@ -2,10 +2,10 @@
 // whether the lead came as ADF (`payload.adf`) or through the API (`payload.vehicle(s)`,
 // `payload.comments`, ...). Pure and defensive: a payload is caller data, so every field is
 // checked for its type and anything unexpected reads as absent instead of throwing.
-import type { EnrichInput } from '../../activities/enrich/types.js';
-import type { Enrichment } from '../../activities/enrich/types.js';
-import type { ScoringInput } from '../policy/scoring-types.js';
-import type { LeadContact, LeadInput } from './contract.js';
+import type { EnrichInput } from '../enrich/types.js';
+import type { Enrichment } from '../enrich/types.js';
+import type { ScoringInput } from '../../workflows/policy/scoring-types.js';
+import type { LeadContact, LeadInput } from '../../workflows/lead/contract.js';
 
 export interface ProfileVehicle {
   year: number | null; make: string | null; model: string | null; vin: string | null;

@@ -1,7 +1,7 @@
 // An ADF prospect becomes a lead input: its identity from the source's prospect id (or the
 // contact when there is none), its contact from the customer, and the whole prospect as payload.
-import type { AdfProspect } from '../adf/types.js';
-import type { LeadInput } from '../../workflows/lead/contract.js';
+import type { AdfProspect } from '../domain/adf/types.js';
+import type { LeadInput } from '../workflows/lead/contract.js';
 
 const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'adf';
 

@@ -4,13 +4,13 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { quarantine, type Database } from '../../db/index.js';
-import { InvalidLeadInputError, submitLead, type StartedLead } from '../../temporal/lead-client.js';
-import { AdfParseError, parseAdf } from '../adf/parse.js';
-import type { AdfProspect } from '../adf/types.js';
+import { quarantine, type Database } from '../db/index.js';
+import { InvalidLeadInputError, submitLead, type StartedLead } from '../temporal/lead-client.js';
+import { AdfParseError, parseAdf } from '../domain/adf/parse.js';
+import type { AdfProspect } from '../domain/adf/types.js';
 import { extractAdf, looksLikeXml } from './extract.js';
-import { createInboundRouter } from '../mail/inbound-router.js';
-import type { IntentClassifier } from '../mail/classify/ai-intent.js';
+import { createInboundRouter } from './inbound-router.js';
+import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
 import { prospectToLeadInput } from './to-lead.js';
 
@@ -37,7 +37,7 @@ export type IngestResult =
   | { status: 'partial'; leads: AcceptedLead[]; quarantineId: string; reason: string }
   | { status: 'quarantined'; leads: []; quarantineId: string; reason: string; code: string };
 
-export { contentKey } from './content-key.js';
+export { contentKey } from '../domain/ids/content-key.js';
 
 interface Problem { reason: string; code: string }
 
