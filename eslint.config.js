@@ -2,6 +2,8 @@
 // clocks, randomness and I/O libraries are banned there so a replay can never diverge.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+import { layerElements, layerPolicies } from './config/layers.js';
 
 const nodeBuiltins = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events',
   'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline',
@@ -28,6 +30,19 @@ export default tseslint.config(
     },
   },
   {
+    // The layer graph (config/layers.js), checked on resolved paths, so a file's depth cannot hide an import.
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': layerElements,
+      'boundaries/include': ['**/*.ts'],
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', policies: layerPolicies }],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
@@ -38,9 +53,9 @@ export default tseslint.config(
           { name: '@temporalio/worker', message: 'Workflows cannot import the worker.' },
           { name: '@temporalio/activity', message: 'Activities run outside the sandbox.' },
         ],
+        // Our own folders are governed by the layer graph above; these are the outside libraries.
         patterns: [
-          { group: ['../activities/*', '../activities/**'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
-          { group: ['../db/*', '../api/*', '../workers/*', '../temporal/*', '../config/*', 'kysely', 'pg', 'pino', 'fastify'], message: 'workflows/ may depend only on @temporalio/workflow and its own pure helpers.' },
+          { group: ['kysely', 'pg', 'pino', 'fastify', 'imapflow', 'nodemailer', 'openai', 'twilio', '@sendgrid/*'], message: 'workflows/ may depend only on @temporalio/workflow and its own pure helpers.' },
         ],
       }],
       'no-restricted-globals': ['error',
@@ -48,6 +63,17 @@ export default tseslint.config(
         { name: 'setInterval', message: 'Use sleep() in a loop.' },
         { name: 'process', message: 'No process access in workflows.' }],
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Math.random is replaced in the sandbox but forbidden here for clarity; derive IDs from inputs.' }],
+    },
+  },
+  {
+    // domain/ is the ground floor: pure code, parsers allowed, no network, files, database or Temporal.
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'child_process', 'worker_threads']
+          .flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'domain/ is pure: no I/O. Put adapters in activities/ or intake/.' })),
+        patterns: [{ group: ['pg', 'kysely', 'imapflow', 'nodemailer', 'openai', 'twilio', '@sendgrid/*', '@temporalio/*', 'fastify', 'pino'], message: 'domain/ is pure: no I/O libraries, no Temporal.' }],
+      }],
     },
   },
   {

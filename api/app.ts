@@ -22,7 +22,7 @@ import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { createIngestor } from '../intake/ingest.js';
-import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import type { Logger } from 'pino';
 
 export interface AppDeps {

@@ -1,13 +1,13 @@
 // Inbound mail that is not an ADF lead: classify it, find the lead it answers through the
 // Message-IDs of our outbound messages (the DSN's or ARF's returned headers, In-Reply-To,
 // References), and signal that lead. What matches no lead is left to the caller to keep.
-import { createHash } from 'node:crypto';
+import { mailEventId } from '../domain/ids/index.js';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { findOutboxByMessageId, findOutboxByReplyToken, recordLeadEvent, type Database } from '../db/index.js';
-import { replyTokensIn } from '../domain/ids/message-id.js';
+import { replyTokensIn } from '../domain/ids/index.js';
 import { signalLead, type LeadSignal } from '../temporal/lead-signals.js';
-import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { classifyMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
 
 export type RouteOutcome =
@@ -51,7 +51,7 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
     const decided = c.kind === 'reply' && deps.classifyIntent !== undefined ? await deps.classifyIntent(c.replyText ?? '') : null;
     if (decided !== null) c.intent = decided.intent;
     // The inbound message's own ID makes the signal idempotent across IMAP redeliveries.
-    const eventId = `mail:${c.messageId ?? createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
+    const eventId = mailEventId(c.messageId, raw);
     await recordLeadEvent(deps.db, {
       leadId: sent.lead_id, eventKey: eventId, type: `email.${c.kind}`,
       detail: { step: sent.step, intent: c.intent ?? null, intentPath: decided?.path ?? 'rules', intentConfidence: decided?.confidence ?? null, bounce: c.bounce ?? null, returnDate: c.returnDate ?? null },

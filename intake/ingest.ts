@@ -8,9 +8,9 @@ import { quarantine, type Database } from '../db/index.js';
 import { InvalidLeadInputError, submitLead, type StartedLead } from '../temporal/lead-client.js';
 import { AdfParseError, parseAdf } from '../domain/adf/parse.js';
 import type { AdfProspect } from '../domain/adf/types.js';
-import { extractAdf, looksLikeXml } from './extract.js';
+import { extractAdf, looksLikeXml } from '../domain/mail/extract.js';
 import { createInboundRouter } from './inbound-router.js';
-import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
 import { prospectToLeadInput } from './to-lead.js';
 
@@ -36,8 +36,6 @@ export type IngestResult =
   | { status: 'accepted'; leads: AcceptedLead[]; routed?: { leadId: string; kind: string; signalled: boolean } }
   | { status: 'partial'; leads: AcceptedLead[]; quarantineId: string; reason: string }
   | { status: 'quarantined'; leads: []; quarantineId: string; reason: string; code: string };
-
-export { contentKey } from '../domain/ids/content-key.js';
 
 interface Problem { reason: string; code: string }
 

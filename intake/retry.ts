@@ -1,6 +1,7 @@
 // Re-runs a quarantined item through today's ingest code (after a parser fix, a config change,
 // or a data fix upstream). The item keeps its identity: resolved with the leads it produced, or
 // left open with the new reason — never a second quarantine row.
+import { arrivalKey } from '../domain/ids/index.js';
 import type { Kysely } from 'kysely';
 import { getQuarantined, recordQuarantineRetry, type Database } from '../db/index.js';
 import type { Ingest, IngestResult, IngestSource } from './ingest.js';
@@ -18,7 +19,7 @@ export async function retryQuarantined(ingest: Ingest, db: Kysely<Database>, id:
     source: item.source as IngestSource,
     sourceRef: item.source_ref,
     // The original arrival: a lead that did get through meanwhile counts it once, not twice.
-    arrivalKey: mail ? `imap:${mail.mailbox}:${mail.uidValidity}:${mail.uid}` : `quarantine:${id}`,
+    arrivalKey: mail ? arrivalKey.imap(mail.mailbox, mail.uidValidity, mail.uid) : arrivalKey.quarantine(id),
     receivedAt: item.received_at,
     contentType: item.content_type,
     quarantine: false,

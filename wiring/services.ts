@@ -1,12 +1,13 @@
 // Everything the lead workflow's activities talk to, chosen from configuration: SendGrid, else
 // the inbox's SMTP server, else the local outbox for e-mail; Twilio, else the local outbox for
 // SMS; OpenAI, else templates. Tests build the same object with stand-ins and a fake resolver.
+import { messageIdDomain } from '../domain/ids/index.js';
 import { randomBytes } from 'node:crypto';
 import { resolveMx } from 'node:dns/promises';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createDrafter, type Drafter } from '../activities/ai/drafter.js';
-import { createIntentClassifier, type IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import { createIntentClassifier, type IntentClassifier } from '../activities/ai/intent.js';
 import type { ResolveMx, VerifierConfig } from '../activities/enrich/index.js';
 import { createSmtpSender } from '../activities/mail/smtp-send.js';
 import type { ComposeConfig } from '../activities/send/compose.js';
@@ -83,7 +84,7 @@ function emailTransport(config: Readonly<Config>): Transport {
   if (config.smtp !== undefined) {
     const s = config.smtp;
     return smtpTransport(createSmtpSender({
-      host: s.host, port: s.port, secure: s.secure, messageIdDomain: from.split('@')[1] ?? 'localhost',
+      host: s.host, port: s.port, secure: s.secure, messageIdDomain: messageIdDomain(from),
       ...(s.user !== undefined && { user: s.user, password: s.password ?? '' }),
     }), from);
   }
@@ -127,7 +128,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     compose: {
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },
       postalAddress: config.sender.postalAddress ?? null,
-      messageIdDomain: config.sender.email.split('@')[1] ?? 'localhost',
+      messageIdDomain: messageIdDomain(config.sender.email),
       replyTo: config.sender.replyTo ?? null,
     },
   };

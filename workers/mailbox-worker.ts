@@ -5,7 +5,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createIngestor } from '../intake/ingest.js';
-import type { IntentClassifier } from '../activities/mail/classify/ai-intent.js';
+import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { createMailActivities } from '../activities/mail/watch-activity.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';

@@ -1,6 +1,7 @@
 // Lead persistence activities. Built as a factory over the database so the worker wires the
 // real pool and tests wire a throwaway database. Every write is idempotent: an activity retried
 // after a crash converges on the same rows instead of duplicating them.
+import { Failure } from '../../domain/failures/index.js';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
@@ -32,7 +33,7 @@ export function createLeadActivities(deps: { db: Kysely<Database> }) {
 
   async function persistLead({ leadId, input, status }: PersistLeadArgs): Promise<void> {
     if (input.source.trim() === '') {
-      throw ApplicationFailure.nonRetryable('lead source is empty', 'InvalidLeadError');
+      throw ApplicationFailure.nonRetryable('lead source is empty', Failure.InvalidLead);
     }
     await db.transaction().execute(async (tx) => {
       await upsertLead(tx, {

@@ -23,8 +23,8 @@
 // watcher rejects with them instead of retrying forever.
 import { CallerError, FatalImapError, MailboxSession, type SessionState } from './imap-session.js';
 import { sleepUnlessAborted } from './wakeup.js';
-
-export interface MailboxCheckpoint { uidValidity: string; lastUid: number }
+import type { MailboxCheckpoint } from '../../workflows/mailbox-watcher/contract.js';
+export type { MailboxCheckpoint };
 
 export interface FetchedMessage {
   uid: number;

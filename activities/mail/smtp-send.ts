@@ -2,8 +2,8 @@
 // SMTP has no idempotency key; the deterministic Message-ID plus the outbox ledger are what keep
 // a retried send recognisable as the same message.
 import nodemailer from 'nodemailer';
-import { networkErrorCode, PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
-import { deterministicMessageId } from '../../domain/ids/message-id.js';
+import { networkErrorCode, PermanentSendError, TransientSendError } from '../send/errors.js';
+import { deterministicMessageId } from '../../domain/ids/index.js';
 
 export interface SmtpConfig {
   host: string;

@@ -1,6 +1,7 @@
 // The Temporal activity around the IMAP watcher: resumes from the newest checkpoint (database,
 // then heartbeat, then workflow input), hands each message to ingest, checkpoints it in the DB
 // and the heartbeat, and returns at the end of its run window so the workflow can roll over.
+import { arrivalKey } from '../../domain/ids/index.js';
 import { Context, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { adfImapDisconnections } from '../../intake/metrics.js';
@@ -56,8 +57,7 @@ export function createMailActivities(deps: MailActivityDeps) {
           await deps.ingest(msg.raw, {
             source: 'imap',
             sourceRef: `${args.mailboxId} uid ${msg.uid}`,
-            // UIDVALIDITY + UID name one message for good: a redelivery after a crash is the same arrival.
-            arrivalKey: `imap:${args.mailboxId}:${msg.uidValidity}:${msg.uid}`,
+            arrivalKey: arrivalKey.imap(args.mailboxId, msg.uidValidity, msg.uid),
             receivedAt: msg.internalDate ?? new Date(),
             contentType: 'message/rfc822',
             mail: { mailbox: args.mailboxId, uidValidity: msg.uidValidity, uid: msg.uid },

@@ -3,7 +3,7 @@
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
 import { signUnsubscribeToken } from '../../domain/tokens/signed-token.js';
-import { plusAddress, replyToken } from '../../domain/ids/message-id.js';
+import { plusAddress, replyToken } from '../../domain/ids/index.js';
 
 export interface ComposeConfig {
   /** Where the API serves /unsubscribe/:token; the HMAC secret that signs the tokens. */

@@ -7,9 +7,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
-import { PermanentSendError, TransientSendError } from '../sendgrid/errors.js';
+import { Failure } from '../../domain/failures/index.js';
+import { PermanentSendError, TransientSendError } from './errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
-import { deterministicMessageId } from '../../domain/ids/message-id.js';
+import { deterministicMessageId } from '../../domain/ids/index.js';
 import type { OutboundMessage, Transport } from './transports.js';
 
 export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }
@@ -46,9 +47,9 @@ export function createSendActivities(deps: SendDeps) {
 
     if (row.status === 'sent') return done(row.provider_message_id, true);
     if (row.status === 'failed') {
-      throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', row.error_code === 'suppressed' ? 'SuppressedError' : 'PermanentSendError', { code: row.error_code });
+      throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', row.error_code === 'suppressed' ? Failure.Suppressed : Failure.PermanentSend, { code: row.error_code });
     }
-    if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', 'SendUncertainError');
+    if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', Failure.SendUncertain);
 
 
     if (row.in_flight) {
@@ -60,13 +61,13 @@ export function createSendActivities(deps: SendDeps) {
       }
       if (Date.now() - row.updated_at.getTime() < windowMs) {
         // The provider's webhook usually arrives within seconds: retry later rather than guess.
-        throw ApplicationFailure.create({ message: 'a previous send attempt lost its outcome; waiting for provider evidence', type: 'SendOutcomePending', nextRetryDelay: '15 seconds' });
+        throw ApplicationFailure.create({ message: 'a previous send attempt lost its outcome; waiting for provider evidence', type: Failure.SendOutcomePending, nextRetryDelay: '15 seconds' });
       }
       const silent = `the ${row.provider} call of attempt ${row.attempts} lost its outcome and no provider event names it within ${Math.round(windowMs / 1000)} s`;
       if (!deps.absenceMeansUnsent?.has(row.provider as Transport['provider'])) {
         const error = `${silent}: check the recipient's mailbox/phone before resending`;
         await finishOutboxCall(db, msg.idempotencyKey, { status: 'uncertain', errorCode: null, error });
-        throw ApplicationFailure.nonRetryable(error, 'SendUncertainError');
+        throw ApplicationFailure.nonRetryable(error, Failure.SendUncertain);
       }
       // This provider reports every message it accepts to our webhook (SendGrid `processed`,
       // Twilio's status callback): silence for the whole window means it never took this one.
@@ -78,7 +79,7 @@ export function createSendActivities(deps: SendDeps) {
     if (msg.internal !== true && (await findSuppression(db, msg.to)) !== undefined) {
       const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
       await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
-      throw ApplicationFailure.nonRetryable(error, 'SuppressedError');
+      throw ApplicationFailure.nonRetryable(error, Failure.Suppressed);
     }
 
     if (!(await beginOutboxCall(db, msg.idempotencyKey))) {
@@ -91,12 +92,12 @@ export function createSendActivities(deps: SendDeps) {
     } catch (err) {
       if (err instanceof PermanentSendError) {
         await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: err.code === null ? null : String(err.code), error: err.message });
-        throw ApplicationFailure.nonRetryable(err.message, 'PermanentSendError', { code: err.code });
+        throw ApplicationFailure.nonRetryable(err.message, Failure.PermanentSend, { code: err.code });
       }
       if (err instanceof TransientSendError) {
         // A definitive "not accepted": the next attempt may call again.
         await finishOutboxCall(db, msg.idempotencyKey, { status: 'pending', errorCode: err.code === null ? null : String(err.code), error: err.message });
-        throw ApplicationFailure.create({ message: err.message, type: 'TransientSendError', ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}) });
+        throw ApplicationFailure.create({ message: err.message, type: Failure.TransientSend, ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}) });
       }
       // Anything else leaves the call in flight: whether the provider took it is unknown.
       throw err;

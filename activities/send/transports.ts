@@ -1,9 +1,10 @@
 // One face for every way a message leaves: the ledger calls `send` and gets the provider's id or
 // one of the classified errors (PermanentSendError / TransientSendError) the adapters throw.
+import { messageIdDomain } from '../../domain/ids/index.js';
 import type { SendGridSender } from '../sendgrid/sender.js';
 import type { SmtpSender } from '../mail/smtp-send.js';
 import type { TwilioSender } from '../twilio/sender.js';
-import { deterministicMessageId } from '../../domain/ids/message-id.js';
+import { deterministicMessageId } from '../../domain/ids/index.js';
 
 export interface OutboundMessage {
   /** Made by the workflow from lead + step: the same message always carries the same key. */
@@ -29,7 +30,7 @@ export interface Transport {
 }
 
 export function sendGridTransport(sender: SendGridSender, from: string): Transport {
-  const domain = from.split('@')[1] ?? 'localhost';
+  const domain = messageIdDomain(from);
   return {
     provider: 'sendgrid',
     send: (m) => sender.send({

@@ -3,7 +3,7 @@
 // different keys or base URLs in one worker (or one test process) cannot overwrite each other.
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import { isTransientStatus, networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError } from './errors.js';
+import { isTransientStatus, networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError } from '../send/errors.js';
 
 export interface SendGridConfig {
   apiKey: string;

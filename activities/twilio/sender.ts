@@ -2,7 +2,7 @@
 // create has no idempotency key, so exactly-once is the outbox ledger's job; this adapter only
 // carries the key onto the status callback URL so delivery events find their lead and step.
 import twilio from 'twilio';
-import { networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError, isTransientStatus } from '../sendgrid/errors.js';
+import { networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError, isTransientStatus } from '../send/errors.js';
 
 export interface TwilioConfig {
   accountSid: string;

@@ -46,8 +46,9 @@ export const authPlugin = fp(async (app) => {
   });
 
   // Every write, allowed or denied, leaves a row: who (key), what (route + target), when, outcome.
-  app.addHook('onResponse', async (req, reply) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.routeOptions.url === undefined || req.routeOptions.config.auth === false) return;
+  // Written in onSend, before the answer leaves: a client that has its response finds the row.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.routeOptions.url === undefined || req.routeOptions.config.auth === false) return payload;
     const params = req.params as Record<string, string> | undefined;
     try {
       await recordAudit(app.db, {
@@ -57,5 +58,6 @@ export const authPlugin = fp(async (app) => {
     } catch (err) {
       req.log.error({ err }, 'audit log write failed');
     }
+    return payload;
   });
 }, { name: 'auth', dependencies: ['infra'] });

@@ -1,11 +1,12 @@
 // Lead ingest over HTTP: raw ADF (or a whole lead e-mail) and JSON. Both answer at once with the
 // lead IDs; an `Idempotency-Key` header (or, for ADF, the document itself) makes a repeated
 // request the same arrival rather than a new one.
+import { arrivalKey } from '../../domain/ids/index.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
-import { contentKey, type Ingest } from '../../intake/ingest.js';
+import type { Ingest } from '../../intake/ingest.js';
 import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 
@@ -60,7 +61,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
     }
     const key = idempotencyKey(req);
     const result = await opts.ingest(req.body, {
-      source: 'http', sourceRef: `request ${req.id}`, arrivalKey: key !== null ? `http:key:${key}` : `http:sha:${contentKey(req.body)}`,
+      source: 'http', sourceRef: `request ${req.id}`, arrivalKey: key !== null ? arrivalKey.httpKey(key) : arrivalKey.httpContent(req.body),
       receivedAt: new Date(), contentType: req.headers['content-type'] ?? null,
     });
     if (result.status === 'quarantined') {

@@ -2,8 +2,8 @@
 // the List-Unsubscribe header; people who click the link in the footer get a page whose button
 // POSTs the same. A GET never unsubscribes: link scanners and prefetchers follow every link.
 // The token is an HMAC over lead + address, so the route needs no API key and cannot be forged.
+import { unsubscribeEventId } from '../../domain/ids/index.js';
 import type { FastifyInstance } from 'fastify';
-import { createHash } from 'node:crypto';
 import { addSuppression, getLead, recordLeadEvent } from '../../db/index.js';
 import { verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { signalLead } from '../webhooks/lead-events.js';
@@ -17,7 +17,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: { secret: st
     confirm: { title: 'Unsubscribe', body: '<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>' },
     async act(claim, token, req) {
       // One id per link: a mail client retrying the POST, or a person clicking twice, is one event.
-      const eventId = `unsubscribe:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+      const eventId = unsubscribeEventId(token);
       const channel = claim.address.includes('@') ? 'email' : 'sms';
       // Suppressed here, not only by the workflow: it must hold even if the lead has finished.
       await addSuppression(app.db, { address: claim.address, channel, reason: 'unsubscribe', leadId: claim.leadId, eventId });

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
-import type { IntentClassifier } from '../../activities/mail/classify/ai-intent.js';
+import type { IntentClassifier } from '../../domain/mail/classify/types.js';
 import { sendProblem } from '../errors.js';
 
 export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string; classifyIntent?: IntentClassifier | undefined }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { contentKey } from '../../domain/ids/content-key.js';
+import { arrivalKey } from '../../domain/ids/index.js';
 import type { IngestResult } from '../../intake/ingest.js';
 import { withIngest } from '../lib/clients.js';
 
@@ -27,7 +27,7 @@ export function registerIngest(program: Command): void {
             continue;
           }
           const result: IngestResult = await ingest(raw, {
-            source: 'cli', sourceRef: path.basename(file), arrivalKey: `cli:sha:${contentKey(raw)}`, receivedAt: new Date(),
+            source: 'cli', sourceRef: path.basename(file), arrivalKey: arrivalKey.cliContent(raw), receivedAt: new Date(),
             contentType: /\.eml$/i.test(file) ? 'message/rfc822' : 'application/xml',
           });
           counts[result.status] += 1;

@@ -4,8 +4,8 @@
 // checked for its type and anything unexpected reads as absent instead of throwing.
 import type { EnrichInput } from '../enrich/types.js';
 import type { Enrichment } from '../enrich/types.js';
-import type { ScoringInput } from '../../workflows/policy/scoring-types.js';
-import type { LeadContact, LeadInput } from '../../workflows/lead/contract.js';
+import type { ScoringInput } from './scoring-types.js';
+import type { LeadContact, LeadCore } from './types.js';
 
 export interface ProfileVehicle {
   year: number | null; make: string | null; model: string | null; vin: string | null;
@@ -38,7 +38,7 @@ function timeframe(v: unknown): LeadProfile['timeframe'] {
   return { description: text(v.description), earliestDate: text(v.earliestDate), latestDate: text(v.latestDate) };
 }
 
-export function leadProfile(input: LeadInput): LeadProfile {
+export function leadProfile(input: LeadCore): LeadProfile {
   const p = input.payload;
   const adf = isObj(p.adf) ? p.adf : null;
   if (adf !== null) {
@@ -63,7 +63,7 @@ export function enrichInput(contact: LeadContact, profile: LeadProfile): EnrichI
   return { email: contact.email, phone: contact.phone, vehicles: profile.vehicles.map((v) => ({ vin: v.vin, year: v.year })) };
 }
 
-export function scoringInput(input: LeadInput, contact: LeadContact, profile: LeadProfile, enrichment: Enrichment): ScoringInput {
+export function scoringInput(input: LeadCore, contact: LeadContact, profile: LeadProfile, enrichment: Enrichment): ScoringInput {
   const adf = isObj(input.payload.adf) ? input.payload.adf : null;
   const customer = adf !== null && isObj(adf.customer) ? adf.customer : null;
   return {

@@ -1,6 +1,6 @@
 // A transport that records every provider call it receives (what the stand-in servers count in
 // the integration tests) and can refuse chosen recipients the way a provider does permanently.
-import { PermanentSendError } from '../../activities/sendgrid/errors.js';
+import { PermanentSendError } from '../../activities/send/errors.js';
 import type { OutboundMessage, Transport } from '../../activities/send/transports.js';
 
 export interface RecordingTransport extends Transport { sends: Array<{ msg: OutboundMessage }>; refused: string[] }

@@ -2,7 +2,7 @@
 // is confident; the rules decide without a key, on errors, on malformed answers and on low confidence.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createIntentClassifier } from '../../activities/mail/classify/ai-intent.js';
+import { createIntentClassifier } from '../../activities/ai/intent.js';
 import { startOpenAI } from '../helpers/standins/openai.js';
 
 describe('reply intent: AI with a rule fallback', () => {

@@ -2,7 +2,7 @@
 // request it sends, and how each kind of refusal is classified for the lead workflow.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PermanentSendError, TransientSendError } from '../../activities/sendgrid/errors.js';
+import { PermanentSendError, TransientSendError } from '../../activities/send/errors.js';
 import { createSendGridSender, type SendGridMessage } from '../../activities/sendgrid/sender.js';
 import { startSendGrid } from '../helpers/standins/sendgrid.js';
 

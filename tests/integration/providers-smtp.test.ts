@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { deterministicMessageId } from '../../domain/ids/message-id.js';
+import { deterministicMessageId } from '../../domain/ids/index.js';
 import { createSmtpSender, type SmtpConfig, type SmtpMessage } from '../../activities/mail/smtp-send.js';
-import { PermanentSendError, TransientSendError } from '../../activities/sendgrid/errors.js';
+import { PermanentSendError, TransientSendError } from '../../activities/send/errors.js';
 
 interface Received { from: string; to: string[]; raw: string; user: string | undefined }
 

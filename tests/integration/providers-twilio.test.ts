@@ -2,7 +2,7 @@
 // the stand-in): the form it posts, the SM sid it returns, and the error classification.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PermanentSendError, TransientSendError } from '../../activities/sendgrid/errors.js';
+import { PermanentSendError, TransientSendError } from '../../activities/send/errors.js';
 import { createTwilioSender, type TwilioConfig } from '../../activities/twilio/sender.js';
 import { startTwilio } from '../helpers/standins/twilio.js';
 

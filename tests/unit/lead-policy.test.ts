@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Enrichment } from '../../domain/enrich/types.js';
 import { composeEmail } from '../../activities/send/compose.js';
-import { deterministicMessageId, plusAddress, replyToken, replyTokensIn } from '../../domain/ids/message-id.js';
+import { deterministicMessageId, plusAddress, replyToken, replyTokensIn } from '../../domain/ids/index.js';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { sendKey, type LeadCarry, type LeadInput } from '../../workflows/lead/contract.js';
 import { leadProfile, reachableChannel } from '../../domain/lead/profile.js';

@@ -1,4 +1,5 @@
 // The lead workflow's activity stubs, one retry policy per kind of side effect.
+import { Failure } from '../../domain/failures/index.js';
 import { proxyActivities } from '@temporalio/workflow';
 import type { DraftActivities } from '../../activities/ai/activity.js';
 import type { EnrichActivities } from '../../activities/enrich/index.js';
@@ -9,7 +10,7 @@ import type { SlotActivities } from '../../activities/send/slot.js';
 // DB writes are fast and idempotent; retry them patiently so a DB blip never loses a lead.
 export const { persistLead, recordLeadEvent, updateLeadContact, suppressAddress } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['InvalidLeadError'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [Failure.InvalidLead] },
 });
 
 // Enrichment reports bad data as findings, never as errors: what fails here is DNS or the
@@ -37,6 +38,6 @@ export const { sendMessage } = proxyActivities<SendActivities>({
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes',
-    nonRetryableErrorTypes: ['PermanentSendError', 'SendUncertainError', 'SuppressedError'],
+    nonRetryableErrorTypes: [Failure.PermanentSend, Failure.SendUncertain, Failure.Suppressed],
   },
 });

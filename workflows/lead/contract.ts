@@ -4,7 +4,8 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Enrichment } from '../../domain/enrich/types.js';
 import type { Intent } from '../../domain/mail/classify/types.js';
-import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../policy/scoring-types.js';
+import type { LeadContact, LeadCore } from '../../domain/lead/types.js';
+import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../../domain/lead/scoring-types.js';
 
 export const LEAD_TASK_QUEUE = 'leadflow-leads';
 export const LEAD_WORKFLOW_TYPE = 'leadWorkflow';
@@ -23,23 +24,9 @@ export const LEAD_STATUSES: readonly LeadStatus[] = [
 ];
 export type FinalLeadStatus = Extract<LeadStatus, 'replied' | 'bounced' | 'complained' | 'unsubscribed' | 'suppressed' | 'no_response' | 'stopped' | 'expired'>;
 
-export interface LeadContact {
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  /** E.164 when known. */
-  phone: string | null;
-}
+export type { LeadContact, LeadCore } from '../../domain/lead/types.js';
 
-export interface LeadInput {
-  /** Where the lead came from: an ADF provider id, `api`, `campaign`, `demo`, ... */
-  source: string;
-  /** The source's own id for this prospect, when it has one. */
-  externalId: string | null;
-  campaignId: string | null;
-  contact: LeadContact;
-  /** The parsed lead as received; stored with the lead, never interpreted by the workflow. */
-  payload: Record<string, unknown>;
+export interface LeadInput extends LeadCore {
   /** How long the lead waits for a person before it expires (ms or a Temporal duration string). */
   waitFor?: Duration;
   /** The campaign's steps (delays, channels, templates); the default sequence when absent. */

@@ -3,7 +3,7 @@
 // it means, so each decision happens in one place and in workflow order.
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
-import type { Tier } from '../policy/scoring-types.js';
+import type { Tier } from '../../domain/lead/scoring-types.js';
 import {
   arrivedSignal, autoReplySignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, pauseSignal,
   replyReceivedSignal, resumeSignal, retrySignal, stateQuery, stopSignal, unsubscribedSignal,

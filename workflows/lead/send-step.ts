@@ -1,6 +1,7 @@
 // One outbound message: pick the channel, draft (AI or template), and send it exactly once under
 // the key derived from lead + step + resend number. A refusal the provider will repeat becomes a
 // reason for a person (needs_attention), never a retry loop.
+import { Failure } from '../../domain/failures/index.js';
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
 import { templateDraft } from '../../domain/messages/templates.js';
@@ -61,11 +62,11 @@ export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry,
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure) {
-      if (cause.type === 'SuppressedError') return { kind: 'suppressed' };
-      if (cause.type === 'PermanentSendError' || cause.type === 'SendUncertainError') {
+      if (cause.type === Failure.Suppressed) return { kind: 'suppressed' };
+      if (cause.type === Failure.PermanentSend || cause.type === Failure.SendUncertain) {
         st.note('send_failed', { step, channel, type: cause.type });
         await recordLeadEvent({ leadId, eventKey: `send_failed:${key}`, type: 'send_failed', detail: { step, channel, key, type: cause.type, error: cause.message } });
-        return { kind: 'attention', reason: `${cause.type === 'PermanentSendError' ? 'the provider refused' : 'the outcome of'} step ${step} (${channel}): ${cause.message}` };
+        return { kind: 'attention', reason: `${cause.type === Failure.PermanentSend ? 'the provider refused' : 'the outcome of'} step ${step} (${channel}): ${cause.message}` };
       }
     }
     throw err;

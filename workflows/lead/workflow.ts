@@ -2,6 +2,7 @@
 // reply, a bounce, a complaint, an unsubscribe, a stop, or the end of the sequence. Runs started
 // before the pipeline existed keep their original path (the `lead-pipeline-v1` patch), so every
 // committed history still replays.
+import { Failure } from '../../domain/failures/index.js';
 import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../search-attributes.js';
 import { persistLead } from './activities.js';
@@ -36,6 +37,6 @@ function checked<T>(fn: () => T): T {
     return fn();
   } catch (err) {
     // Bad input is the caller's mistake: fail the workflow visibly instead of retrying a task forever.
-    throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidLeadError');
+    throw ApplicationFailure.nonRetryable((err as Error).message, Failure.InvalidLead);
   }
 }

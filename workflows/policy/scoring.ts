@@ -11,9 +11,9 @@ import {
   type ScoringInput,
   type ScoringWeights,
   type Tier,
-} from './scoring-types.js';
+} from '../../domain/lead/scoring-types.js';
 
-export * from './scoring-types.js';
+export * from '../../domain/lead/scoring-types.js';
 
 const DAY_MS = 86_400_000;
 

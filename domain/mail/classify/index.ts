@@ -6,12 +6,12 @@ import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import EmailReplyParser from 'email-reply-parser';
 import { parseAdf } from '../../adf/parse.js';
 import type { AdfProspect } from '../../adf/types.js';
-import { candidatesFromMail } from '../../../intake/extract.js';
+import { candidatesFromMail } from '../extract.js';
 import { isAutoReply, returnDate } from './auto-reply.js';
 import { parseDeliveryStatus, parseTextBounce } from './bounce.js';
 import { headerIn, messageIds, returnedMessageId } from './headers.js';
 import { ruleIntent } from './intent.js';
-import { replyTokensIn } from '../../ids/message-id.js';
+import { replyTokensIn } from '../../ids/index.js';
 import type { Classification } from './types.js';
 
 export type * from './types.js';

@@ -1,6 +1,6 @@
 // Shapes and default weights for lead scoring. Pure data: this module runs inside the workflow
 // sandbox, so it imports nothing but types.
-import type { Enrichment } from '../../domain/enrich/types.js';
+import type { Enrichment } from '../enrich/types.js';
 
 /**
  * What scoring looks at: a plain-JSON subset of an ADF prospect (an `AdfProspect` spread into it

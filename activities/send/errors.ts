@@ -1,7 +1,8 @@
 // The one classification every send adapter (SendGrid, Twilio, SMTP) maps its provider's
 // failures onto, so the lead workflow decides "retry later" vs "needs a person" without knowing
 // which provider spoke. The class names are the Temporal failure types: an activity retry policy
-// lists 'PermanentSendError' in nonRetryableErrorTypes, and the lead moves to needs_attention.
+// lists Failure.PermanentSend in nonRetryableErrorTypes, and the lead moves to needs_attention.
+import { Failure } from '../../domain/failures/index.js';
 
 export type SendProvider = 'sendgrid' | 'twilio' | 'smtp';
 
@@ -15,16 +16,15 @@ interface SendErrorDetails {
   providerMessage: string;
 }
 
-/** The provider refused for good (bad address, unsubscribed recipient, bad key): retrying cannot help. */
-export class PermanentSendError extends Error {
-  override readonly name = 'PermanentSendError';
+/** What every send failure carries, whichever provider spoke. */
+export abstract class SendError extends Error {
   readonly provider: SendProvider;
   readonly code: string | number | null;
   readonly status: number | null;
   readonly providerMessage: string;
 
-  constructor(d: SendErrorDetails) {
-    super(`${d.provider} refused the message permanently (${d.status ?? 'no status'}${d.code === null ? '' : `, code ${d.code}`}): ${d.providerMessage}`);
+  protected constructor(what: string, d: SendErrorDetails) {
+    super(`${d.provider} ${what} (${d.status ?? 'no status'}${d.code === null ? '' : `, code ${d.code}`}): ${d.providerMessage}`);
     this.provider = d.provider;
     this.code = d.code;
     this.status = d.status;
@@ -32,22 +32,22 @@ export class PermanentSendError extends Error {
   }
 }
 
+/** The provider refused for good (bad address, unsubscribed recipient, bad key): retrying cannot help. */
+export class PermanentSendError extends SendError {
+  override readonly name = Failure.PermanentSend;
+  constructor(d: SendErrorDetails) {
+    super('refused the message permanently', d);
+  }
+}
+
 /** Throttled, provider down, or network trouble: the same send may succeed later. */
-export class TransientSendError extends Error {
-  override readonly name = 'TransientSendError';
-  readonly provider: SendProvider;
-  readonly code: string | number | null;
-  readonly status: number | null;
-  readonly providerMessage: string;
+export class TransientSendError extends SendError {
+  override readonly name = Failure.TransientSend;
   /** From Retry-After when the provider said how long to wait; the activity's next retry should not come sooner. */
   readonly retryAfterMs: number | null;
 
   constructor(d: SendErrorDetails & { retryAfterMs?: number | null }) {
-    super(`${d.provider} failed transiently (${d.status ?? 'no status'}${d.code === null ? '' : `, code ${d.code}`}): ${d.providerMessage}`);
-    this.provider = d.provider;
-    this.code = d.code;
-    this.status = d.status;
-    this.providerMessage = d.providerMessage;
+    super('failed transiently', d);
     this.retryAfterMs = d.retryAfterMs ?? null;
   }
 }

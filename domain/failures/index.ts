@@ -1,0 +1,19 @@
+// The Temporal failure types this product throws and matches on, spelled once. Activities throw
+// them (ApplicationFailure type or an error class's name); workflows list them in retry policies
+// and branch on them, so a renamed failure fails the type check instead of silently retrying.
+export const Failure = {
+  /** The lead's input cannot become a lead (empty source, malformed sequence): no retry helps. */
+  InvalidLead: 'InvalidLeadError',
+  /** The provider refused for good (bad address, opted-out recipient, bad key). */
+  PermanentSend: 'PermanentSendError',
+  /** Throttled, provider down or network trouble: the same send may succeed later. */
+  TransientSend: 'TransientSendError',
+  /** A send's outcome was lost and the provider cannot tell us: a person decides. */
+  SendUncertain: 'SendUncertainError',
+  /** The address or number is on the suppression list. */
+  Suppressed: 'SuppressedError',
+  /** A lost outcome still inside the provider-evidence window: retried until it settles. */
+  SendOutcomePending: 'SendOutcomePending',
+} as const;
+
+export type FailureType = (typeof Failure)[keyof typeof Failure];
