@@ -8,7 +8,8 @@ import { findOutboxByMessageId, findOutboxByReplyToken, recordLeadEvent, type Da
 import { replyTokensIn } from '../domain/ids/index.js';
 import { signalLead, type LeadSignal } from '../temporal/lead-signals.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
-import { classifyMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
+import type { ParsedMail } from 'mailparser';
+import { classifyParsedMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
 
 export type RouteOutcome =
   | { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean }
@@ -33,10 +34,11 @@ function signalFor(c: Classification, eventId: string, step: number, receivedAt:
 }
 
 export function createInboundRouter(deps: { client: Client; db: Kysely<Database>; classifyIntent?: IntentClassifier | undefined }) {
-  return async function route(raw: Buffer, receivedAt: Date): Promise<RouteOutcome> {
+  /** `mail` is the intake's own parse of `raw` (domain/mail/extract.ts readMail). */
+  return async function route(raw: Buffer, mail: ParsedMail, receivedAt: Date): Promise<RouteOutcome> {
     let c: Classification;
     try {
-      c = await classifyMail(raw);
+      c = classifyParsedMail(mail, raw);
     } catch (err) {
       if (err instanceof UnreadableMailError) return { matched: false, kind: 'other', reason: err.message };
       throw err;

@@ -8,7 +8,8 @@ import { quarantine, type Database } from '../db/index.js';
 import { InvalidLeadInputError, submitLead, type StartedLead } from '../temporal/lead-client.js';
 import { AdfParseError, parseAdf } from '../domain/adf/parse.js';
 import type { AdfProspect } from '../domain/adf/types.js';
-import { extractAdf, looksLikeXml } from '../domain/mail/extract.js';
+import type { ParsedMail } from 'mailparser';
+import { extractAdf } from '../domain/mail/extract.js';
 import { createInboundRouter } from './inbound-router.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
@@ -53,7 +54,7 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
     return id;
   }
 
-  async function parseAll(raw: Buffer): Promise<{ prospects: AdfProspect[] } | Problem> {
+  async function parseAll(raw: Buffer): Promise<{ prospects: AdfProspect[] } | (Problem & { mail?: ParsedMail | null })> {
     let extracted;
     try {
       extracted = await extractAdf(raw);
@@ -61,7 +62,7 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
       return { code: 'unreadable-mail', reason: `could not read the message: ${(err as Error).message}` };
     }
     if (extracted.candidates.length === 0) {
-      return { code: 'no-adf', reason: extracted.isEmail ? 'the e-mail has no ADF document in its body or attachments' : 'no ADF document found' };
+      return { code: 'no-adf', reason: extracted.isEmail ? 'the e-mail has no ADF document in its body or attachments' : 'no ADF document found', mail: extracted.mail };
     }
     const prospects: AdfProspect[] = [];
     const errors: string[] = [];
@@ -82,9 +83,9 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
 
   return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
     const parsed = await parseAll(raw);
-    if (!('prospects' in parsed) && parsed.code === 'no-adf' && !looksLikeXml(raw)) {
+    if (!('prospects' in parsed) && parsed.code === 'no-adf' && parsed.mail != null) {
       // Mail without ADF is usually an answer to us: route it to its lead, or keep it as unmatched.
-      const routed = await route(raw, meta.receivedAt);
+      const routed = await route(raw, parsed.mail, meta.receivedAt);
       if (routed.matched) {
         log.info({ leadId: routed.leadId, kind: routed.kind, source: meta.source }, 'inbound mail routed to its lead');
         return { status: 'accepted', leads: [], routed: { leadId: routed.leadId, kind: routed.kind, signalled: routed.signalled } };

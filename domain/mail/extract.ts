@@ -3,7 +3,11 @@
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 
 export interface Candidate { bytes: Buffer; where: string }
-export interface Extracted { isEmail: boolean; messageId: string | null; subject: string | null; candidates: Candidate[] }
+/** `mail` is the one parse of an e-mail: the classifier reuses it when the message is not a lead. */
+export interface Extracted { isEmail: boolean; messageId: string | null; subject: string | null; candidates: Candidate[]; mail: ParsedMail | null }
+
+/** The options every reader of inbound mail shares: delivery-status parts kept whole for the bounce classifier. */
+export const readMail = (raw: Buffer): Promise<ParsedMail> => simpleParser(raw, { keepDeliveryStatus: true, skipTextLinks: true });
 
 const XML_TYPES = new Set(['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml']);
 const XML_NAME = /\.(xml|adf)$/i;
@@ -47,7 +51,7 @@ export function candidatesFromMail(mail: ParsedMail): Candidate[] {
 }
 
 export async function extractAdf(raw: Buffer): Promise<Extracted> {
-  if (looksLikeXml(raw)) return { isEmail: false, messageId: null, subject: null, candidates: [{ bytes: raw, where: 'document' }] };
-  const mail = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
-  return { isEmail: true, messageId: mail.messageId ?? null, subject: mail.subject ?? null, candidates: candidatesFromMail(mail) };
+  if (looksLikeXml(raw)) return { isEmail: false, messageId: null, subject: null, candidates: [{ bytes: raw, where: 'document' }], mail: null };
+  const mail = await readMail(raw);
+  return { isEmail: true, messageId: mail.messageId ?? null, subject: mail.subject ?? null, candidates: candidatesFromMail(mail), mail };
 }

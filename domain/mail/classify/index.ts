@@ -2,11 +2,11 @@
 // `leadflow mail classify`: an ADF lead, a bounce (RFC 3464), a complaint (ARF, RFC 5965), an
 // auto-reply (RFC 3834 and vendor conventions), a human reply (quotes and signature stripped, with a
 // rule-based intent), or other. Pure apart from parsing: no network, no clock but the message's own.
-import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import EmailReplyParser from 'email-reply-parser';
 import { parseAdf } from '../../adf/parse.js';
 import type { AdfProspect } from '../../adf/types.js';
-import { candidatesFromMail } from '../extract.js';
+import { candidatesFromMail, readMail } from '../extract.js';
 import { isAutoReply, returnDate } from './auto-reply.js';
 import { parseDeliveryStatus, parseTextBounce } from './bounce.js';
 import { headerIn, messageIds, returnedMessageId } from './headers.js';
@@ -50,20 +50,27 @@ function recipientsOf(mail: ParsedMail): string[] {
 
 async function parse(raw: Buffer): Promise<ParsedMail> {
   if (raw.length === 0) throw new UnreadableMailError('the input is empty');
-  let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, { keepDeliveryStatus: true, skipTextLinks: true });
+    return await readMail(raw);
   } catch (err) {
     throw new UnreadableMailError(`not a readable e-mail message: ${(err as Error).message}`);
   }
+}
+
+function checkIsMail(mail: ParsedMail): void {
   if (mail.headers.size === 0 || (!mail.headers.has('from') && !mail.headers.has('subject') && !mail.headers.has('message-id'))) {
     throw new UnreadableMailError('not an e-mail message: no From, Subject or Message-ID header');
   }
-  return mail;
 }
 
+/** Classifies raw bytes (the CLI, tests): one parse, then classifyParsedMail. */
 export async function classifyMail(raw: Buffer): Promise<Classification> {
-  const mail = await parse(raw);
+  return classifyParsedMail(await parse(raw), raw);
+}
+
+/** Classifies a message the intake already parsed (with readMail): the bytes are not parsed again. */
+export function classifyParsedMail(mail: ParsedMail, raw: Buffer): Classification {
+  checkIsMail(mail);
   const inReplyTo = messageIds(mail.inReplyTo)[0] ?? null;
   const references = messageIds(mail.references);
   const from = mail.from?.value[0]?.address?.toLowerCase() ?? null;
