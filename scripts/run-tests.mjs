@@ -46,11 +46,12 @@ if (files.length === 0) { console.error('no test files found'); process.exit(1);
 
 // One test file at a time: the machine has 2 cores and each file starts its own servers.
 const concurrency = process.env.LEADFLOW_TEST_CONCURRENCY ?? '1';
-const testArgs = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))];
+// quiet-runtime: the Temporal SDK's own logs at LOG_LEVEL too (see the file).
+const testArgs = ['--import', 'tsx', '--import', './tests/helpers/quiet-runtime.mjs', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))];
 console.error(`[test] tests (${files.length} files: ${layers.join(', ')})...`);
 const t0 = Date.now();
 // Echo the runner's output as it comes, and keep its own summary counts for the closing line.
-const child = spawn(process.execPath, testArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+const child = spawn(process.execPath, testArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
 const counts = { pass: 0, fail: 0 };
 let pending = '';
 child.stdout.on('data', (chunk) => {

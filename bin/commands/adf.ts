@@ -2,11 +2,7 @@
 // pipes and scripts: stdout holds exactly one JSON line or nothing; every problem is one stderr
 // line and exit code 2 (bad input), never a stack trace.
 import type { Command } from 'commander';
-import { AdfParseError, MAX_ADF_BYTES, parseAdf } from '../../domain/adf/parse.js';
 import { oneLine, readInput } from '../lib/read-input.js';
-
-// Read at most one byte past the limit: enough for parseAdf to say "too-large".
-const READ_LIMIT = MAX_ADF_BYTES + 1;
 
 export function registerAdf(program: Command): void {
   const adf = program.command('adf').description('ADF (Auto-lead Data Format) lead documents');
@@ -14,6 +10,10 @@ export function registerAdf(program: Command): void {
   adf.command('parse').description('parse an ADF XML document and print it as one line of JSON (exit 2 on bad input)')
     .argument('<file>', 'path of the ADF document, or - for stdin')
     .action(async (file: string) => {
+      // Loaded on use, like every command's own code: `leadflow --help` must not pay for the parser.
+      const { AdfParseError, MAX_ADF_BYTES, parseAdf } = await import('../../domain/adf/parse.js');
+      // Read at most one byte past the limit: enough for parseAdf to say "too-large".
+      const READ_LIMIT = MAX_ADF_BYTES + 1;
       const label = file === '-' ? 'stdin' : oneLine(file);
       let bytes: Uint8Array;
       try {

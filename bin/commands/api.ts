@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { connectClient } from '../../temporal/connection.js';
-import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
 
 export function registerApi(program: Command): void {
   program.command('api').description('serve the HTTP API until SIGINT/SIGTERM').action(async () => {
+    const [{ connectClient }, { openDatabase, setup, shutdownSignal }] = await Promise.all([import('../../temporal/connection.js'), import('../lib/runtime.js')]);
     const { config, log } = setup('api');
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });

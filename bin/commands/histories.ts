@@ -3,9 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { connectClient } from '../../temporal/connection.js';
-import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
-import { setup } from '../lib/runtime.js';
 
 export function registerHistories(program: Command): void {
   const histories = program.command('histories').description('workflow histories used by the replay tests');
@@ -13,6 +10,8 @@ export function registerHistories(program: Command): void {
     .description('fetch a workflow history from the configured Temporal server into histories/<workflowType>/<name>.json')
     .action(async (workflowId: string, name: string) => {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error('name must be lower-case letters, digits and dashes');
+      const [{ connectClient }, { HISTORIES_DIR, recordHistory }, { setup }] = await Promise.all([
+        import('../../temporal/connection.js'), import('../../temporal/histories.js'), import('../lib/runtime.js')]);
       const { config } = setup('histories');
       const client = await connectClient(config.temporal);
       try {

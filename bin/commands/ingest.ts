@@ -2,16 +2,15 @@
 // many files. Each file's content is its arrival identity, so ingesting a file twice is harmless.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { arrivalKey } from '../../domain/ids/index.js';
 import type { IngestResult } from '../../intake/ingest.js';
-import { withIngest } from '../lib/clients.js';
 
 export function registerIngest(program: Command): void {
   program.command('ingest <files...>').description('ingest ADF XML or .eml files (exit 1 if any was quarantined or unreadable)')
     .option('--json', 'print one JSON line per file')
     .action(async (files: string[], o: { json?: boolean }) => {
+      const [{ SingleBar, Presets }, { arrivalKey }, { withIngest }] = await Promise.all([
+        import('cli-progress'), import('../../domain/ids/index.js'), import('../lib/clients.js')]);
       const counts = { accepted: 0, partial: 0, quarantined: 0, unreadable: 0, leads: 0 };
       const bar = !o.json && files.length > 1 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: ' {bar} {value}/{total} files | {leads} leads | {quarantined} quarantined' }, Presets.shades_classic) : null;
       await withIngest('ingest', async ({ ingest }) => {

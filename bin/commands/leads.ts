@@ -1,15 +1,20 @@
 // `leadflow leads add|show|stop|pause|resume|retry`: start, inspect and steer lead workflows from a terminal.
 import type { Command } from 'commander';
-import { connectClient } from '../../temporal/connection.js';
-import { leadHandle, queryLeadState, stopLead, submitLead, workflowUiUrl } from '../../temporal/lead-client.js';
-import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
-import { setup } from '../lib/runtime.js';
+import type { connectClient } from '../../temporal/connection.js';
+import type * as LeadClient from '../../temporal/lead-client.js';
+import type * as LeadContract from '../../workflows/lead/contract.js';
 
-async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, uiUrl: string, namespace: string) => Promise<T>): Promise<T> {
+interface Loaded { client: Awaited<ReturnType<typeof connectClient>>; uiUrl: string; namespace: string; lc: typeof LeadClient; contract: typeof LeadContract }
+
+// The Temporal client and the lead code are loaded by the action that needs them, so `--help`
+// and the other commands never import @temporalio/client.
+async function withClient<T>(fn: (loaded: Loaded) => Promise<T>): Promise<T> {
+  const [{ connectClient }, lc, contract, { setup }] = await Promise.all([
+    import('../../temporal/connection.js'), import('../../temporal/lead-client.js'), import('../../workflows/lead/contract.js'), import('../lib/runtime.js')]);
   const { config } = setup('leads');
   const client = await connectClient(config.temporal);
   try {
-    return await fn(client, config.temporal.uiUrl, config.temporal.namespace);
+    return await fn({ client, uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace, lc, contract });
   } finally {
     await client.connection.close();
   }
@@ -27,7 +32,7 @@ export function registerLeads(program: Command): void {
     .option('--email <email>').option('--phone <phone>')
     .option('--wait <duration>', 'how long the lead waits before expiring, e.g. "30 days"')
     .action(async (o: Record<string, string | undefined>) => {
-      await withClient(async (client, uiUrl, namespace) => {
+      await withClient(async ({ client, uiUrl, namespace, lc: { submitLead, workflowUiUrl } }) => {
         const started = await submitLead(client, {
           source: o.source ?? 'cli',
           externalId: o.id ?? null,
@@ -41,34 +46,34 @@ export function registerLeads(program: Command): void {
     });
 
   leads.command('show <leadId>').description("print a lead workflow's live state").action(async (leadId: string) => {
-    await withClient(async (client) => console.log(JSON.stringify(await queryLeadState(client, leadId), null, 2)));
+    await withClient(async ({ client, lc }) => console.log(JSON.stringify(await lc.queryLeadState(client, leadId), null, 2)));
   });
 
   leads.command('stop <leadId>').description('stop a lead')
     .option('--reason <reason>', 'why', 'stopped from the CLI')
     .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
     .action(async (leadId: string, o: { reason: string; by: string }) => {
-      await withClient(async (client) => {
-        await stopLead(client, leadId, { reason: o.reason, by: o.by });
+      await withClient(async ({ client, lc }) => {
+        await lc.stopLead(client, leadId, { reason: o.reason, by: o.by });
         console.log(`stop sent to ${leadId}`);
       });
     });
 
   const by = process.env.USER ?? 'operator';
   leads.command('pause <leadId>').description('hold every send of a lead until resume').option('--reason <reason>', 'why', 'paused from the CLI')
-    .action(async (leadId: string, o: { reason: string }) => withClient(async (client) => {
-      await leadHandle(client, leadId).signal(pauseSignal, { reason: o.reason, by });
+    .action(async (leadId: string, o: { reason: string }) => withClient(async ({ client, lc, contract }) => {
+      await lc.leadHandle(client, leadId).signal(contract.pauseSignal, { reason: o.reason, by });
       console.log(`pause sent to ${leadId}`);
     }));
   leads.command('resume <leadId>').description('resume a paused lead (a follow-up that fell due while paused goes out once)')
-    .action(async (leadId: string) => withClient(async (client) => {
-      await leadHandle(client, leadId).signal(resumeSignal, { by });
+    .action(async (leadId: string) => withClient(async ({ client, lc, contract }) => {
+      await lc.leadHandle(client, leadId).signal(contract.resumeSignal, { by });
       console.log(`resume sent to ${leadId}`);
     }));
   leads.command('retry <leadId>').description('resume a lead in needs_attention, optionally with corrected contact data')
     .option('--email <email>').option('--phone <phone>')
-    .action(async (leadId: string, o: { email?: string; phone?: string }) => withClient(async (client) => {
-      await leadHandle(client, leadId).signal(retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
+    .action(async (leadId: string, o: { email?: string; phone?: string }) => withClient(async ({ client, lc, contract }) => {
+      await lc.leadHandle(client, leadId).signal(contract.retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
       console.log(`retry sent to ${leadId}`);
     }));
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { migrateToLatest } from '../../db/index.js';
-import { openDatabase, setup } from '../lib/runtime.js';
 
 export function registerMigrate(program: Command): void {
   program.command('migrate').description('apply pending database migrations (exits non-zero on any failure)').action(async () => {
+    const [{ migrateToLatest }, { openDatabase, setup }] = await Promise.all([import('../../db/index.js'), import('../lib/runtime.js')]);
     const { config } = setup('migrate');
     const opened = await openDatabase(config);
     try {

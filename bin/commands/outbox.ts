@@ -1,8 +1,6 @@
 // `leadflow outbox [--lead id] [--show key]`: what the leads sent (or tried to). With no provider
 // credentials this is the local outbox: the messages themselves, readable in a terminal.
 import type { Command } from 'commander';
-import { getOutbox, listOutbox } from '../../db/index.js';
-import { withDb } from '../lib/clients.js';
 
 export function registerOutbox(program: Command): void {
   program.command('outbox').description('messages the leads sent, newest first (the local outbox without provider credentials)')
@@ -11,6 +9,7 @@ export function registerOutbox(program: Command): void {
     .option('--show <key>', 'print one message in full, by idempotency key')
     .option('--json', 'print JSON')
     .action(async (o: { lead?: string; limit: string; show?: string; json?: boolean }) => {
+      const [{ getOutbox, listOutbox }, { withDb }] = await Promise.all([import('../../db/index.js'), import('../lib/clients.js')]);
       if (o.show !== undefined) {
         const key = o.show;
         const row = await withDb('outbox', (db) => getOutbox(db, key));

@@ -2,16 +2,15 @@
 // (embedded PGlite unless DATABASE_URL), migrations, workers and API in this process. Ctrl-C
 // stops everything in reverse order.
 import type { Command } from 'commander';
-import { connectClient } from '../../temporal/connection.js';
-import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
-import { ensureTemporalCli } from '../../temporal/provision/index.js';
-import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
+import type { DevServer } from '../../temporal/dev-server.js';
 import path from 'node:path';
 
 export function registerUp(program: Command): void {
   program.command('up').description('run the whole product locally: Temporal dev server + Web UI, database, workers, API')
     .option('--headless', 'do not serve the Temporal Web UI')
     .action(async (opts: { headless?: boolean }) => {
+      const [{ connectClient }, { startDevServer }, { ensureTemporalCli }, { openDatabase, setup, shutdownSignal }] = await Promise.all([
+        import('../../temporal/connection.js'), import('../../temporal/dev-server.js'), import('../../temporal/provision/index.js'), import('../lib/runtime.js')]);
       const { config, log } = setup('up');
       // Our own controller: a failure half-way (API port taken) must stop the workers too.
       const stopAll = new AbortController();

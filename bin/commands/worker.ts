@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openDatabase, setup, shutdownSignal } from '../lib/runtime.js';
 
 export function registerWorker(program: Command): void {
   program.command('worker').description('run the Temporal workers until SIGINT/SIGTERM').action(async () => {
+    const { openDatabase, setup, shutdownSignal } = await import('../lib/runtime.js');
     const { config, log } = setup('worker');
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, migrate: true });

@@ -26,6 +26,8 @@ export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, 
     server: {
       ...(cli === null ? {} : { executable: { type: 'existing-path' as const, path: cli.path } }),
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      // The server's own log: errors only, the tests' output is for test results.
+      log: { format: 'pretty', level: 'error' },
       extraArgs,
     },
   });
