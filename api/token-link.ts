@@ -2,7 +2,9 @@
 // API key, the token verified before anything else, a GET that only shows a confirmation button
 // (mail scanners and prefetchers follow every link), and a POST that acts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem } from './errors.js';
+import { HtmlResponse, Problem, TokenParams, Unexpected } from './schemas/common.js';
 
 export interface HtmlPage { title: string; body: string }
 
@@ -25,11 +27,14 @@ export function tokenLink<C>(app: FastifyInstance, o: TokenLinkOptions<C>): void
     // The POST body (List-Unsubscribe=One-Click, or the button's form) carries nothing we need.
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
-  app.get<{ Params: { token: string } }>(o.path, { config: { auth: false } }, async (req, reply) => {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  // No body schema: the POST's body carries nothing we read.
+  const schema = { params: TokenParams, response: { 200: HtmlResponse, 404: Problem, ...Unexpected } };
+  typed.get(o.path, { config: { auth: false }, schema }, async (req, reply) => {
     if (o.verify(req.params.token) === null) return sendProblem(reply, 404, o.invalid);
     return reply.type('text/html').send(htmlPage(o.confirm));
   });
-  app.post<{ Params: { token: string } }>(o.path, { config: { auth: false } }, async (req, reply) => {
+  typed.post(o.path, { config: { auth: false }, schema }, async (req, reply) => {
     const claim = o.verify(req.params.token);
     if (claim === null) return sendProblem(reply, 404, o.invalid);
     return reply.type('text/html').send(htmlPage(await o.act(claim, req.params.token, req)));

@@ -1,10 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // PGlite (WASM) and its helpers load only when the embedded database is used: most processes
 // reach PostgreSQL, or the embedded one through its socket, and should not pay for them.
 import type { PGlite, ParserOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { restrictDataDir } from './data-dir.js';
 import { lockPgliteDir } from './pglite-lock.js';
 import type { Database } from './schema.js';
 
@@ -108,7 +110,8 @@ async function createPostgres(url: string, opts: CreateDbOptions): Promise<DbHan
 
 async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbHandle> {
   const dir = join(dataDir, 'pglite');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await restrictDataDir(dataDir);
   // Not pglite.lock: the CLI keeps its own lock (with the API URL) under that name.
   const release = lockPgliteDir(dir, join(dataDir, 'pglite.open.lock'));
   let pglite: PGlite;
@@ -140,10 +143,30 @@ async function createPglite(dataDir: string, opts: CreateDbOptions): Promise<DbH
   };
 }
 
+/**
+ * The embedded server's password: generated once into the data directory, readable by its owner
+ * only. Every client (this process's pool, CLI commands beside `leadflow up`) reads it from there.
+ */
+export async function embeddedPassword(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'embedded-db.password');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing !== '') {
+      await chmod(file, 0o600);
+      return existing;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'w' });
+  return password;
+}
+
 async function serveEmbedded(pglite: PGlite, release: () => void, at: { host: string; port: number }, opts: CreateDbOptions): Promise<DbHandle> {
-  // The default is one connection; this process's pool and a few CLI commands share it.
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const server = new PGLiteSocketServer({ db: pglite, host: at.host, port: at.port, maxConnections: 32 });
+  const password = await embeddedPassword(opts.dataDir);
+  const { EmbeddedServer } = await import('./embedded-server.js');
+  const server = new EmbeddedServer(pglite, { host: at.host, port: at.port, password });
   try {
     await server.start();
   } catch (error) {
@@ -151,7 +174,7 @@ async function serveEmbedded(pglite: PGlite, release: () => void, at: { host: st
     release();
     throw new Error(`cannot serve the embedded database on ${at.host}:${at.port}: ${reason(error)}`, { cause: error });
   }
-  const url = `postgres://postgres@${at.host}:${at.port}/postgres`;
+  const url = `postgres://postgres:${encodeURIComponent(password)}@${at.host}:${at.port}/postgres`;
   const shutdown = async () => {
     try {
       await server.stop();

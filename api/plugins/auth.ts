@@ -26,6 +26,9 @@ function presentedKey(req: FastifyRequest): string | null {
   return typeof x === 'string' && x.trim() !== '' ? x.trim() : null;
 }
 
+/** The `:id` the route acted on, if it has one (this hook runs for every route, whatever its params). */
+const targetId = (params: unknown): string | null =>
+  typeof params === 'object' && params !== null && 'id' in params && typeof params.id === 'string' ? params.id : null;
 
 const unauthorized = (reply: FastifyReply, detail: string) =>
   sendProblem(reply.header('www-authenticate', 'Bearer realm="leadflow"'), 401, detail);
@@ -49,11 +52,10 @@ export const authPlugin = fp(async (app) => {
   // Written in onSend, before the answer leaves: a client that has its response finds the row.
   app.addHook('onSend', async (req, reply, payload) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.routeOptions.url === undefined || req.routeOptions.config.auth === false) return payload;
-    const params = req.params as Record<string, string> | undefined;
     try {
       await recordAudit(app.db, {
         apiKeyId: req.apiKey?.id ?? null, apiKeyName: req.apiKey?.name ?? null, method: req.method, route: req.routeOptions.url,
-        target: params?.id ?? null, status: reply.statusCode, requestId: String(req.id),
+        target: targetId(req.params), status: reply.statusCode, requestId: String(req.id),
       });
     } catch (err) {
       req.log.error({ err }, 'audit log write failed');

@@ -1,15 +1,15 @@
 // The audit trail, for admins.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listAudit } from '../../db/index.js';
+import { KeyProblems, Problem } from '../schemas/common.js';
+import { AuditList, ListAuditQuery } from '../schemas/audit.js';
 
-export async function auditRoutes(app: FastifyInstance): Promise<void> {
+export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/audit', {
     config: { auth: 'admin' },
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: {
-      limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
-    } } },
+    schema: { querystring: ListAuditQuery, response: { 200: AuditList, 400: Problem, ...KeyProblems } },
   }, async (req) => {
-    const q = req.query as { limit: number; offset: number };
+    const q = req.query;
     return { items: await listAudit(app.db, q), limit: q.limit, offset: q.offset };
   });
-}
+};

@@ -3,63 +3,40 @@
 // request the same arrival rather than a new one.
 import { arrivalKey } from '../../domain/ids/index.js';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
 import type { Ingest } from '../../intake/ingest.js';
 import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
+import { KeyProblems, Problem } from '../schemas/common.js';
+import { AdfAccepted, IdempotencyHeaders, LeadBody, LeadRef } from '../schemas/ingest.js';
 
 const ADF_TYPES = ['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml', 'message/rfc822'];
 
-const idempotencyKey = (req: FastifyRequest): string | null => {
-  const v = req.headers['idempotency-key'];
+const idempotencyKey = (headers: { 'idempotency-key'?: string | undefined }): string | null => {
+  const v = headers['idempotency-key'];
   return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : null;
 };
-
-const leadRef = { type: 'object', properties: { leadId: { type: 'string' }, runId: { type: 'string' }, arrivalId: { type: 'string' }, prospect: { type: 'integer' }, status: { type: 'string' } }, required: ['leadId'] };
-const problem = { type: 'object', additionalProperties: true, properties: { title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } } };
-
-const contactSchema = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    firstName: { type: ['string', 'null'], maxLength: 200 }, lastName: { type: ['string', 'null'], maxLength: 200 },
-    email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 },
-  },
-};
-const leadBody = {
-  type: 'object', additionalProperties: false, required: ['source', 'contact'],
-  properties: {
-    source: { type: 'string', minLength: 1, maxLength: 100 },
-    externalId: { type: ['string', 'null'], maxLength: 200 },
-    campaignId: { type: ['string', 'null'], maxLength: 200 },
-    contact: contactSchema,
-    payload: { type: 'object' },
-  },
-};
-
-interface LeadBody {
-  source: string; externalId?: string | null; campaignId?: string | null; payload?: Record<string, unknown>;
-  contact: { firstName?: string | null; lastName?: string | null; email?: string | null; phone?: string | null };
-}
 
 class BadField extends Error {
   readonly statusCode = 400;
   constructor(readonly field: string, message: string) { super(message); }
 }
 
-export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest }): Promise<void> {
+export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async (app, opts) => {
   // ADF arrives as bytes: the declared encoding inside the document decides how to read it.
   app.addContentTypeParser(ADF_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.post('/leads/adf', {
     config: { auth: 'write' },
-    schema: { response: { 202: { type: 'object', properties: { status: { type: 'string' }, leads: { type: 'array', items: leadRef }, quarantineId: { type: 'string' }, reason: { type: 'string' } } }, 415: problem, 422: problem } },
+    // No body schema: the body is the document's bytes, not JSON.
+    schema: { headers: IdempotencyHeaders, response: { 202: AdfAccepted, 400: Problem, 415: Problem, 422: Problem, ...KeyProblems } },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       return sendProblem(reply, 415, `send the ADF document as one of ${ADF_TYPES.join(', ')}`);
     }
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.headers);
     const result = await opts.ingest(req.body, {
       source: 'http', sourceRef: `request ${req.id}`, arrivalKey: key !== null ? arrivalKey.httpKey(key) : arrivalKey.httpContent(req.body),
       receivedAt: new Date(), contentType: req.headers['content-type'] ?? null,
@@ -72,9 +49,9 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
 
   app.post('/leads', {
     config: { auth: 'write' },
-    schema: { body: leadBody, response: { 202: leadRef } },
+    schema: { headers: IdempotencyHeaders, body: LeadBody, response: { 202: LeadRef, 400: Problem, ...KeyProblems } },
   }, async (req, reply) => {
-    const body = req.body as LeadBody;
+    const body = req.body;
     const email = body.contact.email?.trim().toLowerCase() || null;
     if (email !== null && !validator.isEmail(email)) throw new BadField('/contact/email', `"${email}" is not a valid e-mail address`);
     let phone: string | null = null;
@@ -83,7 +60,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
       if (!parsed?.isValid()) throw new BadField('/contact/phone', `"${body.contact.phone}" is not a valid phone number`);
       phone = parsed.number;
     }
-    const key = idempotencyKey(req);
+    const key = idempotencyKey(req.headers);
     try {
       const started = await submitLead(app.temporal, {
         source: body.source, externalId: body.externalId ?? null, campaignId: body.campaignId ?? null,
@@ -96,4 +73,4 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ingest: Ingest 
       throw err;
     }
   });
-}
+};

@@ -5,6 +5,7 @@ import { sendProblem } from '../errors.js';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { Type, type TProperties } from 'typebox';
 import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
 import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
 import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
@@ -16,14 +17,14 @@ export interface UiLinks { temporalUiUrl: string; namespace: string }
 const notFound = (id: string) => `no lead ${id}`;
 
 /** The schema of a write route that signals the lead's workflow: 202, or 404 when it no longer runs. */
-const signalSchema = <B>(body: B) => ({ params: LeadIdParams, body, response: { 202: SignalAccepted, 400: Problem, 404: Problem, ...KeyProblems } });
+const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({ params: LeadIdParams, body, response: { 202: SignalAccepted(flag), 400: Problem, 404: Problem, ...KeyProblems } });
 
 export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (app, opts) => {
   app.get('/leads', {
     config: { auth: 'read' },
     schema: { querystring: ListLeadsQuery, response: { 200: LeadList, 400: Problem, ...KeyProblems } },
   }, async (req) => {
-    const q = req.query; const _x: string = q.limit; const _y: number = req.query.status;
+    const q = req.query;
     const rows = await listLeads(app.db, { status: q.status, campaignId: q.campaign, tier: q.tier, q: q.q, limit: q.limit, offset: q.offset });
     return { items: rows.map(({ payload: _payload, ...row }) => row), limit: q.limit, offset: q.offset };
   });
@@ -43,27 +44,39 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
     return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };
   });
 
-  /** Signals the lead's workflow: 404 when it no longer runs, else 202. */
-  async function signalled(reply: FastifyReply, id: string, action: string, send: () => Promise<void>) {
+  /** Sends an operator signal: false when the lead's workflow no longer runs (answered 404). */
+  async function signalled(send: () => Promise<void>): Promise<boolean> {
     try {
       await send();
+      return true;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return sendProblem(reply, 404, `${notFound(id)} running`);
+      if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
-    return reply.status(202).send({ leadId: id, [`${action}Requested`]: true });
   }
   const by = (req: { apiKey: { name: string } | null }) => `api-key:${req.apiKey?.name ?? 'unknown'}`;
+  const notRunning = (reply: FastifyReply, id: string) => sendProblem(reply, 404, `${notFound(id)} running`);
 
-  app.post('/leads/:id/stop', { config: { auth: 'write' }, schema: signalSchema(ReasonBody) }, async (req, reply) =>
-    signalled(reply, req.params.id, 'stop', () => stopLead(app.temporal, req.params.id, { reason: req.body.reason, by: by(req) })));
-  app.post('/leads/:id/pause', { config: { auth: 'write' }, schema: signalSchema(ReasonBody) }, async (req, reply) =>
-    signalled(reply, req.params.id, 'pause', () => leadHandle(app.temporal, req.params.id).signal(pauseSignal, { reason: req.body.reason, by: by(req) })));
-  app.post('/leads/:id/resume', { config: { auth: 'write' }, schema: signalSchema(EmptyBody) }, async (req, reply) =>
-    signalled(reply, req.params.id, 'resume', () => leadHandle(app.temporal, req.params.id).signal(resumeSignal, { by: by(req) })));
+  app.post('/leads/:id/stop', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { stopRequested: Type.Boolean() }) }, async (req, reply) => {
+    const { id } = req.params;
+    if (!(await signalled(() => stopLead(app.temporal, id, { reason: req.body.reason, by: by(req) })))) return notRunning(reply, id);
+    return reply.status(202).send({ leadId: id, stopRequested: true });
+  });
+  app.post('/leads/:id/pause', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { pauseRequested: Type.Boolean() }) }, async (req, reply) => {
+    const { id } = req.params;
+    if (!(await signalled(() => leadHandle(app.temporal, id).signal(pauseSignal, { reason: req.body.reason, by: by(req) })))) return notRunning(reply, id);
+    return reply.status(202).send({ leadId: id, pauseRequested: true });
+  });
+  app.post('/leads/:id/resume', { config: { auth: 'write' }, schema: signalSchema(EmptyBody, { resumeRequested: Type.Boolean() }) }, async (req, reply) => {
+    const { id } = req.params;
+    if (!(await signalled(() => leadHandle(app.temporal, id).signal(resumeSignal, { by: by(req) })))) return notRunning(reply, id);
+    return reply.status(202).send({ leadId: id, resumeRequested: true });
+  });
   // A retry may carry the corrected contact the provider refused; the workflow re-enriches it.
-  app.post('/leads/:id/retry', { config: { auth: 'write' }, schema: signalSchema(RetryBody) }, async (req, reply) => {
-    const b = req.body;
-    return signalled(reply, req.params.id, 'retry', () => leadHandle(app.temporal, req.params.id).signal(retrySignal, { by: by(req), ...(b.email !== undefined && { email: b.email }), ...(b.phone !== undefined && { phone: b.phone }) }));
+  app.post('/leads/:id/retry', { config: { auth: 'write' }, schema: signalSchema(RetryBody, { retryRequested: Type.Boolean() }) }, async (req, reply) => {
+    const { id } = req.params;
+    const { email, phone } = req.body;
+    if (!(await signalled(() => leadHandle(app.temporal, id).signal(retrySignal, { by: by(req), ...(email !== undefined && { email }), ...(phone !== undefined && { phone }) })))) return notRunning(reply, id);
+    return reply.status(202).send({ leadId: id, retryRequested: true });
   });
 };

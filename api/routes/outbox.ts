@@ -1,25 +1,25 @@
 // The outbox: every message the leads decided to send, with its ledger state. In local mode
 // (no provider credentials) this is where the "sent" mail and SMS can be read.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listOutbox, listSuppressions } from '../../db/index.js';
+import { KeyProblems, Problem } from '../schemas/common.js';
+import { ListOutboxQuery, OutboxList, PageQuery, SuppressionList } from '../schemas/outbox.js';
 
-const page = { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 } };
-
-export async function outboxRoutes(app: FastifyInstance): Promise<void> {
+export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/outbox', {
     config: { auth: 'read' },
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: { lead: { type: 'string', minLength: 1, maxLength: 500 }, ...page } } },
+    schema: { querystring: ListOutboxQuery, response: { 200: OutboxList, 400: Problem, ...KeyProblems } },
   }, async (req) => {
-    const q = req.query as { lead?: string; limit: number; offset: number };
+    const q = req.query;
     const rows = await listOutbox(app.db, { ...(q.lead !== undefined && { leadId: q.lead }), limit: q.limit, offset: q.offset });
     return { items: rows, limit: q.limit, offset: q.offset };
   });
 
   app.get('/suppressions', {
     config: { auth: 'read' },
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: page } },
+    schema: { querystring: PageQuery, response: { 200: SuppressionList, 400: Problem, ...KeyProblems } },
   }, async (req) => {
-    const q = req.query as { limit: number; offset: number };
+    const q = req.query;
     return { items: await listSuppressions(app.db, q), limit: q.limit, offset: q.offset };
   });
-}
+};

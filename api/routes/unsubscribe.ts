@@ -3,13 +3,13 @@
 // POSTs the same. A GET never unsubscribes: link scanners and prefetchers follow every link.
 // The token is an HMAC over lead + address, so the route needs no API key and cannot be forged.
 import { unsubscribeEventId } from '../../domain/ids/index.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { addSuppression, getLead, recordLeadEvent } from '../../db/index.js';
 import { verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { signalLead } from '../webhooks/lead-events.js';
 import { tokenLink } from '../token-link.js';
 
-export async function unsubscribeRoutes(app: FastifyInstance, opts: { secret: string | null }): Promise<void> {
+export const unsubscribeRoutes: FastifyPluginAsyncTypebox<{ secret: string | null }> = async (app, opts) => {
   tokenLink(app, {
     path: '/unsubscribe/:token',
     verify: (token) => (opts.secret === null ? null : verifyUnsubscribeToken(opts.secret, token)),
@@ -29,4 +29,4 @@ export async function unsubscribeRoutes(app: FastifyInstance, opts: { secret: st
       return { title: 'Unsubscribed', body: '<p>You are unsubscribed and will not hear from us again.</p>' };
     },
   });
-}
+};

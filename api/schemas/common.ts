@@ -23,6 +23,9 @@ export function WithDefaults<T extends TObject>(schema: T): TUnsafe<Static<T>> {
   return Type.Unsafe<Static<T>>(stillRequired.length > 0 ? { ...rest, required: stillRequired } : rest);
 }
 
+/** `{ type: 'string', enum: [...] }`, typed as the union of its values. */
+export const StringEnum = <const T extends readonly string[]>(values: T): TUnsafe<T[number]> => Type.Unsafe<T[number]>(Type.String({ enum: [...values] }));
+
 /** A timestamp: a Date in the handler, ISO-8601 on the wire. */
 export const DateTime = Type.Unsafe<Date>(Type.String({ format: 'date-time' }));
 export const NullableDateTime = Type.Unsafe<Date | null>({ type: ['string', 'null'], format: 'date-time' });
@@ -58,5 +61,8 @@ export const Unexpected = { 500: Problem };
 /** What any route behind an API key may also answer: no or unknown key, a key without the scope, the key's rate limit. */
 export const KeyProblems = { 401: Problem, 403: Problem, 429: Problem, ...Unexpected };
 
+/** A signed link's token (one-click unsubscribe, handover acknowledgement); verified by the handler. */
+export const TokenParams = Type.Object({ token: Type.String() });
+
 /** An HTML page (signed-link confirmations and results). */
-export const HtmlPage = { description: 'An HTML page', content: { 'text/html': { schema: Type.String() } } };
+export const HtmlResponse = { description: 'An HTML page', content: { 'text/html': { schema: Type.String() } } };

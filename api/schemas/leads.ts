@@ -1,13 +1,13 @@
 // Leads for operators: the list, one lead's detail, and the operator signals.
-import { Type } from 'typebox';
-import { DateTime, JsonObject, Nullable, WithDefaults, page, pageEcho } from './common.js';
+import { Type, type TProperties } from 'typebox';
+import { DateTime, JsonObject, Nullable, StringEnum, WithDefaults, page, pageEcho } from './common.js';
 
 export const LeadIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) });
 
 export const ListLeadsQuery = WithDefaults(Type.Object({
   status: Type.Optional(Type.String({ maxLength: 50 })),
   campaign: Type.Optional(Type.String({ maxLength: 200 })),
-  tier: Type.Optional(Type.String({ enum: ['hot', 'warm', 'cold'] })),
+  tier: Type.Optional(StringEnum(['hot', 'warm', 'cold'])),
   q: Type.Optional(Type.String({ maxLength: 200 })),
   ...page(50),
 }, { additionalProperties: false }));
@@ -60,5 +60,5 @@ export const RetryBody = Type.Object({
   phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
 }, { additionalProperties: false });
 
-/** `{ leadId, <action>Requested: true }`. */
-export const SignalAccepted = Type.Object({ leadId: Type.String() }, { additionalProperties: Type.Boolean() });
+/** `{ leadId, <action>Requested: true }`, e.g. `SignalAccepted({ stopRequested: Type.Boolean() })`. */
+export const SignalAccepted = <Flag extends TProperties>(flag: Flag) => Type.Object({ leadId: Type.String(), ...flag });

@@ -1,18 +1,28 @@
 // SendGrid Event Webhook: verified over the raw body, each event stored once by sg_event_id, and
 // written to its lead's timeline when it carries our lead_id custom argument.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { KeyObject } from 'node:crypto';
+import type { Static } from 'typebox';
+import { Value } from 'typebox/value';
 import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { checkSendGrid } from './verify.js';
 import { sendGridLeadSignal, signalLead } from './lead-events.js';
 import { sendProblem } from '../errors.js';
+import { Problem, Unexpected } from '../schemas/common.js';
+import { SendGridEvent, SendGridHeaders, WebhookReceipt } from '../schemas/webhooks.js';
 
-export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObject | null; maxAgeSeconds: number }): Promise<void> {
+type SendGridEvent = Static<typeof SendGridEvent> & Record<string, unknown>;
+const isEvent = (e: unknown): e is SendGridEvent => Value.Check(SendGridEvent, e);
+
+export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null; maxAgeSeconds: number }> = async (app, opts) => {
   // The signature covers the exact bytes sent: this route must see them unparsed.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.post('/webhooks/sendgrid', { config: { auth: false } }, async (req, reply) => {
+  app.post('/webhooks/sendgrid', {
+    config: { auth: false },
+    schema: { headers: SendGridHeaders, response: { 200: WebhookReceipt, 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected } },
+  }, async (req, reply) => {
     if (opts.key === null) return sendProblem(reply, 404, 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const rejected = checkSendGrid(opts.key, opts.maxAgeSeconds, req.headers, raw);
@@ -25,21 +35,20 @@ export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObje
       return sendProblem(reply, 400, 'the body is not JSON');
     }
     if (!Array.isArray(events)) return sendProblem(reply, 400, 'the body must be a JSON array of events');
-    const bad = events.findIndex((e) => typeof e !== 'object' || e === null || typeof (e as Record<string, unknown>).sg_event_id !== 'string' || typeof (e as Record<string, unknown>).event !== 'string');
-    if (bad >= 0) return sendProblem(reply, 400, `event ${bad} lacks a string sg_event_id or event`);
+    if (!events.every(isEvent)) return sendProblem(reply, 400, `event ${events.findIndex((e) => !isEvent(e))} lacks a string sg_event_id or event`);
 
     let accepted = 0;
     let duplicates = 0;
     let signalled = 0;
-    for (const e of events as Array<Record<string, unknown>>) {
+    for (const e of events) {
       const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
-      const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id as string, leadId, type: e.event as string, payload: e });
+      const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id, leadId, type: e.event, payload: e });
       if (inserted) accepted += 1;
       else duplicates += 1;
       if (leadId === null || (await getLead(app.db, leadId)) === undefined) continue;
       if (inserted) {
         await recordLeadEvent(app.db, {
-          leadId, eventKey: `sendgrid:${e.sg_event_id as string}`, type: `email.${e.event as string}`,
+          leadId, eventKey: `sendgrid:${e.sg_event_id}`, type: `email.${e.event}`,
           detail: { provider: 'sendgrid', event: e.event, messageId: e.sg_message_id ?? null, bounceType: e.type ?? null, reason: e.reason ?? null },
         });
       }
@@ -50,4 +59,4 @@ export async function sendGridWebhook(app: FastifyInstance, opts: { key: KeyObje
     }
     return reply.send({ accepted, duplicates, signalled });
   });
-}
+};

@@ -1,19 +1,29 @@
 // Twilio status callbacks and inbound SMS: X-Twilio-Signature verified against our public URL,
 // each event stored once (MessageSid + status; MessageSid for inbound).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import twilio from 'twilio';
 import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
 import type { IntentClassifier } from '../../domain/mail/classify/types.js';
 import { sendProblem } from '../errors.js';
+import { Problem, Unexpected } from '../schemas/common.js';
+import { TwiML, TwilioHeaders, TwilioStatusQuery, WebhookReceipt } from '../schemas/webhooks.js';
 
 export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string; classifyIntent?: IntentClassifier | undefined }
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOptions): Promise<void> {
+/** The POST parameters (the form parser below makes them an object of strings); {} when there are none. */
+const formParams = (body: unknown): Record<string, string> =>
+  typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body).filter((kv): kv is [string, string] => typeof kv[1] === 'string')) : {};
+
+// Not configured 404, unsigned 401, a signature that does not match 403, a parameter missing 400.
+const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected };
+
+export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = async (app, opts) => {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    done(null, Object.fromEntries(new URLSearchParams(body.toString())));
   });
 
   /** null when the request is genuine; otherwise the reply has been sent. */
@@ -23,16 +33,18 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
     if (typeof signature !== 'string') { await sendProblem(reply, 401, 'the request is not signed'); return true; }
     // Twilio signs the URL it called (ours, public, with its query string) plus the POST params.
     const url = new URL(req.url, opts.publicUrl).toString();
-    const params = (req.body ?? {}) as Record<string, string>;
-    if (!twilio.validateRequest(opts.authToken, signature, url, params)) { await sendProblem(reply, 403, 'the signature does not match'); return true; }
+    if (!twilio.validateRequest(opts.authToken, signature, url, formParams(req.body))) { await sendProblem(reply, 403, 'the signature does not match'); return true; }
     return false;
   }
 
-  app.post('/webhooks/twilio/status', { config: { auth: false } }, async (req, reply) => {
+  app.post('/webhooks/twilio/status', {
+    config: { auth: false },
+    schema: { headers: TwilioHeaders, querystring: TwilioStatusQuery, response: { 200: WebhookReceipt, ...problems } },
+  }, async (req, reply) => {
     if (await refuse(req, reply)) return reply;
-    const p = req.body as Record<string, string>;
+    const p = formParams(req.body);
     if (!p.MessageSid || !p.MessageStatus) return sendProblem(reply, 400, 'MessageSid and MessageStatus are required');
-    const query = req.query as Record<string, string | undefined>;
+    const query = req.query;
     const leadId = query.lead_id ?? null;
     const { inserted } = await recordProviderEvent(app.db, { provider: 'twilio', eventId: `${p.MessageSid}:${p.MessageStatus}`, leadId, type: `sms.${p.MessageStatus}`, payload: { ...p, ...query } });
     let signalled = 0;
@@ -46,9 +58,12 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
     return reply.send({ accepted: inserted ? 1 : 0, duplicates: inserted ? 0 : 1, signalled });
   });
 
-  app.post('/webhooks/twilio/inbound', { config: { auth: false } }, async (req, reply) => {
+  app.post('/webhooks/twilio/inbound', {
+    config: { auth: false },
+    schema: { headers: TwilioHeaders, response: { 200: TwiML, ...problems } },
+  }, async (req, reply) => {
     if (await refuse(req, reply)) return reply;
-    const p = req.body as Record<string, string>;
+    const p = formParams(req.body);
     if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
     // The lead is the newest one still in conversation with this number.
     const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
@@ -63,4 +78,4 @@ export async function twilioWebhooks(app: FastifyInstance, opts: TwilioWebhookOp
     // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
     return reply.type('text/xml').send(EMPTY_TWIML);
   });
-}
+};

@@ -4,7 +4,7 @@ import type { ApiScope } from '../../db/index.js';
 
 // For the help text without importing the database layer (kysely) to print it. The type below
 // fails to compile when db/'s API_SCOPES gains a scope this list lacks; the action checks the real list.
-const HELP_SCOPES = ['read', 'write'] as const satisfies readonly ApiScope[];
+const HELP_SCOPES = ['read', 'write', 'admin'] as const satisfies readonly ApiScope[];
 const _everyScopeListed: Exclude<ApiScope, (typeof HELP_SCOPES)[number]> extends never ? true : never = true;
 
 export function registerApiKey(program: Command): void {

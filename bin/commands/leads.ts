@@ -9,9 +9,9 @@ interface Loaded { client: Awaited<ReturnType<typeof connectClient>>; uiUrl: str
 // The Temporal client and the lead code are loaded by the action that needs them, so `--help`
 // and the other commands never import @temporalio/client.
 async function withClient<T>(fn: (loaded: Loaded) => Promise<T>): Promise<T> {
-  const [{ connectClient }, lc, contract, { setup }] = await Promise.all([
-    import('../../temporal/connection.js'), import('../../temporal/lead-client.js'), import('../../workflows/lead/contract.js'), import('../lib/runtime.js')]);
-  const { config } = setup('leads');
+  const [{ connectClient }, lc, contract, { loadConfig }] = await Promise.all([
+    import('../../temporal/connection.js'), import('../../temporal/lead-client.js'), import('../../workflows/lead/contract.js'), import('../../config/index.js')]);
+  const config = loadConfig();
   const client = await connectClient(config.temporal);
   try {
     return await fn({ client, uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace, lc, contract });

@@ -3,7 +3,6 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Ingest } from '../../intake/ingest.js';
 import type { Database } from '../../db/index.js';
-import { connectClient } from '../../temporal/connection.js';
 import { openDatabase, setup } from './runtime.js';
 
 export interface CommandContext { db: Kysely<Database>; client: Client; ingest: Ingest }
@@ -12,9 +11,10 @@ export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => P
   const { config, log } = setup(name);
   const opened = await openDatabase(config, { migrate: true });
   try {
+    // Loaded on use: withDb's commands must not import @temporalio/client.
+    const [{ connectClient }, { createIngestor }] = await Promise.all([import('../../temporal/connection.js'), import('../../intake/ingest.js')]);
     const client = await connectClient(config.temporal);
     try {
-      const { createIngestor } = await import('../../intake/ingest.js');
       return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log }) });
     } finally {
       await client.connection.close();

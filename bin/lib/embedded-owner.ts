@@ -25,7 +25,9 @@ export function embeddedOwner(dataDir: string): OwnerInfo | null {
 export function recordEmbeddedOwner(dataDir: string, info: Omit<OwnerInfo, 'pid' | 'startedAt'>): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = ownerPath(dataDir);
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...info } satisfies OwnerInfo));
+  // 0600: the URL carries the embedded server's password.
+  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), ...info } satisfies OwnerInfo), { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
   return () => {
     try {
       const current = JSON.parse(fs.readFileSync(file, 'utf8')) as OwnerInfo;

@@ -4,9 +4,8 @@ import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
-import { createDb, migrateToLatest, type Database } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
 import { freePort } from '../../temporal/net.js';
-import { embeddedOwner, recordEmbeddedOwner } from './embedded-owner.js';
 
 export interface OpenedDb {
   db: Kysely<Database>;
@@ -28,6 +27,8 @@ export function setup(name: string): { config: Readonly<Config>; log: Logger } {
  * (long-running commands), or opened privately (one-shot commands).
  */
 export async function openDatabase(config: Readonly<Config>, opts: { serve?: boolean; apiUrl?: string | null; migrate?: boolean } = {}): Promise<OpenedDb> {
+  // Loaded here, not at the top: commands that only need setup() must not import kysely.
+  const [{ createDb, migrateToLatest }, { embeddedOwner, recordEmbeddedOwner }] = await Promise.all([import('../../db/index.js'), import('./embedded-owner.js')]);
   const finish = async (handle: { db: Kysely<Database>; close(): Promise<void> }, kind: OpenedDb['kind'], via: OpenedDb['via'], cleanup = () => undefined as void) => {
     try {
       if (opts.migrate) await migrateToLatest(handle.db);

@@ -1,0 +1,79 @@
+// CLI cold start: wall time from spawn to exit of `leadflow` commands that stop before any
+// network or database I/O (help texts, the pure `adf parse` / `mail classify`, and `leads add` /
+// `apikey create` up to their first I/O: their code loads, then a bad setting stops them), with
+// `node -e 0` as the baseline in the same run. Rounds are interleaved (one of each command per
+// round) so a busy machine slows every row alike; one warm-up round first (it also builds
+// dist/cli/ when the sources changed).
+// Run: npm run bench:cli    (CLI_BENCH_RUNS=N rounds, default 15; CLI_BENCH_TSX=1 adds the same
+// commands run from the TypeScript sources through tsx; CLI_BENCH_COMPARE=/other/checkout/bin/leadflow.mjs
+// adds that checkout's CLI, e.g. an older commit, for a before/after in one run)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'leadflow.mjs');
+const RUNS = Number(process.env.CLI_BENCH_RUNS ?? 15);
+const ADF = path.join(ROOT, 'tests', 'fixtures', 'adf', 'iso-8859-1.xml');
+const EML = path.join(ROOT, 'tests', 'fixtures', 'mail', 'adf-body.eml');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-cli-bench-'));
+
+// No provider settings from the caller's shell; nothing may reach a server.
+const baseEnv: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_)/.test(k))),
+  LOG_LEVEL: 'silent', LEADFLOW_DATA_DIR: dataDir,
+};
+
+interface Case { name: string; args: string[]; exit: number; env?: Record<string, string> }
+
+const leadflow: Case[] = [
+  { name: '--help', args: ['--help'], exit: 0 },
+  { name: 'leads add --help', args: ['leads', 'add', '--help'], exit: 0 },
+  { name: 'apikey create --help', args: ['apikey', 'create', '--help'], exit: 0 },
+  { name: 'up --help', args: ['up', '--help'], exit: 0 },
+  { name: 'adf parse FILE', args: ['adf', 'parse', ADF], exit: 0 },
+  { name: 'mail classify FILE', args: ['mail', 'classify', EML], exit: 0 },
+  // Loads the Temporal client and the lead code, then stops at the configuration (exit 78, EX_CONFIG).
+  { name: 'leads add, to first I/O', args: ['leads', 'add', '--email', 'a@example.com'], exit: 78, env: { TEMPORAL_ADDRESS: 'no-port' } },
+  // Loads the database layer, then refuses the scope before opening the database.
+  { name: 'apikey create, to first I/O', args: ['apikey', 'create', '--name', 'x', '--scopes', 'none'], exit: 1 },
+];
+
+interface Row { label: string; argv: string[]; exit: number; env: NodeJS.ProcessEnv; ms: number[] }
+const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}): Row => ({ label, argv, exit, env: { ...baseEnv, ...env }, ms: [] });
+const rows: Row[] = [row('node -e 0', ['-e', '0'], 0)];
+for (const c of leadflow) rows.push(row(`leadflow ${c.name}`, [CLI, ...c.args], c.exit, c.env));
+if (process.env.CLI_BENCH_TSX === '1') {
+  for (const c of leadflow) rows.push(row(`  via tsx: ${c.name}`, [CLI, ...c.args], c.exit, { ...c.env, LEADFLOW_CLI_TSX: '1' }));
+}
+const other = process.env.CLI_BENCH_COMPARE;
+if (other !== undefined) for (const c of leadflow) rows.push(row(`  compare: ${c.name}`, [path.resolve(other), ...c.args], c.exit, c.env));
+
+function once(r: Row): number {
+  const t = performance.now();
+  const res = spawnSync(process.execPath, r.argv, { cwd: ROOT, env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = performance.now() - t;
+  if (res.status !== r.exit) {
+    throw new Error(`${r.label}: exit ${res.status ?? res.signal}, expected ${r.exit}\n${res.stderr.toString().slice(0, 2000)}`);
+  }
+  return ms;
+}
+
+try {
+  for (const r of rows) once(r);
+  const built = fs.existsSync(path.join(ROOT, 'dist', 'cli', 'build.json'));
+  for (let i = 0; i < RUNS; i++) for (const r of rows) r.ms.push(once(r));
+
+  const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
+  const base = pct(rows[0]?.ms ?? [], 50);
+  console.log(`CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(2)} at the end`);
+  if (!built) console.log('  (no dist/cli/build.json: the leadflow rows ran from the sources through tsx)');
+  console.log(`  ${'command'.padEnd(38)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node -e 0`);
+  for (const r of rows) {
+    const med = pct(r.ms, 50);
+    console.log(`  ${r.label.padEnd(38)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}`);
+  }
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
