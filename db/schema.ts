@@ -130,6 +130,8 @@ export interface OutboxTable {
   sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** E-mail only: the Message-ID the message carries (replies and bounces point back to it). */
   message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** E-mail only: the one-click unsubscribe token in its List-Unsubscribe link. */
+  unsubscribe_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SuppressionsTable {
@@ -168,6 +170,9 @@ export interface HandoversTable {
   acknowledged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** The acknowledgement link's token and when it stops working. */
+  ack_token: ColumnType<string | null, string | null | undefined, string | null>;
+  ack_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface Database {

@@ -3,36 +3,15 @@
 // or resend only signals it — never a second workflow for the same lead.
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time.js';
 import {
   arrivedSignal, LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId, stateQuery, stopSignal,
   type LeadArrival, type LeadInput, type LeadState, type StopRequest,
 } from '../workflows/lead/contract.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import type { leadWorkflow } from '../workflows/lead/workflow.js';
-import { checkSequence } from '../workflows/lead/sequence.js';
+import { validateLeadInput } from './lead-validation.js';
 
-export class InvalidLeadInputError extends Error {
-  override readonly name = 'InvalidLeadInputError';
-}
-
-/** Checks what the workflow would otherwise fail on, so callers get a clear error up front. */
-export function validateLeadInput(input: LeadInput): void {
-  if (input.source.trim() === '') throw new InvalidLeadInputError('source must not be empty');
-  if (input.waitFor !== undefined) {
-    try {
-      if (msToNumber(input.waitFor) <= 0) throw new Error('must be positive');
-    } catch (err) {
-      throw new InvalidLeadInputError(`waitFor ${JSON.stringify(input.waitFor)} is not a valid duration: ${(err as Error).message}`);
-    }
-  }
-  try {
-    leadKey(input);
-    if (input.sequence !== undefined) checkSequence(input.sequence);
-  } catch (err) {
-    throw new InvalidLeadInputError((err as Error).message);
-  }
-}
+export { InvalidLeadInputError, validateLeadInput } from './lead-validation.js';
 
 export interface StartedLead { leadId: string; runId: string; arrivalId: string }
 

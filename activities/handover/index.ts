@@ -3,11 +3,11 @@
 // exactly once through the outbox ledger, and keep the handover row current.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { getHandover, getLead, getSalesperson, listLeadEvents, listOutbox, nextSalesperson, saveHandover, type Database } from '../../db/index.js';
+import { getHandover, getLead, getSalesperson, listLeadEvents, listOutbox, nextSalesperson, saveHandover, setHandoverAckToken, type Database } from '../../db/index.js';
 import { singleMetric } from '../../config/metrics.js';
 import { vehicleLabel } from '../../domain/messages/draft-types.js';
 import type { Drafter } from '../ai/drafter.js';
-import { signAckToken } from '../../domain/tokens/signed-token.js';
+import { ackToken } from '../../domain/tokens/signed-token.js';
 import type { SendActivities } from '../send/ledger.js';
 import { leadProfile } from '../../domain/lead/profile.js';
 import { renderDossier } from './dossier.js';
@@ -26,6 +26,12 @@ const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Our messages as the lead read them, minus the unsubscribe footer compose.ts appended. */
 const stripFooter = (body: string) => body.replace(/\n\n--\nTo stop receiving these e-mails:[\s\S]*$/, '');
+
+/**
+ * How long an acknowledgement link works: a handover waits two SLAs and then a week for anyone to
+ * take it, so a day past that no link has anything left to acknowledge.
+ */
+export const ACK_LINK_TTL_MS = 8 * 24 * 3600_000;
 
 export interface Rep { id: string; name: string; email: string; managerEmail: string | null }
 
@@ -79,7 +85,9 @@ export function createHandoverActivities(deps: HandoverDeps) {
         conversation: conversation.map((m) => ({ from: m.from, text: m.text })),
       }),
     ]);
-    const ackUrl = new URL(`handover/ack/${signAckToken(deps.secret, args.handoverId)}`, deps.publicUrl).toString();
+    const token = ackToken(deps.secret, args.handoverId);
+    await setHandoverAckToken(db, args.handoverId, token, new Date(Date.now() + ACK_LINK_TTL_MS));
+    const ackUrl = new URL(`handover/ack/${token}`, deps.publicUrl).toString();
     const out = renderDossier({
       lead: { id: lead.id, name, email: lead.email, phone: lead.phone, source: lead.source, campaign: lead.campaign_id },
       vehicles, score: scored ?? null, conversation, summary, suggested, ackUrl, leadUrl: deps.leadUrl(lead.id), escalation: args.escalation,

@@ -2,7 +2,7 @@
 // required by Gmail and Yahoo for bulk senders) and the sender's postal address (CAN-SPAM).
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
-import { signUnsubscribeToken } from '../../domain/tokens/signed-token.js';
+import { unsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { plusAddress, replyToken } from '../../domain/ids/index.js';
 
 export interface ComposeConfig {
@@ -16,17 +16,20 @@ export interface ComposeConfig {
   replyTo?: string | null;
 }
 
-export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], leadId: string, address: string): string {
-  return new URL(`unsubscribe/${signUnsubscribeToken(cfg.secret, { leadId, address })}`, cfg.publicUrl).toString();
+export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], token: string): string {
+  return new URL(`unsubscribe/${token}`, cfg.publicUrl).toString();
 }
 
-export function composeEmail(msg: OutboundMessage, cfg: ComposeConfig): OutboundMessage {
+/** The e-mail as sent, and the unsubscribe token its links carry (stored with its outbox row). */
+export function composeEmail(msg: OutboundMessage, cfg: ComposeConfig): OutboundMessage & { unsubscribeToken?: string } {
   if (msg.channel !== 'email') return msg;
-  const url = unsubscribeUrl(cfg.unsubscribe, msg.leadId, msg.to);
+  const token = unsubscribeToken(cfg.unsubscribe.secret, { leadId: msg.leadId, address: msg.to });
+  const url = unsubscribeUrl(cfg.unsubscribe, token);
   const targets = [`<${url}>`, ...(cfg.unsubscribe.mailto !== null ? [`<mailto:${cfg.unsubscribe.mailto}?subject=unsubscribe>`] : [])];
   const footer = [`To stop receiving these e-mails: ${url}`, ...(cfg.postalAddress !== null ? [cfg.postalAddress] : [])].join('\n');
   return {
     ...msg,
+    unsubscribeToken: token,
     ...(cfg.replyTo != null && { replyTo: plusAddress(cfg.replyTo, replyToken(msg.idempotencyKey)) }),
     text: `${msg.text}\n\n--\n${footer}`,
     headers: { ...msg.headers, 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },

@@ -35,12 +35,14 @@ export function createSendActivities(deps: SendDeps) {
   const windowMs = deps.evidenceWindowMs ?? 10 * 60_000;
 
   async function sendMessage(draft: OutboundMessage): Promise<SendOutcome> {
-    const msg = deps.compose !== undefined && draft.internal !== true ? composeEmail(draft, deps.compose) : draft;
+    const composed = deps.compose !== undefined && draft.internal !== true ? composeEmail(draft, deps.compose) : null;
+    const msg: OutboundMessage = composed ?? draft;
     const transport = deps.transports[msg.channel];
     const row = await claimOutbox(db, {
       idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
       recipient: msg.to, subject: msg.subject, body: msg.text,
       messageId: msg.channel === 'email' && deps.compose !== undefined ? deterministicMessageId(msg.idempotencyKey, deps.compose.messageIdDomain) : null,
+      unsubscribeToken: composed?.unsubscribeToken ?? null,
     });
     const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome =>
       ({ status: 'sent', provider: row.provider, providerMessageId, duplicate, recovered });

@@ -44,7 +44,7 @@ export const pageEcho = { limit: Type.Integer(), offset: Type.Integer() };
  * The RFC 9457 problem every non-2xx answer is (errors.ts). Open: some answers add members
  * (`code`, `quarantineId`), and the serializer must pass them through.
  */
-export const Problem = Type.Object({
+const ProblemDetails = Type.Object({
   type: Type.String(),
   title: Type.String(),
   status: Type.Integer(),
@@ -52,8 +52,11 @@ export const Problem = Type.Object({
   instance: Type.String(),
   /** Bad requests: which fields, and what is wrong with each. */
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.Optional(Type.String()) }))),
-}, { additionalProperties: true, description: 'RFC 9457 problem details (application/problem+json)' });
-export type Problem = Static<typeof Problem>;
+}, { additionalProperties: true });
+export type Problem = Static<typeof ProblemDetails>;
+
+/** A problem status in a route's `response`: served as application/problem+json. */
+export const Problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: ProblemDetails } } };
 
 /** What any route may answer besides its own codes: a failure whose details only the log has. */
 export const Unexpected = { 500: Problem };

@@ -11,6 +11,7 @@ import * as outbox20261123 from './2026_11_23_0005_outbox.js';
 import * as suppressions20261123 from './2026_11_23_0006_suppressions.js';
 import * as outboxMessageId20261123 from './2026_11_23_0007_outbox_message_id.js';
 import * as handover20261123 from './2026_11_23_0008_handover.js';
+import * as linkTokens20261202 from './2026_12_02_0009_link_tokens.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0006_suppressions': suppressions20261123,
   '2026_11_23_0007_outbox_message_id': outboxMessageId20261123,
   '2026_11_23_0008_handover': handover20261123,
+  '2026_12_02_0009_link_tokens': linkTokens20261202,
 };

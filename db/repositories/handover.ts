@@ -38,6 +38,14 @@ export async function nextSalesperson(db: Db, scope: string): Promise<Salesperso
   return candidates[(Number(row.counter) - 1) % candidates.length] ?? null;
 }
 
+/** Stores the acknowledgement token of a handover's dossier (the row exists: recordHandover ran first). */
+export async function setHandoverAckToken(db: Db, id: string, token: string, expiresAt: Date): Promise<void> {
+  await db.updateTable('handovers').set({ ack_token: token, ack_expires_at: expiresAt }).where('id', '=', id).execute();
+}
+
+export const findHandoverByAckToken = (db: Db, token: string): Promise<HandoverRow | undefined> =>
+  db.selectFrom('handovers').selectAll().where('ack_token', '=', token).executeTakeFirst();
+
 export const getHandover = (db: Db, id: string): Promise<HandoverRow | undefined> => db.selectFrom('handovers').selectAll().where('id', '=', id).executeTakeFirst();
 
 export async function saveHandover(db: Db, h: { id: string; leadId: string; salespersonId: string | null; status: string; escalations?: number; acknowledgedBy?: string | null }): Promise<void> {

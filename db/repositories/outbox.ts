@@ -8,15 +8,22 @@ export interface OutboxClaim {
   idempotencyKey: string; leadId: string; step: number; channel: 'email' | 'sms'; provider: string;
   recipient: string; subject: string | null; body: string;
   messageId?: string | null;
+  unsubscribeToken?: string | null;
 }
 
 /** Inserts the row if new and returns it as stored (a retry gets the original back). */
 export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
   await db.insertInto('outbox').values({
     idempotency_key: c.idempotencyKey, lead_id: c.leadId, step: c.step, channel: c.channel, provider: c.provider,
-    recipient: c.recipient, subject: c.subject, body: c.body, message_id: c.messageId ?? null,
+    recipient: c.recipient, subject: c.subject, body: c.body, message_id: c.messageId ?? null, unsubscribe_token: c.unsubscribeToken ?? null,
   }).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
   return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey).executeTakeFirstOrThrow();
+}
+
+/** The newest message whose List-Unsubscribe link carries this token: its lead and address. */
+export async function findOutboxByUnsubscribeToken(db: Db, token: string): Promise<Pick<OutboxRow, 'lead_id' | 'recipient' | 'channel'> | undefined> {
+  return db.selectFrom('outbox').select(['lead_id', 'recipient', 'channel']).where('unsubscribe_token', '=', token)
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
 /** Takes the call: true only for the one attempt that flipped in_flight on a pending row. */

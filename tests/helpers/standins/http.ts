@@ -4,8 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }
-/** `delayMs` holds the answer back, to exercise client timeouts. */
-export interface Reply { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number }
+/**
+ * `delayMs` holds the answer back, to exercise client timeouts. `reset` destroys the connection
+ * instead of answering (after `delayMs`, when set): the client sees ECONNRESET / "socket hang up".
+ */
+export interface Reply { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; reset?: boolean }
 export type Route = { method: string; path: RegExp; handle: (req: RecordedRequest, match: RegExpMatchArray) => Reply };
 
 export interface StandIn { url: string; requests: RecordedRequest[]; close(): Promise<void> }
@@ -27,6 +30,7 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
       const final = reply ?? notFound(rec);
       const write = () => {
         if (res.destroyed) return;
+        if (final.reset === true) { req.socket.destroy(); return; }
         res.writeHead(final.status, { 'content-type': 'application/json', ...final.headers });
         res.end(final.body === undefined ? '' : JSON.stringify(final.body));
       };

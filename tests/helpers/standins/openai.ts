@@ -1,6 +1,7 @@
 // OpenAI API stand-in: bearer auth, OpenAI's error envelope, GET /v1/models/:id and
 // POST /v1/chat/completions answering with the message content a test scripts (the JSON a
 // structured-output call would return), plus scripted 401/429/500 faults.
+import { stormReply, type FaultStorms } from './faults.js';
 import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
 export interface OpenAIOptions {
@@ -11,6 +12,14 @@ export interface OpenAIOptions {
   defaultContent?: string;
   /** Consumed one per completion request, after authentication; push more at any time. */
   faults?: ScriptedFault[];
+  /** Time-boxed fault storms (chaos tests), checked on every completion after scripted faults. */
+  storms?: FaultStorms;
+  /**
+   * Picks the answer from the request itself (e.g. by the customer named in the user message), so
+   * a test can give chosen leads invalid output whatever order their drafts arrive in. Undefined
+   * falls through to `completions` / `defaultContent`.
+   */
+  contentFor?: (request: { model: string; messages: Array<{ role: string; content: string }> }) => string | undefined;
 }
 
 export async function startOpenAI(opts: OpenAIOptions): Promise<StandIn & { faults: ScriptedFault[]; completions: string[] }> {
@@ -40,7 +49,8 @@ export async function startOpenAI(opts: OpenAIOptions): Promise<StandIn & { faul
     if (rf?.type === 'json_schema' && (typeof rf.json_schema?.name !== 'string' || typeof rf.json_schema.schema !== 'object')) {
       return err(400, null, "Missing required parameter: 'response_format.json_schema'.");
     }
-    const content = completions.shift() ?? opts.defaultContent ?? '{"subject":null,"body":"Hello"}';
+    const content = opts.contentFor?.({ model: req.model, messages: req.messages as Array<{ role: string; content: string }> })
+      ?? completions.shift() ?? opts.defaultContent ?? '{"subject":null,"body":"Hello"}';
     return {
       status: 200,
       body: {
@@ -51,6 +61,7 @@ export async function startOpenAI(opts: OpenAIOptions): Promise<StandIn & { faul
     };
   }
 
+  let stormSeq = 0;
   const standIn = await startStandIn([
     {
       method: 'GET', path: /^\/v1\/models\/(.+)$/,
@@ -66,7 +77,11 @@ export async function startOpenAI(opts: OpenAIOptions): Promise<StandIn & { faul
       handle: (req) => {
         if (!authed(req.headers.authorization)) return unauthorized();
         const fault = takeFault(faults);
-        return fault !== undefined ? faultReply(fault) : complete(req.body);
+        if (fault !== undefined) return faultReply(fault);
+        const storm = opts.storms?.pick();
+        // The 5xx answers carry retry-after-ms (see faultReply) so the SDK's own retries stay quick.
+        if (storm !== undefined) return stormReply(storm, (status, headers) => faultReply({ status, ...(headers['retry-after'] !== undefined ? { retryAfter: headers['retry-after'] } : {}) }), stormSeq++);
+        return complete(req.body);
       },
     },
   ], () => err(404, 'unknown_url', 'Unknown request URL'));

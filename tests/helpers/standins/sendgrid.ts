@@ -2,6 +2,7 @@
 // with the request-shape checks the real API makes (so a client-side mapping bug fails a test
 // instead of production), scripted faults, and 202 + X-Message-Id on success.
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { lostAnswer, stormReply, type FaultStorms } from './faults.js';
 import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
 export interface SendGridOptions {
@@ -14,15 +15,24 @@ export interface SendGridOptions {
    * flattened into each, ECDSA-signed over timestamp + body) to `url`. `outcome` picks the events
    * per recipient; by default every message is `delivered`.
    */
-  eventWebhook?: { url: string; privateKey: KeyObject; outcome?: (to: string) => Array<Record<string, unknown>> };
+  eventWebhook?: {
+    url: string; privateKey: KeyObject; outcome?: (to: string) => Array<Record<string, unknown>>;
+    /** Like SendGrid, keep re-posting a batch the endpoint did not answer 2xx (down, 5xx) for this long; default: one try. */
+    retryForMs?: number;
+  };
   /** Delay before each successful answer (the message is already accepted): widens the window in which a client can die mid-call. */
   latencyMs?: () => number;
+  /** Time-boxed fault storms (chaos tests), checked on every mail/send after authentication and scripted faults. */
+  storms?: FaultStorms;
 }
 
 /** What the stand-in accepted, as SendGrid would have delivered it. */
 export interface AcceptedMail { to: string; body: Record<string, unknown>; messageId: string }
 
-async function postEvents(hook: NonNullable<SendGridOptions['eventWebhook']>, mail: AcceptedMail): Promise<void> {
+/** Event Webhook batches: how many reached the endpoint with a 2xx, and how many tries failed. */
+export interface WebhookStats { delivered: number; failedTries: number; givenUp: number }
+
+async function postEvents(hook: NonNullable<SendGridOptions['eventWebhook']>, mail: AcceptedMail, stats: WebhookStats): Promise<void> {
   const p = (mail.body.personalizations as Array<Record<string, unknown>>)[0] ?? {};
   const customArgs = { ...(mail.body.custom_args as Record<string, string> | undefined), ...(p.custom_args as Record<string, string> | undefined) };
   const events = (hook.outcome?.(mail.to) ?? [{ event: 'delivered' }]).map((e) => ({
@@ -30,12 +40,20 @@ async function postEvents(hook: NonNullable<SendGridOptions['eventWebhook']>, ma
     sg_message_id: `${mail.messageId}.filter0001`, ...customArgs, ...e,
   }));
   const body = JSON.stringify(events);
-  const ts = String(Math.floor(Date.now() / 1000));
-  const signature = sign('sha256', Buffer.from(ts + body), hook.privateKey).toString('base64');
-  await fetch(hook.url, {
-    method: 'POST', body,
-    headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': ts },
-  }).catch(() => undefined);
+  const giveUpAt = Date.now() + (hook.retryForMs ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    // Signed at each try, as SendGrid does: the timestamp is the time of the POST.
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = sign('sha256', Buffer.from(ts + body), hook.privateKey).toString('base64');
+    const ok = await fetch(hook.url, {
+      method: 'POST', body, signal: AbortSignal.timeout(10_000),
+      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': ts },
+    }).then(async (r) => { await r.arrayBuffer().catch(() => undefined); return r.ok; }, () => false);
+    if (ok) { stats.delivered += 1; return; }
+    stats.failedTries += 1;
+    if (Date.now() >= giveUpAt) { if (hook.retryForMs !== undefined) stats.givenUp += 1; return; }
+    await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** Math.min(attempt, 5))));
+  }
 }
 
 type FieldError = { field: string | null; message: string };
@@ -100,9 +118,11 @@ function faultReply(f: ScriptedFault): Reply {
   return { status: f.status, body: { errors: [{ field: f.code === undefined ? null : String(f.code), message }] }, headers: retryAfterHeader(f), ...(f.delayMs === undefined ? {} : { delayMs: f.delayMs }) };
 }
 
-export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedMail[]; answering(): number }> {
+export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedMail[]; answering(): number; webhook: WebhookStats }> {
   const faults = opts.faults ?? [];
   const accepted: AcceptedMail[] = [];
+  const webhook: WebhookStats = { delivered: 0, failedTries: 0, givenUp: 0 };
+  let stormSeq = 0;
   // Accepted messages whose 202 has not been written yet: a client dying now loses the answer.
   let answering = 0;
   const unauthorized = { status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] } };
@@ -115,6 +135,10 @@ export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { 
         if (!authed(req.headers.authorization)) return unauthorized;
         const fault = takeFault(faults);
         if (fault !== undefined) return faultReply(fault);
+        const storm = opts.storms?.pick();
+        if (storm !== undefined && !storm.afterAccept) {
+          return stormReply(storm, (status, headers) => ({ ...faultReply({ status }), headers }), stormSeq++);
+        }
         let body: unknown;
         try { body = JSON.parse(req.body); } catch { return bad([{ field: null, message: 'Bad Request' }]); }
         const errors = validateMailSend(body);
@@ -127,13 +151,15 @@ export async function startSendGrid(opts: SendGridOptions): Promise<StandIn & { 
         const to = ((b.personalizations as Array<{ to: Array<{ email: string }> }>)[0]?.to[0]?.email) ?? '';
         const mail = { to, body: b, messageId };
         accepted.push(mail);
-        if (opts.eventWebhook !== undefined) { const hook = opts.eventWebhook; setTimeout(() => void postEvents(hook, mail), 20); }
+        if (opts.eventWebhook !== undefined) { const hook = opts.eventWebhook; setTimeout(() => void postEvents(hook, mail, webhook), 20); }
         const delayMs = opts.latencyMs?.() ?? 0;
         answering += 1;
         setTimeout(() => { answering -= 1; }, delayMs);
-        return { status: 202, body: undefined, headers: { 'x-message-id': messageId }, delayMs };
+        const ok: Reply = { status: 202, body: undefined, headers: { 'x-message-id': messageId }, delayMs };
+        // Accepted, but the answer is held past the client's timeout or the connection drops.
+        return storm !== undefined ? lostAnswer(storm, ok) : ok;
       },
     },
   ], () => ({ status: 404, body: { errors: [{ field: null, message: 'resource not found' }] } }));
-  return { ...standIn, faults, accepted, answering: () => answering };
+  return { ...standIn, faults, accepted, answering: () => answering, webhook };
 }

@@ -2,6 +2,8 @@
 // and POST .../Messages.json (form-encoded, as twilio-node sends it) answering 201 with a
 // message resource, Twilio's validation error codes and scripted faults.
 import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+import { lostAnswer, stormReply, type FaultStorms } from './faults.js';
 import { retryAfterHeader, startStandIn, takeFault, type Reply, type ScriptedFault, type StandIn } from './http.js';
 
 export interface TwilioOptions {
@@ -12,13 +14,43 @@ export interface TwilioOptions {
   unsubscribed?: string[];
   /** Consumed one per message create, after authentication; push more at any time. */
   faults?: ScriptedFault[];
+  /** Time-boxed fault storms (chaos tests), checked on every message create after scripted faults. */
+  storms?: FaultStorms;
+  /**
+   * Like Twilio: after accepting a message that names a StatusCallback, POST its status changes
+   * there (form-encoded, X-Twilio-Signature with the auth token over URL + sorted params).
+   * `retryForMs` keeps re-posting one the endpoint did not answer 2xx; default: one try.
+   */
+  statusCallbacks?: { statuses?: string[]; retryForMs?: number };
 }
+
+/** What the stand-in accepted (201), as Twilio would have sent it. */
+export interface AcceptedSms { sid: string; to: string; body: string; statusCallback: string | null }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
-export async function startTwilio(opts: TwilioOptions): Promise<StandIn & { faults: ScriptedFault[] }> {
+export async function startTwilio(opts: TwilioOptions): Promise<StandIn & { faults: ScriptedFault[]; accepted: AcceptedSms[]; callbacks: { delivered: number; failedTries: number } }> {
   const faults = opts.faults ?? [];
+  const accepted: AcceptedSms[] = [];
+  const callbacks = { delivered: 0, failedTries: 0 };
+  let stormSeq = 0;
+
+  async function postStatus(url: string, sid: string, to: string, from: string | null, status: string): Promise<void> {
+    const params: Record<string, string> = { AccountSid: opts.accountSid, ApiVersion: '2010-04-01', MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, To: to, From: from ?? '' };
+    const giveUpAt = Date.now() + (opts.statusCallbacks?.retryForMs ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      const signature = twilio.getExpectedTwilioSignature(opts.authToken, url, params);
+      const ok = await fetch(url, {
+        method: 'POST', body: new URLSearchParams(params).toString(), signal: AbortSignal.timeout(10_000),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      }).then(async (r) => { await r.arrayBuffer().catch(() => undefined); return r.ok; }, () => false);
+      if (ok) { callbacks.delivered += 1; return; }
+      callbacks.failedTries += 1;
+      if (Date.now() >= giveUpAt) return;
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** Math.min(attempt, 5))));
+    }
+  }
   const expected = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
   const error = (status: number, code: number, message: string, headers: Record<string, string> = {}): Reply => ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers });
   const defaults: Record<number, [number, string]> = { 401: [20003, 'Authenticate'], 429: [20429, 'Too Many Requests'], 500: [20500, 'Internal Server Error'], 503: [20503, 'Service Unavailable'] };
@@ -74,9 +106,26 @@ export async function startTwilio(opts: TwilioOptions): Promise<StandIn & { faul
           const [code, message] = defaults[fault.status] ?? [20500, 'Internal Server Error'];
           return { ...error(fault.status, typeof fault.code === 'number' ? fault.code : code, fault.message ?? message, retryAfterHeader(fault)), ...(fault.delayMs === undefined ? {} : { delayMs: fault.delayMs }) };
         }
-        return createMessage(new URLSearchParams(req.body));
+        const storm = opts.storms?.pick();
+        if (storm !== undefined && !storm.afterAccept) {
+          return stormReply(storm, (status, headers) => { const [code, message] = defaults[status] ?? [20500, 'Internal Server Error']; return error(status, code, message, headers); }, stormSeq++);
+        }
+        const form = new URLSearchParams(req.body);
+        const reply = createMessage(form);
+        if (reply.status === 201) {
+          const created = reply.body as { sid: string; to: string; body: string; from: string | null };
+          const statusCallback = form.get('StatusCallback');
+          accepted.push({ sid: created.sid, to: created.to, body: created.body, statusCallback });
+          if (statusCallback !== null && opts.statusCallbacks !== undefined) {
+            const statuses = opts.statusCallbacks.statuses ?? ['sent', 'delivered'];
+            setTimeout(() => void (async () => { for (const st of statuses) await postStatus(statusCallback, created.sid, created.to, created.from, st); })(), 20);
+          }
+          // Accepted, but the answer is held past the client's timeout or the connection drops.
+          if (storm !== undefined) return lostAnswer(storm, reply);
+        }
+        return reply;
       },
     },
   ], () => error(404, 20404, 'The requested resource was not found'));
-  return { ...standIn, faults };
+  return { ...standIn, faults, accepted, callbacks };
 }
