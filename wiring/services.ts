@@ -2,6 +2,7 @@
 // the inbox's SMTP server, else the local outbox for e-mail; Twilio, else the local outbox for
 // SMS; OpenAI, else templates. Tests build the same object with stand-ins and a fake resolver.
 import { messageIdDomain } from '../domain/ids/index.js';
+import { publicUrl } from '../domain/links.js';
 import { randomBytes } from 'node:crypto';
 import { resolveMx } from 'node:dns/promises';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -99,7 +100,7 @@ function smsTransport(config: Readonly<Config>): Transport {
     ...(t.baseUrl !== undefined && { baseUrl: t.baseUrl }),
     ...(t.from !== undefined && { from: t.from }),
     ...(t.messagingServiceSid !== undefined && { messagingServiceSid: t.messagingServiceSid }),
-    statusCallbackUrl: new URL('webhooks/twilio/status', config.api.publicUrl).toString(),
+    statusCallbackUrl: publicUrl(config.api.publicUrl, 'webhooks/twilio/status'),
   }));
 }
 

@@ -8,6 +8,7 @@ import { singleMetric } from '../../config/metrics.js';
 import { vehicleLabel } from '../../domain/messages/draft-types.js';
 import type { Drafter } from '../ai/drafter.js';
 import { ackToken } from '../../domain/tokens/signed-token.js';
+import { publicUrl } from '../../domain/links.js';
 import type { SendActivities } from '../send/ledger.js';
 import { leadProfile } from '../../domain/lead/profile.js';
 import { renderDossier } from './dossier.js';
@@ -87,7 +88,7 @@ export function createHandoverActivities(deps: HandoverDeps) {
     ]);
     const token = ackToken(deps.secret, args.handoverId);
     await setHandoverAckToken(db, args.handoverId, token, new Date(Date.now() + ACK_LINK_TTL_MS));
-    const ackUrl = new URL(`handover/ack/${token}`, deps.publicUrl).toString();
+    const ackUrl = publicUrl(deps.publicUrl, `handover/ack/${token}`);
     const out = renderDossier({
       lead: { id: lead.id, name, email: lead.email, phone: lead.phone, source: lead.source, campaign: lead.campaign_id },
       vehicles, score: scored ?? null, conversation, summary, suggested, ackUrl, leadUrl: deps.leadUrl(lead.id), escalation: args.escalation,

@@ -3,6 +3,7 @@
 // Applied in the send activity, so no code path can send an e-mail without them.
 import type { OutboundMessage } from './transports.js';
 import { unsubscribeToken } from '../../domain/tokens/signed-token.js';
+import { publicUrl } from '../../domain/links.js';
 import { plusAddress, replyToken } from '../../domain/ids/index.js';
 
 export interface ComposeConfig {
@@ -17,7 +18,7 @@ export interface ComposeConfig {
 }
 
 export function unsubscribeUrl(cfg: ComposeConfig['unsubscribe'], token: string): string {
-  return new URL(`unsubscribe/${token}`, cfg.publicUrl).toString();
+  return publicUrl(cfg.publicUrl, `unsubscribe/${token}`);
 }
 
 /** The e-mail as sent, and the unsubscribe token its links carry (stored with its outbox row). */
