@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import { registerErrorHandler } from './errors.js';
+import { registerErrorHandler, sendProblem } from './errors.js';
 import { infraPlugin } from './plugins/infra.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes, type HealthOptions } from './routes/health.js';
@@ -21,6 +21,8 @@ import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { inputGuardPlugin } from './plugins/input-guard.js';
+import helmet from '@fastify/helmet';
 import { createIngestor } from '../intake/ingest.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import type { Logger } from 'pino';
@@ -34,6 +36,8 @@ export interface AppDeps {
   links?: UiLinks;
   /** Requests per minute per API key. */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client address, before authentication (default: rateLimitPerMinute). */
+  rateLimitPerAddressPerMinute?: number;
   health?: HealthOptions;
   /** Provider webhooks; a route whose secret is not configured answers 404. */
   webhooks?: { sendgridPublicKey?: string | undefined; sendgridMaxAgeSeconds?: number; twilioAuthToken?: string | undefined; publicUrl: string };
@@ -45,13 +49,26 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // maxParamLength: lead ids (up to 500 chars) and signed unsubscribe tokens exceed the default 100.
-  const app = Fastify({ loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024, routerOptions: { maxParamLength: 1500 } });
+  // removeAdditional: false — an unknown body field or query parameter is refused with 400 naming
+  // it (fastify's default silently drops it, so a typo like `?stauts=` listed everything).
+  const app = Fastify({
+    loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024, routerOptions: { maxParamLength: 1500 },
+    ajv: { customOptions: { removeAdditional: false } },
+    // Errors the router raises before any hook (a malformed or over-long path) are problems too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendProblem(reply.header('x-content-type-options', 'nosniff'), err.statusCode ?? 400, err.message);
+    },
+  });
   registerErrorHandler(app);
+  // Security headers on every answer, nosniff included (quarantined bytes are served raw).
+  await app.register(helmet, { global: true });
   await app.register(infraPlugin, { db: deps.db, temporal: deps.temporal, owns: deps.ownsClients ?? false });
   await app.register(docsPlugin);
   await app.register(metricsPlugin);
+  // Before authentication: the address limit and the input checks run on every request first.
+  await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600, ...(deps.rateLimitPerAddressPerMinute !== undefined && { perAddressPerMinute: deps.rateLimitPerAddressPerMinute }) });
+  await app.register(inputGuardPlugin);
   await app.register(authPlugin);
-  await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600 });
   const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger, classifyIntent: deps.classifyIntent });
   await app.register(healthRoutes, deps.health ?? {});
   await app.register(ingestRoutes, { ingest });

@@ -14,8 +14,8 @@ export const htmlPage = (p: HtmlPage): string =>
 export interface TokenLinkOptions<C> {
   /** e.g. `/unsubscribe/:token`. */
   path: string;
-  /** The token's claim, or null when it is not valid. */
-  verify: (token: string) => C | null;
+  /** The token's claim, or null when it is not valid (unknown, altered or expired). */
+  verify: (token: string) => Promise<C | null>;
   invalid: string;
   confirm: HtmlPage;
   act: (claim: C, token: string, req: FastifyRequest) => Promise<HtmlPage>;
@@ -31,11 +31,11 @@ export function tokenLink<C>(app: FastifyInstance, o: TokenLinkOptions<C>): void
   // No body schema: the POST's body carries nothing we read.
   const schema = { params: TokenParams, response: { 200: HtmlResponse, 404: Problem, ...Unexpected } };
   typed.get(o.path, { config: { auth: false }, schema }, async (req, reply) => {
-    if (o.verify(req.params.token) === null) return sendProblem(reply, 404, o.invalid);
+    if ((await o.verify(req.params.token)) === null) return sendProblem(reply, 404, o.invalid);
     return reply.type('text/html').send(htmlPage(o.confirm));
   });
   typed.post(o.path, { config: { auth: false }, schema }, async (req, reply) => {
-    const claim = o.verify(req.params.token);
+    const claim = await o.verify(req.params.token);
     if (claim === null) return sendProblem(reply, 404, o.invalid);
     return reply.type('text/html').send(htmlPage(await o.act(claim, req.params.token, req)));
   });

@@ -7,7 +7,7 @@ import { getHandover, getLead, getSalesperson, listLeadEvents, listOutbox, nextS
 import { singleMetric } from '../../config/metrics.js';
 import { vehicleLabel } from '../../domain/messages/draft-types.js';
 import type { Drafter } from '../ai/drafter.js';
-import { ackToken } from '../../domain/tokens/signed-token.js';
+import { ACK_LINK_TTL_MS, ackToken } from '../../domain/tokens/signed-token.js';
 import { publicUrl } from '../../domain/links.js';
 import type { SendActivities } from '../send/ledger.js';
 import { leadProfile } from '../../domain/lead/profile.js';
@@ -27,12 +27,6 @@ const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Our messages as the lead read them, minus the unsubscribe footer compose.ts appended. */
 const stripFooter = (body: string) => body.replace(/\n\n--\nTo stop receiving these e-mails:[\s\S]*$/, '');
-
-/**
- * How long an acknowledgement link works: a handover waits two SLAs and then a week for anyone to
- * take it, so a day past that no link has anything left to acknowledge.
- */
-export const ACK_LINK_TTL_MS = 8 * 24 * 3600_000;
 
 export interface Rep { id: string; name: string; email: string; managerEmail: string | null }
 

@@ -4,8 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { addSalesperson, getHandover, getSalesperson, listSalespeople, removeSalesperson, setSalespersonAway } from '../../db/index.js';
-import { verifyAckToken } from '../../domain/tokens/signed-token.js';
+import { addSalesperson, findHandoverByAckToken, getHandover, getSalesperson, listSalespeople, removeSalesperson, setSalespersonAway } from '../../db/index.js';
+import { ACK_LINK_TTL_MS, isLinkToken, verifyAckToken } from '../../domain/tokens/signed-token.js';
 import { acknowledgeSignal } from '../../workflows/handover/contract.js';
 import { sendProblem } from '../errors.js';
 import { tokenLink } from '../token-link.js';
@@ -15,8 +15,18 @@ import { NewSalesperson, NoContent, Salesperson, SalespersonAway, SalespersonIdP
 export const handoverRoutes: FastifyPluginAsyncTypebox<{ secret: string | null }> = async (app, opts) => {
   tokenLink(app, {
     path: '/handover/ack/:token',
-    verify: (token) => (opts.secret === null ? null : verifyAckToken(opts.secret, token)),
-    invalid: 'this acknowledgement link is not valid',
+    // A link works until its handover has nothing left to acknowledge (ACK_LINK_TTL_MS).
+    async verify(token): Promise<string | null> {
+      if (opts.secret === null) return null;
+      if (isLinkToken(token)) {
+        const row = await findHandoverByAckToken(app.db, token);
+        return row !== undefined && row.ack_expires_at !== null && row.ack_expires_at.getTime() > Date.now() ? row.id : null;
+      }
+      const id = verifyAckToken(opts.secret, token); // links sent before link tokens
+      const row = id === null ? undefined : await getHandover(app.db, id);
+      return row !== undefined && row.created_at.getTime() + ACK_LINK_TTL_MS > Date.now() ? row.id : null;
+    },
+    invalid: 'this acknowledgement link is not valid or has expired',
     confirm: { title: 'Take this lead', body: '<form method="post"><button type="submit">I\'m on it: acknowledge this lead</button></form>' },
     async act(id) {
       const row = await getHandover(app.db, id);

@@ -10,6 +10,7 @@ import type { Ingest } from '../../intake/ingest.js';
 import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
+import { jsonPointer } from '../../domain/text/checks.js';
 import { AdfAccepted, IdempotencyHeaders, LeadBody, LeadRef } from '../schemas/ingest.js';
 
 const ADF_TYPES = ['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml', 'message/rfc822'];
@@ -20,8 +21,7 @@ const idempotencyKey = (headers: { 'idempotency-key'?: string | undefined }): st
 };
 
 class BadField extends Error {
-  readonly statusCode = 400;
-  constructor(readonly field: string, message: string) { super(message); }
+  constructor(readonly field: string, message: string, readonly statusCode = 400) { super(message); }
 }
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async (app, opts) => {
@@ -49,7 +49,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async
 
   app.post('/leads', {
     config: { auth: 'write' },
-    schema: { headers: IdempotencyHeaders, body: LeadBody, response: { 202: LeadRef, 400: Problem, ...KeyProblems } },
+    schema: { headers: IdempotencyHeaders, body: LeadBody, response: { 202: LeadRef, 400: Problem, 413: Problem, 415: Problem, ...KeyProblems } },
   }, async (req, reply) => {
     const body = req.body;
     const email = body.contact.email?.trim().toLowerCase() || null;
@@ -69,7 +69,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async
       }, { arrivalId: key !== null ? `http:key:${key}` : `http:${randomUUID()}` });
       return await reply.status(202).send(started);
     } catch (err) {
-      if (err instanceof InvalidLeadInputError) throw new BadField('/', err.message);
+      // A lead too large for a workflow input is 413; anything else names its field.
+      if (err instanceof InvalidLeadInputError) throw new BadField(err.field === null ? '/' : jsonPointer(err.field), err.message, err.tooLarge ? 413 : 400);
       throw err;
     }
   });

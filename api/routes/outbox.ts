@@ -12,7 +12,8 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => {
     const q = req.query;
     const rows = await listOutbox(app.db, { ...(q.lead !== undefined && { leadId: q.lead }), limit: q.limit, offset: q.offset });
-    return { items: rows, limit: q.limit, offset: q.offset };
+    // The unsubscribe token is a capability (it unsubscribes its lead without a key): never served.
+    return { items: rows.map(({ unsubscribe_token: _token, ...row }) => row), limit: q.limit, offset: q.offset };
   });
 
   app.get('/suppressions', {

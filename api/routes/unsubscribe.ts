@@ -1,23 +1,32 @@
 // One-click unsubscribe (RFC 8058). Mail clients POST `List-Unsubscribe=One-Click` to the link in
 // the List-Unsubscribe header; people who click the link in the footer get a page whose button
 // POSTs the same. A GET never unsubscribes: link scanners and prefetchers follow every link.
-// The token is an HMAC over lead + address, so the route needs no API key and cannot be forged.
+// The token names the lead and address it was minted for (domain/tokens), so the route needs no
+// API key and cannot be forged; any spelling but the canonical one is refused.
 import { unsubscribeEventId } from '../../domain/ids/index.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { addSuppression, getLead, recordLeadEvent } from '../../db/index.js';
-import { verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
+import { addSuppression, findOutboxByUnsubscribeToken, getLead, recordLeadEvent } from '../../db/index.js';
+import { isLinkToken, linkTokenMatches, verifyUnsubscribeToken, type UnsubscribeClaim } from '../../domain/tokens/signed-token.js';
 import { signalLead } from '../webhooks/lead-events.js';
 import { tokenLink } from '../token-link.js';
 
 export const unsubscribeRoutes: FastifyPluginAsyncTypebox<{ secret: string | null }> = async (app, opts) => {
   tokenLink(app, {
     path: '/unsubscribe/:token',
-    verify: (token) => (opts.secret === null ? null : verifyUnsubscribeToken(opts.secret, token)),
+    async verify(token): Promise<UnsubscribeClaim | null> {
+      const secret = opts.secret;
+      if (secret === null) return null;
+      if (!isLinkToken(token)) return verifyUnsubscribeToken(secret, token); // links in mail sent before link tokens
+      const row = await findOutboxByUnsubscribeToken(app.db, token);
+      if (row === undefined || !linkTokenMatches(secret, 'unsubscribe', token, [row.lead_id, row.recipient])) return null;
+      return { leadId: row.lead_id, address: row.recipient };
+    },
     invalid: 'this unsubscribe link is not valid',
     confirm: { title: 'Unsubscribe', body: '<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>' },
-    async act(claim, token, req) {
-      // One id per link: a mail client retrying the POST, or a person clicking twice, is one event.
-      const eventId = unsubscribeEventId(token);
+    async act(claim, _token, req) {
+      // One id per lead and address: a mail client retrying the POST, a person clicking twice, or
+      // links of several messages are one unsubscribe.
+      const eventId = unsubscribeEventId(claim.leadId, claim.address);
       const channel = claim.address.includes('@') ? 'email' : 'sms';
       // Suppressed here, not only by the workflow: it must hold even if the lead has finished.
       await addSuppression(app.db, { address: claim.address, channel, reason: 'unsubscribe', leadId: claim.leadId, eventId });

@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
 import type { IntentClassifier } from '../../domain/mail/classify/types.js';
+import { publicUrl } from '../../domain/links.js';
 import { sendProblem } from '../errors.js';
 import { Problem, Unexpected } from '../schemas/common.js';
 import { TwiML, TwilioHeaders, TwilioStatusQuery, WebhookReceipt } from '../schemas/webhooks.js';
@@ -32,7 +33,8 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
     const signature = req.headers['x-twilio-signature'];
     if (typeof signature !== 'string') { await sendProblem(reply, 401, 'the request is not signed'); return true; }
     // Twilio signs the URL it called (ours, public, with its query string) plus the POST params.
-    const url = new URL(req.url, opts.publicUrl).toString();
+    // The URL Twilio signed: the same builder the sender used for the callback (API_PUBLIC_URL may carry a path prefix).
+    const url = publicUrl(opts.publicUrl, req.url);
     if (!twilio.validateRequest(opts.authToken, signature, url, formParams(req.body))) { await sendProblem(reply, 403, 'the signature does not match'); return true; }
     return false;
   }

@@ -28,8 +28,8 @@ export const arrivalKey = {
 /** The event id of an inbound mail: its Message-ID, or the hash of its bytes when it has none. */
 export const mailEventId = (messageId: string | null, raw: Buffer): string => `mail:${messageId ?? sha256Hex32(raw)}`;
 
-/** One unsubscribe per token, however often a link is followed. */
-export const unsubscribeEventId = (token: string): string => `unsubscribe:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+/** One unsubscribe per lead and address, however often and through whichever link it comes. */
+export const unsubscribeEventId = (leadId: string, address: string): string => `unsubscribe:${sha256Hex32(`${leadId}\0${address.trim().toLowerCase()}`)}`;
 
 /** The host part of a sender address: the right-hand side of our Message-IDs. */
 export function messageIdDomain(fromAddress: string): string {

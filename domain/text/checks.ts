@@ -6,6 +6,14 @@
 
 export interface TextProblem { field: string; reason: string }
 
+/** `payload.notes[1].text` → `/payload/notes/1/text` (RFC 6901), the form API field errors use. */
+export function jsonPointer(field: string): string {
+  const parts: string[] = [];
+  const re = /\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (let m = re.exec(field); m !== null; m = re.exec(field)) parts.push(m[1] ?? m[2] ?? (JSON.parse(m[3] ?? '""') as string));
+  return `/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function stringProblem(s: string): string | null {

@@ -59,6 +59,12 @@ function verify(secret: string, purpose: Purpose, token: string, count: number):
   return null;
 }
 
+/**
+ * How long an acknowledgement link works: a handover waits two SLAs and then a week for anyone to
+ * take it, so a day past that no link has anything left to acknowledge.
+ */
+export const ACK_LINK_TTL_MS = 8 * 24 * 3600_000;
+
 export interface UnsubscribeClaim { leadId: string; address: string }
 
 /** The unsubscribe link token of one lead's address. */

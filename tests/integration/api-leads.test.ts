@@ -109,8 +109,8 @@ describe('operator API', () => {
     await leadHandle(env.client, leadId).terminate('test done');
   });
 
-  test('rate limits are per key and answer 429 problem+json with Retry-After; health is never limited', async () => {
-    const limited = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), rateLimitPerMinute: 3 });
+  test('rate limits are per key and answer 429 problem+json with Retry-After; health has its own larger bucket', async () => {
+    const limited = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), rateLimitPerMinute: 3, rateLimitPerAddressPerMinute: 100 });
     try {
       const [k1, k2] = [(await createApiKey(tdb.db, 'k1', ['read'])).key, (await createApiKey(tdb.db, 'k2', ['read'])).key];
       const get = (key: string) => limited.inject({ method: 'GET', url: '/quarantine', headers: { authorization: `Bearer ${key}` } });
