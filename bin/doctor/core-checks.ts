@@ -19,7 +19,7 @@ export async function databaseCheck(config: Readonly<Config>): Promise<CheckOutc
       if (pending.length > 0) throw new Error(`${pending.length} pending migration(s): run \`leadflow migrate\``);
       if (config.databaseUrl !== undefined) return 'PostgreSQL reachable, migrations current';
       return owner !== null
-        ? `embedded PGlite, served by process ${owner.pid} at ${owner.dbUrl}, migrations current`
+        ? `embedded PGlite, served by process ${owner.pid} at ${withoutPassword(owner.dbUrl)}, migrations current`
         : `embedded PGlite in ${config.dataDir}, migrations current`;
     } finally {
       await opened.close();
@@ -59,4 +59,11 @@ export async function temporalChecks(config: Readonly<Config>): Promise<CheckOut
   } finally {
     await c.connection.close();
   }
+}
+
+/** The embedded server's URL as shown to people: the password stays in its 0600 file. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  if (u.password !== '') u.password = '***';
+  return u.toString();
 }

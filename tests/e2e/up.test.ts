@@ -12,11 +12,12 @@ import { freeFixedPort, portOpen } from '../../temporal/net.js';
 import { ensureTemporalCli } from '../../temporal/provision/index.js';
 import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 
-function interrupt(child: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
+/** Sends the signal; resolves with the exit code. Bounded by the workers' longest shutdown grace and the dev server's stop. */
+function interrupt(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT', timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('leadflow up did not stop on SIGINT')); }, timeoutMs);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`leadflow up did not stop on ${signal}`)); }, timeoutMs);
     child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
-    child.kill('SIGINT');
+    child.kill(signal);
   });
 }
 
@@ -78,7 +79,8 @@ describe('leadflow up (end to end)', () => {
 
     const doctor = await runCli(['doctor'], env);
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
-    assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process \d+ at postgres:\/\/postgres@127.0.0.1:\d+/);
+    assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process \d+ at postgres:\/\/postgres:\*\*\*@127.0.0.1:\d+/);
+    assert.doesNotMatch(doctor.stdout, new RegExp(fs.readFileSync(path.join(dataDir, 'embedded-db.password'), 'utf8').trim()), 'the embedded password is never printed');
     assert.match(doctor.stdout, /ok\s+workers\s+\d+ poller/);
 
     assert.equal(await interrupt(up), 0);
@@ -91,6 +93,8 @@ describe('leadflow up (end to end)', () => {
     const show = await runCli(['leads', 'show', leadId], env);
     assert.equal(show.code, 0, show.stderr);
     assert.equal((JSON.parse(show.stdout) as { status: string }).status, 'waiting');
-    assert.equal(await interrupt(up), 0);
+    // A supervisor's SIGTERM stops it the same way, in order, well within the workers' grace.
+    assert.equal(await interrupt(up, 'SIGTERM'), 0);
+    assert.equal(await portOpen(tPort), false);
   });
 });
