@@ -5,6 +5,8 @@
 // round) so a busy machine slows every row alike; one warm-up round first (it also builds
 // dist/cli/ when the sources changed). A run during which dist/cli/ was rebuilt (a source edit
 // meanwhile) is run again; the rebuild itself is the "first run after a source edit" row.
+// On Linux the CPU time of each run (user + system, all threads, 10 ms ticks) is shown as well:
+// steadier than wall time when other work shares the machine.
 // Run: npm run bench:cli    (CLI_BENCH_RUNS=N rounds, default 15; CLI_BENCH_TSX=1 adds the same
 // commands run from the TypeScript sources through tsx; CLI_BENCH_COMPARE=/other/checkout/bin/leadflow.mjs
 // adds that checkout's CLI, e.g. an older commit, for a before/after in one run)
@@ -42,8 +44,8 @@ const leadflow: Case[] = [
   { name: 'apikey create, to first I/O', args: ['apikey', 'create', '--name', 'x', '--scopes', 'none'], exit: 1 },
 ];
 
-interface Row { label: string; argv: string[]; exit: number; env: NodeJS.ProcessEnv; ms: number[]; compiled?: boolean; before?: () => void }
-const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({ label, argv, exit, env: { ...baseEnv, ...env }, ms: [], ...more });
+interface Row { label: string; argv: string[]; exit: number; env: NodeJS.ProcessEnv; ms: number[]; cpuMs: number[]; compiled?: boolean; before?: () => void }
+const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({ label, argv, exit, env: { ...baseEnv, ...env }, ms: [], cpuMs: [], ...more });
 const rows: Row[] = [row('node -e 0', ['-e', '0'], 0)];
 for (const c of leadflow) rows.push(row(`leadflow ${c.name}`, [CLI, ...c.args], c.exit, c.env, { compiled: true }));
 // Without its stamp dist/cli/ counts as stale, as after a source edit: esbuild runs, then the command.
@@ -54,36 +56,57 @@ if (process.env.CLI_BENCH_TSX === '1') {
 const other = process.env.CLI_BENCH_COMPARE;
 if (other !== undefined) for (const c of leadflow) rows.push(row(`  compare: ${c.name}`, [path.resolve(other), ...c.args], c.exit, c.env));
 
+// CPU time of this process's finished children (cutime + cstime in /proc/self/stat), or null.
+const TICK_MS = 10;
+function childrenCpuMs(): number | null {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
 const stampTime = () => fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs;
 let rebuilt = 0;
 
-function once(r: Row): number {
+function once(r: Row): { ms: number; cpuMs: number | null } {
   r.before?.();
   const stamp = stampTime();
+  const cpu = childrenCpuMs();
   const t = performance.now();
   const res = spawnSync(process.execPath, r.argv, { cwd: ROOT, env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = performance.now() - t;
+  const cpuAfter = childrenCpuMs();
   if (res.status !== r.exit) {
     throw new Error(`${r.label}: exit ${res.status ?? res.signal}, expected ${r.exit}\n${res.stderr.toString().slice(0, 2000)}`);
   }
   if (r.compiled && stampTime() !== stamp && rebuilt++ < 10 * rows.length) return once(r);
-  return ms;
+  return { ms, cpuMs: cpu === null || cpuAfter === null ? null : cpuAfter - cpu };
 }
 
 try {
   for (const r of rows) once(r);
   const built = fs.existsSync(STAMP);
-  for (let i = 0; i < RUNS; i++) for (const r of rows) r.ms.push(once(r));
+  for (let i = 0; i < RUNS; i++) {
+    for (const r of rows) {
+      const { ms, cpuMs } = once(r);
+      r.ms.push(ms);
+      if (cpuMs !== null) r.cpuMs.push(cpuMs);
+    }
+  }
 
   const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
   const base = pct(rows[0]?.ms ?? [], 50);
+  const cpuBase = pct(rows[0]?.cpuMs ?? [], 50);
+  const cpu = (r: Row) => (r.cpuMs.length === 0 ? '' : `   ${`${pct(r.cpuMs, 50).toFixed(0)} ms`.padStart(7)} ${(pct(r.cpuMs, 50) / cpuBase).toFixed(1).padStart(5)}`);
   console.log(`CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(2)} at the end`);
   if (!built) console.log('  (no dist/cli/build.json: the leadflow rows ran from the sources through tsx)');
   if (rebuilt > 0) console.log(`  (${rebuilt} run(s) repeated: dist/cli/ was rebuilt during them, the sources changed)`);
-  console.log(`  ${'command'.padEnd(38)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node -e 0`);
+  console.log(`  ${'command'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node${rows[0]?.cpuMs.length ? '   CPU median  ×node' : ''}`);
   for (const r of rows) {
     const med = pct(r.ms, 50);
-    console.log(`  ${r.label.padEnd(38)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}`);
+    console.log(`  ${r.label.padEnd(40)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}${cpu(r)}`);
   }
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });

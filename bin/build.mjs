@@ -100,8 +100,9 @@ export async function build() {
   for (const file of result.outputFiles) {
     const name = path.relative(OUT_DIR, file.path);
     outputs.push(name);
-    // Same name, same bytes: only mark it as used. Else write it whole, then rename into place.
-    if (fs.existsSync(file.path)) fs.utimesSync(file.path, now, now);
+    // Same name, same code: only mark it as used (a comment-only edit can keep a chunk's name and
+    // move its lines, so source maps are always rewritten). Else write it whole, then rename it in.
+    if (!name.endsWith('.map') && fs.existsSync(file.path)) fs.utimesSync(file.path, now, now);
     else {
       const tmp = `${file.path}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, file.contents);
