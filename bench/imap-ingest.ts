@@ -18,7 +18,7 @@ const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 9
 const user = { user: 'bench@example.com', password: 'bench-secret', email: 'bench@example.com' };
 const [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
 try {
-  const ingest = createIngestor({ client: env.client, db: tdb.db, log: createLogger('silent'), taskQueue: uniqueName('bench-leads') });
+  const ingest = createIngestor({ client: env.client, db: tdb.db, log: createLogger('silent'), leadIdSecret: 'bench-lead-id-secret-0123456789abcdef', taskQueue: uniqueName('bench-leads') });
   const mails = await Promise.all(Array.from({ length: N }, (_, i) => adfEmail(adfXml({ id: `bench-${i}-${uniqueName('x')}` }))));
 
   // Baseline: the same work without IMAP (half the messages, fresh ids, to avoid merging).

@@ -33,6 +33,12 @@ export interface Config {
     /** Where a standalone worker serves the product metrics (/metrics); undefined disables it. */
     workerMetricsAddress: string | undefined;
   };
+  /**
+   * What keeps contact data out of Temporal: PAYLOAD_ENCRYPTION_KEYS (`id:base64key,...`, newest
+   * first) encrypt every payload; LEAD_ID_SECRET keys the hash that lead IDs are made of. Unset,
+   * both are generated once into the data directory (single-host installs).
+   */
+  privacy: { payloadKeys: string | undefined; leadIdSecret: string | undefined };
   api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number; /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean };
   imap: (MailServerConfig & {
     /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
@@ -151,6 +157,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   const replyTo = str(env, 'REPLY_TO_ADDRESS');
   if (replyTo !== undefined && !/^[^@\s+]+@[^@\s]+$/.test(replyTo)) throw new ConfigError('REPLY_TO_ADDRESS must be a plain e-mail address (no +tag: leadflow adds its own)');
   const verifierUrl = url(env, 'EMAIL_VERIFIER_URL');
+  const leadIdSecret = str(env, 'LEAD_ID_SECRET');
+  if (leadIdSecret !== undefined && leadIdSecret.length < 32) throw new ConfigError('LEAD_ID_SECRET must be at least 32 characters');
   const unsubscribeSecret = str(env, 'UNSUBSCRIBE_SECRET');
   if (unsubscribeSecret !== undefined && unsubscribeSecret.length < 32) throw new ConfigError('UNSUBSCRIBE_SECRET must be at least 32 characters');
 
@@ -169,6 +177,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
       workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
+    privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret },
     api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
     imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
@@ -219,6 +228,7 @@ export function describeConfig(c: Readonly<Config>): Record<string, unknown> {
     dataDir: c.dataDir,
     database: c.databaseUrl === undefined ? 'embedded PGlite' : safeUrl(c.databaseUrl),
     temporal: { ...c.temporal, apiKey: secret(c.temporal.apiKey) },
+    privacy: { payloadKeys: secret(c.privacy.payloadKeys), leadIdSecret: secret(c.privacy.leadIdSecret) },
     api: c.api,
     imap: c.imap && { ...c.imap, password: secret(c.imap.password) },
     smtp: c.smtp && { ...c.smtp, password: secret(c.smtp.password) },

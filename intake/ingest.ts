@@ -14,6 +14,7 @@ import { createInboundRouter } from './inbound-router.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { adfArrivalToWorkflowStart, adfLeadsProcessed } from './metrics.js';
 import { prospectToLeadInput } from './to-lead.js';
+import { leadIdentity } from './lead-identity.js';
 
 export type IngestSource = 'imap' | 'http' | 'cli';
 
@@ -40,8 +41,9 @@ export type IngestResult =
 
 interface Problem { reason: string; code: string }
 
-export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; taskQueue?: string; classifyIntent?: IntentClassifier | undefined }) {
+export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; leadIdSecret: string; taskQueue?: string; classifyIntent?: IntentClassifier | undefined }) {
   const { client, db, log } = deps;
+  const identity = leadIdentity(db, deps.leadIdSecret);
 
   async function park(raw: Buffer, meta: IngestMeta, problem: Problem): Promise<string> {
     if (meta.quarantine === false) return '';
@@ -105,7 +107,7 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
       let started: StartedLead;
       try {
         // submitLead validates before any Temporal call; its typed error is the per-prospect refusal.
-        started = await submitLead(client, input, { arrivalId: `${meta.arrivalKey}#${i}`, ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}) });
+        started = await submitLead(client, input, { identity, arrivalId: `${meta.arrivalKey}#${i}`, ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}) });
       } catch (err) {
         if (!(err instanceof InvalidLeadInputError)) throw err;
         rejected.push(`prospect ${i + 1}: ${err.message}`);

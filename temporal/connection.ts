@@ -1,6 +1,7 @@
 // One place that turns config into Temporal connections, so TLS / API-key handling for a
 // Temporal Cloud or self-hosted cluster is written once.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/index.js';
 
@@ -15,9 +16,10 @@ function connectionOptions(cfg: TemporalConfig) {
   };
 }
 
-export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+/** `dataConverter`: the payload codec (temporal/data-converter.ts); every leadflow process passes it. */
+export async function connectClient(cfg: TemporalConfig, dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ ...connectionOptions(cfg), connectTimeout: '5 seconds' });
-  return new Client({ connection, namespace: cfg.namespace });
+  return new Client({ connection, namespace: cfg.namespace, ...(dataConverter !== undefined && { dataConverter }) });
 }
 
 export async function connectWorkerConnection(cfg: TemporalConfig): Promise<NativeConnection> {

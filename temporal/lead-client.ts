@@ -4,20 +4,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
-  arrivedSignal, LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId, stateQuery, stopSignal,
+  arrivedSignal, LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, stateQuery, stopSignal,
   type LeadArrival, type LeadInput, type LeadState, type StopRequest,
 } from '../workflows/lead/contract.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import type { leadWorkflow } from '../workflows/lead/workflow.js';
 import { validateLeadInput } from './lead-validation.js';
+import { resolveLeadId, type LeadIdentity } from './lead-ids.js';
 
 export { InvalidLeadInputError, validateLeadInput } from './lead-validation.js';
 
 export interface StartedLead { leadId: string; runId: string; arrivalId: string }
 
-export async function submitLead(client: Client, input: LeadInput, opts: { arrivalId?: string; taskQueue?: string } = {}): Promise<StartedLead> {
+/** `identity` makes the lead's opaque workflow ID (temporal/lead-ids.ts). */
+export async function submitLead(client: Client, input: LeadInput, opts: { identity: LeadIdentity; arrivalId?: string; taskQueue?: string }): Promise<StartedLead> {
   validateLeadInput(input);
-  const leadId = leadWorkflowId(leadKey(input));
+  const leadId = await resolveLeadId(opts.identity, input);
   const arrivalId = opts.arrivalId ?? randomUUID();
   const handle = await client.workflow.signalWithStart<typeof leadWorkflow, [LeadArrival]>(LEAD_WORKFLOW_TYPE, {
     workflowId: leadId,

@@ -2,11 +2,10 @@
 // the inbox's SMTP server, else the local outbox for e-mail; Twilio, else the local outbox for
 // SMS; OpenAI, else templates. Tests build the same object with stand-ins and a fake resolver.
 import { messageIdDomain } from '../domain/ids/index.js';
+import { localSecret } from '../config/local-secret.js';
 import { publicUrl } from '../domain/links.js';
 import { randomBytes } from 'node:crypto';
 import { resolveMx } from 'node:dns/promises';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createDrafter, type Drafter } from '../activities/ai/drafter.js';
 import { createIntentClassifier, type IntentClassifier } from '../activities/ai/intent.js';
 import type { ResolveMx, VerifierConfig } from '../activities/enrich/index.js';
@@ -58,23 +57,7 @@ export function localLeadServices(opts: { resolveMx: ResolveMx; publicUrl?: stri
  * links in mail already sent keep working across restarts of a single-host install.
  */
 export async function unsubscribeSecret(config: Readonly<Config>): Promise<string> {
-  if (config.sender.unsubscribeSecret !== undefined) return config.sender.unsubscribeSecret;
-  const file = path.join(config.dataDir, 'unsubscribe.secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(config.dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  // wx: if two processes race, the loser fails here and re-reads the winner's secret.
-  try {
-    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return (await readFile(file, 'utf8')).trim();
-  }
+  return config.sender.unsubscribeSecret ?? localSecret(config.dataDir, 'unsubscribe.secret', () => randomBytes(32).toString('base64url'));
 }
 
 function emailTransport(config: Readonly<Config>): Transport {

@@ -1,4 +1,5 @@
 // The worker for the lead task queue: lead workflows and their activities.
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createDraftActivities } from '../activities/ai/activity.js';
@@ -20,6 +21,8 @@ export interface LeadWorkerDeps {
   services: LeadServices;
   /** Override the task queue (tests run each case on its own queue). */
   taskQueue?: string;
+  /** The payload codec (temporal/data-converter.ts): the same one the clients use. */
+  dataConverter?: DataConverter;
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices) {
@@ -47,6 +50,7 @@ export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? LEAD_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
     activities: leadActivities(deps.db, deps.services),
     // A lead workflow is small; ~600 fit per GB. Bound the cache so memory stays predictable.
     maxCachedWorkflows: 2000,

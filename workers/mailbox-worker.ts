@@ -1,5 +1,6 @@
 // The worker for mailbox watchers: their workflows and the long-running IMAP activity. Each
 // watched mailbox holds one activity slot for as long as it is watched, hence the own queue.
+import type { DataConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
@@ -16,6 +17,10 @@ export interface MailboxWorkerDeps {
   connection: NativeConnection;
   namespace: string;
   client: Client;
+  /** The payload codec (temporal/data-converter.ts): the same one the clients use. */
+  dataConverter?: DataConverter;
+  /** Keys the opaque IDs of the leads this worker's ingest starts. */
+  leadIdSecret: string;
   db: Kysely<Database>;
   imap: NonNullable<Config['imap']>;
   log: Logger;
@@ -28,13 +33,14 @@ export interface MailboxWorkerDeps {
 }
 
 export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
-  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, classifyIntent: deps.classifyIntent, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
+  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, leadIdSecret: deps.leadIdSecret, classifyIntent: deps.classifyIntent, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
   const { imap } = deps;
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? MAILBOX_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
     activities: createMailActivities({
       imap: { host: imap.host, port: imap.port, secure: imap.secure, ...(imap.user !== undefined ? { user: imap.user, password: imap.password ?? '' } : {}) },
       db: deps.db,

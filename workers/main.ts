@@ -5,6 +5,8 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Database } from '../db/index.js';
 import { connectClient, connectWorkerConnection } from '../temporal/connection.js';
+import { dataConverterFromConfig } from '../temporal/data-converter.js';
+import { leadIdSecret } from '../temporal/lead-ids.js';
 import { ensureMailboxWatchers } from '../temporal/mailbox-client.js';
 import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
@@ -13,14 +15,15 @@ import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/se
 
 export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
   installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });
+  const dataConverter = await dataConverterFromConfig(config);
   const connection = await connectWorkerConnection(config.temporal);
   // Activities that start or signal workflows (ingest) need a client of their own.
-  const client = await connectClient(config.temporal);
+  const client = await connectClient(config.temporal, dataConverter);
   try {
     const services = await leadServicesFromConfig(config);
-    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services })];
+    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter })];
     if (config.imap !== undefined) {
-      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, db: deps.db, imap: config.imap, log: deps.log, classifyIntent: intentClassifierFromConfig(config) }));
+      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, dataConverter, leadIdSecret: await leadIdSecret(config), db: deps.db, imap: config.imap, log: deps.log, classifyIntent: intentClassifierFromConfig(config) }));
       const watchers = await ensureMailboxWatchers(client, config.imap);
       deps.log.info({ watchers }, 'mailbox watchers running');
     }

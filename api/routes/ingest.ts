@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
 import type { Ingest } from '../../intake/ingest.js';
+import type { LeadIdentity } from '../../temporal/lead-ids.js';
 import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
@@ -24,7 +25,7 @@ class BadField extends Error {
   constructor(readonly field: string, message: string, readonly statusCode = 400) { super(message); }
 }
 
-export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async (app, opts) => {
+export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest; identity: LeadIdentity }> = async (app, opts) => {
   // ADF arrives as bytes: the declared encoding inside the document decides how to read it.
   app.addContentTypeParser(ADF_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -66,7 +67,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async
         source: body.source, externalId: body.externalId ?? null, campaignId: body.campaignId ?? null,
         contact: { firstName: body.contact.firstName ?? null, lastName: body.contact.lastName ?? null, email, phone },
         payload: body.payload ?? {},
-      }, { arrivalId: key !== null ? `http:key:${key}` : `http:${randomUUID()}` });
+      }, { identity: opts.identity, arrivalId: key !== null ? `http:key:${key}` : `http:${randomUUID()}` });
       return await reply.status(202).send(started);
     } catch (err) {
       // A lead too large for a workflow input is 413; anything else names its field.

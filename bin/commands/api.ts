@@ -6,7 +6,8 @@ export function registerApi(program: Command): void {
     const { config, log } = setup('api');
     const signal = shutdownSignal(log);
     const opened = await openDatabase(config, { serve: true, apiUrl: config.api.publicUrl });
-    const temporal = await connectClient(config.temporal);
+    const { dataConverterFromConfig } = await import('../../temporal/data-converter.js');
+    const temporal = await connectClient(config.temporal, await dataConverterFromConfig(config));
     const { buildApp } = await import('../../api/app.js');
     const { appDepsFromConfig } = await import('../lib/app-deps.js');
     const app = await buildApp(await appDepsFromConfig(config, opened.db, temporal, log));

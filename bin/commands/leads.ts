@@ -12,7 +12,8 @@ async function withClient<T>(fn: (loaded: Loaded) => Promise<T>): Promise<T> {
   const [{ connectClient }, lc, contract, { loadConfig }] = await Promise.all([
     import('../../temporal/connection.js'), import('../../temporal/lead-client.js'), import('../../workflows/lead/contract.js'), import('../../config/index.js')]);
   const config = loadConfig();
-  const client = await connectClient(config.temporal);
+  const { dataConverterFromConfig } = await import('../../temporal/data-converter.js');
+  const client = await connectClient(config.temporal, await dataConverterFromConfig(config));
   try {
     return await fn({ client, uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace, lc, contract });
   } finally {
@@ -32,7 +33,14 @@ export function registerLeads(program: Command): void {
     .option('--email <email>').option('--phone <phone>')
     .option('--wait <duration>', 'how long the lead waits before expiring, e.g. "30 days"')
     .action(async (o: Record<string, string | undefined>) => {
-      await withClient(async ({ client, uiUrl, namespace, lc: { submitLead, workflowUiUrl } }) => {
+      // The database too: a lead created before opaque IDs keeps its readable one (intake/lead-identity.ts).
+      const [{ withIngest }, { leadIdentity }, { leadIdSecret }, { loadConfig }] = await Promise.all([
+        import('../lib/clients.js'), import('../../intake/lead-identity.js'), import('../../temporal/lead-ids.js'), import('../../config/index.js')]);
+      const config = loadConfig();
+      await withIngest('leads', async ({ client, db }) => {
+        const { submitLead, workflowUiUrl } = await import('../../temporal/lead-client.js');
+        const uiUrl = config.temporal.uiUrl;
+        const namespace = config.temporal.namespace;
         const started = await submitLead(client, {
           source: o.source ?? 'cli',
           externalId: o.id ?? null,
@@ -40,12 +48,13 @@ export function registerLeads(program: Command): void {
           contact: { firstName: o.first ?? null, lastName: o.last ?? null, email: o.email?.trim().toLowerCase() ?? null, phone: o.phone ?? null },
           payload: { submittedBy: 'cli' },
           ...(o.wait !== undefined ? { waitFor: o.wait as `${number} days` } : {}),
-        });
+        }, { identity: leadIdentity(db, await leadIdSecret(config)) });
         console.log(JSON.stringify({ ...started, ui: workflowUiUrl(uiUrl, namespace, started.leadId) }, null, 2));
       });
     });
 
-  leads.command('show <leadId>').description("print a lead workflow's live state").action(async (leadId: string) => {
+  leads.command('show <lead>').description("print a lead workflow's live state; <lead> is its ID, or an e-mail address or phone number").action(async (lead: string) => {
+    const leadId = lead.startsWith('lead:') ? lead : await leadIdByContact(lead);
     await withClient(async ({ client, lc }) => console.log(JSON.stringify(await lc.queryLeadState(client, leadId), null, 2)));
   });
 
@@ -76,4 +85,12 @@ export function registerLeads(program: Command): void {
       await lc.leadHandle(client, leadId).signal(contract.retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
       console.log(`retry sent to ${leadId}`);
     }));
+}
+
+/** Lead IDs reveal nobody (temporal/lead-ids.ts); the database maps a contact to its newest lead. */
+async function leadIdByContact(contact: string): Promise<string> {
+  const [{ withDb }, { listLeads }] = await Promise.all([import('../lib/clients.js'), import('../../db/index.js')]);
+  const found = await withDb('leads', (db) => listLeads(db, { q: contact.trim().toLowerCase(), limit: 1, offset: 0 }));
+  if (found[0] === undefined) throw new Error(`no lead with the e-mail address or phone number ${contact}`);
+  return found[0].id;
 }

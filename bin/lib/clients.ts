@@ -12,10 +12,11 @@ export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => P
   const opened = await openDatabase(config, { migrate: true });
   try {
     // Loaded on use: withDb's commands must not import @temporalio/client.
-    const [{ connectClient }, { createIngestor }] = await Promise.all([import('../../temporal/connection.js'), import('../../intake/ingest.js')]);
-    const client = await connectClient(config.temporal);
+    const [{ connectClient }, { createIngestor }, { dataConverterFromConfig }, { leadIdSecret }] = await Promise.all([
+      import('../../temporal/connection.js'), import('../../intake/ingest.js'), import('../../temporal/data-converter.js'), import('../../temporal/lead-ids.js')]);
+    const client = await connectClient(config.temporal, await dataConverterFromConfig(config));
     try {
-      return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log }) });
+      return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log, leadIdSecret: await leadIdSecret(config) }) });
     } finally {
       await client.connection.close();
     }

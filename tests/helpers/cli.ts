@@ -3,15 +3,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_LEAD_ID_SECRET, TEST_PAYLOAD_KEYS } from './codec.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'leadflow.mjs');
 
-const PROVIDER_VARS = /^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_DATA_DIR|LOG_LEVEL)/;
+const PROVIDER_VARS = /^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_DATA_DIR|LOG_LEVEL|PAYLOAD_ENCRYPTION_KEYS|LEAD_ID_SECRET)/;
 
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !PROVIDER_VARS.test(k)));
-  return { ...base, LOG_LEVEL: 'warn', TEMPORAL_SDK_METRICS_ADDRESS: 'off', WORKER_METRICS_ADDRESS: 'off', ...extra };
+  // The test processes' payload keys: a spawned worker and the test's own client read each other's payloads.
+  return { ...base, LOG_LEVEL: 'warn', TEMPORAL_SDK_METRICS_ADDRESS: 'off', WORKER_METRICS_ADDRESS: 'off', PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS, LEAD_ID_SECRET: TEST_LEAD_ID_SECRET, ...extra };
 }
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }

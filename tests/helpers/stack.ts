@@ -6,12 +6,13 @@ import type { LeadServices } from '../../wiring/services.js';
 import { testServices } from './services.js';
 import { createDevServerEnv } from './temporal.js';
 import { openTestDb, type TestDb } from './test-db.js';
+import { testDataConverter } from './codec.js';
 
 export interface DevStack { env: TestWorkflowEnvironment; tdb: TestDb; stop(): Promise<void> }
 
 export async function startDevStack(opts: { leadWorker?: { taskQueue?: string; services?: Partial<LeadServices> } } = {}): Promise<DevStack> {
   const [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
-  const worker = opts.leadWorker === undefined ? null : await createLeadWorker({
+  const worker = opts.leadWorker === undefined ? null : await createLeadWorker({ dataConverter: testDataConverter,
     connection: env.nativeConnection, namespace: 'default', db: tdb.db, services: testServices(opts.leadWorker.services), ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
   });
   const running = worker?.run();

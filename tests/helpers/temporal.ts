@@ -5,12 +5,13 @@ import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { testDataConverter } from './codec.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = await ensureTestServer(log);
-  const env = await TestWorkflowEnvironment.createTimeSkipping(path === null ? {} : { server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ client: { dataConverter: testDataConverter }, ...(path === null ? {} : { server: { executable: { type: 'existing-path', path } } }) });
   // The test server starts with no custom search attributes; register ours as the dev server does.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -23,6 +24,7 @@ export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, 
   const cli = await ensureTemporalCli(log);
   const extraArgs = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: testDataConverter },
     server: {
       ...(cli === null ? {} : { executable: { type: 'existing-path' as const, path: cli.path } }),
       searchAttributes: [...SEARCH_ATTRIBUTES],

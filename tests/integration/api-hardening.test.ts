@@ -13,6 +13,7 @@ import { claimOutbox, createApiKey, listLeadEvents, upsertLead } from '../../db/
 import { unsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
+import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 const SECRET = 'hardening-test-secret-0123456789abcdef';
 const PREFIXED = 'https://crm.example.com/leadflow/';
@@ -25,7 +26,7 @@ describe('API hardening', () => {
 
   before(async () => {
     stack = await startDevStack();
-    app = await buildApp({
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
       db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'), unsubscribeSecret: SECRET,
       webhooks: { twilioAuthToken: TWILIO_TOKEN, publicUrl: PREFIXED },
     });
@@ -145,7 +146,7 @@ describe('API hardening', () => {
   });
 
   test('requests are limited by address before authentication, webhooks and links included', async () => {
-    const limited = await buildApp({ db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'), rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 20 });
+    const limited = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'), rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 20 });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 25; i++) codes.push((await limited.inject({ method: 'GET', url: '/leads', headers: { authorization: 'Bearer not-a-key' } })).statusCode);

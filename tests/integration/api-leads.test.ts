@@ -13,6 +13,7 @@ import { makeLeadInput } from '../helpers/leads.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
+import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 describe('operator API', () => {
   let stack: DevStack;
@@ -26,7 +27,7 @@ describe('operator API', () => {
     stack = await startDevStack({ leadWorker: {} });
     ({ env, tdb } = stack);
     const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString()); cb(); } });
-    app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('info', 'api', sink), links: { temporalUiUrl: 'http://ui.test/', namespace: 'default' } });
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('info', 'api', sink), links: { temporalUiUrl: 'http://ui.test/', namespace: 'default' } });
     for (const scope of ['read', 'write', 'admin'] as const) auth[scope] = { authorization: `Bearer ${(await createApiKey(tdb.db, `${scope}-key`, [scope])).key}` };
   });
   after(async () => {
@@ -47,8 +48,8 @@ describe('operator API', () => {
 
   test('list filters and searches by name, e-mail and phone; detail has live state, timeline and the Web UI link', async () => {
     const tag = uniqueName('zed');
-    const a = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Zelda', lastName: tag, email: `${tag}@example.com`, phone: '+14155550123' } }));
-    const b = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Bob', lastName: 'Other', email: `bob-${tag}@example.com`, phone: null } }));
+    const a = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Zelda', lastName: tag, email: `${tag}@example.com`, phone: '+14155550123' } }), { identity: testIdentity });
+    const b = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Bob', lastName: 'Other', email: `bob-${tag}@example.com`, phone: null } }), { identity: testIdentity });
     const detail = (await persisted(a.leadId)).json<{ lead: { email: string }; state: { arrivals: number }; timeline: Array<{ event_key: string }>; links: { temporalUi: string } }>();
     await persisted(b.leadId);
     assert.equal(detail.lead.email, `${tag}@example.com`);
@@ -68,7 +69,7 @@ describe('operator API', () => {
   });
 
   test('stop signals the workflow, is audited with who did it, and 404s for an unknown lead', async () => {
-    const { leadId } = await submitLead(env.client, makeLeadInput());
+    const { leadId } = await submitLead(env.client, makeLeadInput(), { identity: testIdentity });
     await persisted(leadId);
     const res = await app.inject({ method: 'POST', url: `/leads/${encodeURIComponent(leadId)}/stop`, headers: auth.write, payload: { reason: 'sold' } });
     assert.equal(res.statusCode, 202);
@@ -84,7 +85,7 @@ describe('operator API', () => {
   });
 
   test('pause, resume and retry: 202 with write scope, 403 with read, 400 with field errors, 404 when no workflow runs; outbox and suppressions need a key', async () => {
-    const { leadId } = await submitLead(env.client, makeLeadInput());
+    const { leadId } = await submitLead(env.client, makeLeadInput(), { identity: testIdentity });
     await persisted(leadId);
     const url = (action: string) => `/leads/${encodeURIComponent(leadId)}/${action}`;
     assert.equal((await app.inject({ method: 'POST', url: url('pause'), headers: auth.write, payload: { reason: 'holiday' } })).statusCode, 202);
@@ -110,7 +111,7 @@ describe('operator API', () => {
   });
 
   test('rate limits are per key and answer 429 problem+json with Retry-After; health has its own larger bucket', async () => {
-    const limited = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), rateLimitPerMinute: 3, rateLimitPerAddressPerMinute: 100 });
+    const limited = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), rateLimitPerMinute: 3, rateLimitPerAddressPerMinute: 100 });
     try {
       const [k1, k2] = [(await createApiKey(tdb.db, 'k1', ['read'])).key, (await createApiKey(tdb.db, 'k2', ['read'])).key];
       const get = (key: string) => limited.inject({ method: 'GET', url: '/quarantine', headers: { authorization: `Bearer ${key}` } });

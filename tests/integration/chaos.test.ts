@@ -20,6 +20,7 @@ import { spawnCli, waitForOutput } from '../helpers/cli.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { startSendGrid } from '../helpers/standins/sendgrid.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
+import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 const WAVE = 6;
 const KILLS = 4;
@@ -44,7 +45,7 @@ describe('chaos: SIGKILL the worker while leads send', () => {
       eventWebhook: { url: `${apiUrl}webhooks/sendgrid`, privateKey: keys.privateKey },
     });
     stack = await startDevStack();
-    app = await buildApp({
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
       db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'),
       webhooks: { sendgridPublicKey: publicKey, publicUrl: apiUrl },
     });
@@ -79,7 +80,7 @@ describe('chaos: SIGKILL the worker while leads send', () => {
     worker = await startWorker();
     const leadIds: string[] = [];
     for (let k = 0; k < KILLS; k++) {
-      for (let i = 0; i < WAVE; i++) leadIds.push((await submitLead(stack.env.client, makeLeadInput())).leadId);
+      for (let i = 0; i < WAVE; i++) leadIds.push((await submitLead(stack.env.client, makeLeadInput(), { identity: testIdentity })).leadId);
       // Kill while SendGrid holds an accepted message's answer: the worst moment for exactly-once.
       for (let i = 0; i < 3000 && sg.answering() === 0; i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(sg.answering() > 0, 'a provider call was in flight at the kill');

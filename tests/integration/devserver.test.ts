@@ -15,6 +15,7 @@ import { uniqueName } from '../helpers/temporal.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
+import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 describe('dev server: lead workflow, visibility and API', () => {
   let stack: DevStack;
@@ -32,7 +33,7 @@ describe('dev server: lead workflow, visibility and API', () => {
 
   test('operators can find a waiting lead by its search attributes, then stop it', async () => {
     const input = makeLeadInput({ campaignId: 'spring-sale' });
-    const { leadId } = await submitLead(env.client, input, { taskQueue });
+    const { leadId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue });
     const query = `WorkflowId = "${leadId}" AND LeadStatus = "waiting" AND CampaignId = "spring-sale" AND LeadSource = "test-dealer"`;
     let found = 0;
     for (let i = 0; i < 100 && found === 0; i++) {
@@ -46,7 +47,7 @@ describe('dev server: lead workflow, visibility and API', () => {
   });
 
   test('GET /health is 200 with DB and Temporal up; /metrics serves Prometheus text; unknown routes are problem+json', async () => {
-    const app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
+    const app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     try {
       const health = await app.inject({ method: 'GET', url: '/health' });
       assert.equal(health.statusCode, 200);
@@ -72,7 +73,7 @@ describe('dev server: lead workflow, visibility and API', () => {
   test('GET /health is 503 naming the database when it goes down', async () => {
     const pg = await startPostgres();
     const live = await createDb({ databaseUrl: pg.url, dataDir: '/nonexistent' });
-    const app = await buildApp({ db: live.db, temporal: env.client, logger: createLogger('silent') });
+    const app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: live.db, temporal: env.client, logger: createLogger('silent') });
     try {
       assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
       await pg.stop();
@@ -95,7 +96,7 @@ describe('dev server: lead workflow, visibility and API', () => {
     const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed), SENDER_EMAIL: 'sales@dealer.test' });
     let calls = 0;
     const providers = async () => { calls += 1; return Promise.all(providerChecks(config)); };
-    const app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), health: { providers, providerCacheMs: 60_000 } });
+    const app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), health: { providers, providerCacheMs: 60_000 } });
     try {
       const res = await app.inject({ method: 'GET', url: '/health' });
       assert.equal(res.statusCode, 503);

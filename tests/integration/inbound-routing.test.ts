@@ -22,6 +22,8 @@ import { testServices } from '../helpers/services.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { eventually } from '../helpers/eventually.js';
+import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
+import { testIdentity } from '../helpers/codec.js';
 
 const user = { user: 'sales@acme.test', password: 'imap-secret', email: 'sales@acme.test' };
 const FIXTURE_ID = '<3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e@acme.test>';
@@ -40,8 +42,8 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     const imap: NonNullable<Config['imap']> = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
     const compose = { ...testServices().compose, replyTo: user.email };
-    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices({ compose }) });
-    mailWorker = await createMailboxWorker({ connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: leadQueue });
+    leadWorker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices({ compose }) });
+    mailWorker = await createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET, connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: leadQueue });
     runs = [leadWorker.run(), mailWorker.run()];
     await ensureMailboxWatchers(env.client, imap, mailQueue);
   });
@@ -57,7 +59,7 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
   /** A lead whose first message went out; returns its ID, address and that message's Message-ID. */
   async function contacted(): Promise<{ leadId: string; email: string; messageId: string }> {
     const input = makeLeadInput();
-    const { leadId } = await submitLead(env.client, input, { taskQueue: leadQueue });
+    const { leadId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue: leadQueue });
     const row = await eventually('the first message', async () => (await listOutbox(tdb.db, { leadId, limit: 1, offset: 0 })).find((r) => r.status === 'sent'));
     assert.match(row.message_id ?? '', /^<[0-9a-f]{32}@localhost>$/);
     return { leadId, email: input.contact.email ?? '', messageId: row.message_id ?? '' };

@@ -12,6 +12,7 @@ import { adfEmail, adfXml } from '../helpers/adf.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
+import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 describe('HTTP ingest, API keys and quarantine', () => {
   let stack: DevStack;
@@ -23,7 +24,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
   before(async () => {
     stack = await startDevStack({ leadWorker: {} });
     ({ env, tdb } = stack);
-    app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     keys.read = (await createApiKey(tdb.db, 'reader', ['read'])).key;
     keys.write = (await createApiKey(tdb.db, 'writer', ['write'])).key;
   });

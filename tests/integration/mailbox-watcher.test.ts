@@ -19,6 +19,7 @@ import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testServices } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
+import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
 const user = { user: 'dealer@example.com', password: 'imap-secret', email: 'dealer@example.com' };
 
@@ -33,7 +34,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   let imap: NonNullable<Config['imap']>;
   let watcherId: string;
 
-  const mailboxWorker = () => createMailboxWorker({
+  const mailboxWorker = () => createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET,
     connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'),
     taskQueue: mailQueue, leadTaskQueue: leadQueue,
   });
@@ -41,7 +42,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
-    leadWorker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices() });
+    leadWorker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices() });
     leadRun = leadWorker.run();
     [watcherId] = await ensureMailboxWatchers(env.client, imap, mailQueue) as [string];
   });

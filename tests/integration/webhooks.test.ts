@@ -12,6 +12,7 @@ import { countProviderEvents, listLeadEvents, upsertLead } from '../../db/index.
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
+import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const spkiB64 = (k: ReturnType<typeof ec>) => k.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -30,7 +31,7 @@ describe('provider webhooks', () => {
     stack = await startDevStack();
     ({ env, tdb } = stack);
     await upsertLead(tdb.db, { id: leadId, source: 'test', external_id: null, campaign_id: null, first_name: null, last_name: null, email: 'a@example.com', phone: null, payload: {} });
-    app = await buildApp({
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
       db: tdb.db, temporal: env.client, logger: createLogger('silent'),
       webhooks: { sendgridPublicKey: spkiB64(keys), sendgridMaxAgeSeconds: 300, twilioAuthToken: TOKEN, publicUrl: PUBLIC_URL },
     });
@@ -116,7 +117,7 @@ describe('provider webhooks', () => {
   });
 
   test('a webhook whose secret is not configured answers 404', async () => {
-    const bare = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent') });
+    const bare = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     try {
       assert.equal((await bare.inject({ method: 'POST', url: '/webhooks/sendgrid', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode, 404);
     } finally {

@@ -8,6 +8,7 @@ import {
   unsubscribedSignal, type LeadInput, type LeadState,
 } from '../../workflows/lead/contract.js';
 import type { Scenario } from './scenarios.js';
+import { testIdentity } from '../helpers/codec.js';
 
 type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 
@@ -28,7 +29,7 @@ async function until(client: Client, leadId: string, ok: (s: LeadState) => boole
 const firstSent = (s: LeadState) => s.stepsSent === 1 && s.status === 'waiting';
 
 async function afterFirstSend(client: Client, taskQueue: string, make: MakeInput, id: string, act: (leadId: string) => Promise<void>): Promise<string> {
-  const { leadId } = await submitLead(client, input(make, id), { taskQueue, arrivalId: 'arrival-1' });
+  const { leadId } = await submitLead(client, input(make, id), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
   await until(client, leadId, firstSent);
   await act(leadId);
   await leadHandle(client, leadId).result();
@@ -82,7 +83,7 @@ export const pipelineScenarios: Scenario[] = [
   {
     name: 'pipeline-needs-attention-retry',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, input(make, 'replay-pipe-attention', { contact: { firstName: 'Test', lastName: 'Lead', email: 'replay@nowhere.invalid', phone: null } }), { taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, input(make, 'replay-pipe-attention', { contact: { firstName: 'Test', lastName: 'Lead', email: 'replay@nowhere.invalid', phone: null } }), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
       await until(client, leadId, (s) => s.status === 'needs_attention');
       await leadHandle(client, leadId).signal(retrySignal, { by: 'operator', email: 'replay-pipe-attention@example.com' });
       await until(client, leadId, firstSent);
@@ -95,7 +96,7 @@ export const pipelineScenarios: Scenario[] = [
     name: 'pipeline-pause-resume-expire',
     async run(client, taskQueue, make) {
       const sequence = [{ delay: 0 }, { delay: '2 seconds' }];
-      const { leadId } = await submitLead(client, input(make, 'replay-pipe-pause', { sequence, waitFor: '8 seconds' }), { taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, input(make, 'replay-pipe-pause', { sequence, waitFor: '8 seconds' }), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
       await until(client, leadId, firstSent);
       await leadHandle(client, leadId).signal(pauseSignal, { reason: 'replay', by: 'operator' });
       await until(client, leadId, (s) => s.status === 'paused');
@@ -109,7 +110,7 @@ export const pipelineScenarios: Scenario[] = [
     name: 'pipeline-continue-as-new',
     async run(client, taskQueue, make) {
       const sequence = [{ delay: 0 }, { delay: '1 second' }, { delay: '1 second' }];
-      const { leadId } = await submitLead(client, input(make, 'replay-pipe-can', { sequence, waitFor: '5 seconds', historyLimit: 20 }), { taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, input(make, 'replay-pipe-can', { sequence, waitFor: '5 seconds', historyLimit: 20 }), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
       await leadHandle(client, leadId).result();
       // Every run of the chain, oldest first: the first (fresh start), the middle ones (carry + sends), the last.
       const runs: Array<{ runId: string; startTime: Date }> = [];

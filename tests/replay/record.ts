@@ -18,6 +18,7 @@ import { pipelineScenarios } from './pipeline-scenarios.js';
 import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { testServices } from '../helpers/services.js';
+import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
 const only = process.argv.slice(2);
 const wanted = (name: string, file: string) => {
@@ -36,7 +37,7 @@ await addSalesperson(tdb.db, { id: 'replay-rep', name: 'Replay Rep', email: 'rep
 const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
-  const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
+  const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
   await worker.runUntil(async () => {
     for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
@@ -57,7 +58,7 @@ try {
       try {
         const imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
         const mailQueue = uniqueName('record-mail');
-        const mw = await createMailboxWorker({ connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: taskQueue, runForMs: scenario.runForMs });
+        const mw = await createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET, connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: taskQueue, runForMs: scenario.runForMs });
         const workflowId = await mw.runUntil(scenario.run({ client: env.client, db: tdb.db, mail, user, imap, mailQueue }));
         await recordHistory(env.client, workflowId, file);
         console.log(`recorded ${path.relative(process.cwd(), file)}`);

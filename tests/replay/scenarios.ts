@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
 import type { LeadInput } from '../../workflows/lead/contract.js';
+import { testIdentity } from '../helpers/codec.js';
 
 type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 /** A workflow ID (its latest run is recorded), or one ID with several runs (continue-as-new), each recorded. */
@@ -21,7 +22,7 @@ export const leadScenarios: Scenario[] = [
   {
     name: 'stop-signal',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, fixed(make, 'replay-stop'), { taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, fixed(make, 'replay-stop'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
       await stopLead(client, leadId, { reason: 'customer bought', by: 'operator' });
       await leadHandle(client, leadId).result();
       return leadId;
@@ -31,9 +32,9 @@ export const leadScenarios: Scenario[] = [
     name: 'duplicate-arrivals-then-stop',
     async run(client, taskQueue, make) {
       const input = fixed(make, 'replay-dup');
-      const { leadId } = await submitLead(client, input, { taskQueue, arrivalId: 'arrival-1' });
-      await submitLead(client, input, { taskQueue, arrivalId: 'arrival-1' });
-      await submitLead(client, input, { taskQueue, arrivalId: 'arrival-2' });
+      const { leadId } = await submitLead(client, input, { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      await submitLead(client, input, { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      await submitLead(client, input, { identity: testIdentity, taskQueue, arrivalId: 'arrival-2' });
       await new Promise((r) => setTimeout(r, 1000));
       await stopLead(client, leadId, { reason: 'duplicate test', by: 'operator' });
       await leadHandle(client, leadId).result();
@@ -43,7 +44,7 @@ export const leadScenarios: Scenario[] = [
   {
     name: 'expired',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, fixed(make, 'replay-expire', { waitFor: '2 seconds' }), { taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, fixed(make, 'replay-expire', { waitFor: '2 seconds' }), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
       await leadHandle(client, leadId).result();
       return leadId;
     },

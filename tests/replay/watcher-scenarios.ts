@@ -1,6 +1,6 @@
 // Mailbox watcher paths whose histories are committed. Each runs against a real IMAP server.
 import type { Client } from '@temporalio/client';
-import { getLead, type Database } from '../../db/index.js';
+import { listLeads, type Database } from '../../db/index.js';
 import type { Kysely } from 'kysely';
 import { ensureMailboxWatchers, stopMailboxWatcher } from '../../temporal/mailbox-client.js';
 import { adfEmail, adfXml } from '../helpers/adf.js';
@@ -25,7 +25,7 @@ export const watcherScenarios: WatcherScenario[] = [
     async run(e) {
       const [id] = await ensureMailboxWatchers(e.client, e.imap, e.mailQueue);
       await appendMessage(e.mail, e.user, await adfEmail(adfXml({ id: 'replay-imap-1', first: 'Test', last: 'Lead' }), { messageId: '<replay-1@feed.example.com>' }));
-      await until(() => getLead(e.db, 'lead:testfeed:id:replay-imap-1'));
+      await until(async () => (await listLeads(e.db, { q: 'Lead', limit: 1, offset: 0 })).length > 0);
       await stopMailboxWatcher(e.client, id!, 'recording', 'operator');
       await e.client.workflow.getHandle(id!).result();
       return id!;

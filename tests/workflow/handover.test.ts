@@ -23,6 +23,8 @@ import { recordingTransport } from '../helpers/recording-transport.js';
 import { testServices } from '../helpers/services.js';
 import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { testDataConverter } from '../helpers/codec.js';
+import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 interface Caught { to: string[]; subject: string; html: string; text: string }
 
@@ -58,7 +60,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     env = await createTimeSkippingEnv();
     // Same secret as testServices(): the API verifies the links the worker signs.
-    app = await buildApp({ db: tdb.db, temporal: env.client, logger: createLogger('silent'), unsubscribeSecret: 'local-test-secret-not-for-production' });
+    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), unsubscribeSecret: 'local-test-secret-not-for-production' });
     try {
       return await withEnvWorker(fn);
     } finally {
@@ -70,7 +72,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('handover');
     const email = smtpTransport(createSmtpSender({ host: '127.0.0.1', port, secure: false, messageIdDomain: 'acme.test' }), 'sales@acme.test');
-    const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }) });
+    const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }) });
     try {
       return await worker.runUntil(fn(taskQueue));
     } finally {
@@ -81,7 +83,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
 
   /** A lead of `team` that replied with interest; returns its handover's state once the dossier went out. */
   async function interestedLead(taskQueue: string, team: string): Promise<{ leadId: string; handoverId: string }> {
-    const { leadId } = await submitLead(env.client, makeLeadInput({ source: team }), { taskQueue });
+    const { leadId } = await submitLead(env.client, makeLeadInput({ source: team }), { identity: testIdentity, taskQueue });
     started.push(leadId);
     for (let i = 0; i < 200 && (await queryLeadState(env.client, leadId)).stepsSent !== 1; i++) await new Promise((r) => setTimeout(r, 50));
     await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: 'r1', channel: 'email', from: 'jane@example.com', text: 'Yes! Can I test drive it Saturday?', receivedAt: new Date().toISOString(), intent: 'interested' });
@@ -145,7 +147,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     const team = uniqueName('dealer');
     await addSalesperson(tdb.db, { id: `${team}-d`, name: 'Di Rep', email: `di-${team}@acme.test`, managerEmail: null, team });
     await withWorker(async (taskQueue) => {
-      const { leadId } = await submitLead(env.client, makeLeadInput({ source: team, handover: { scoreThreshold: 1 } }), { taskQueue });
+      const { leadId } = await submitLead(env.client, makeLeadInput({ source: team, handover: { scoreThreshold: 1 } }), { identity: testIdentity, taskQueue });
       started.push(leadId, handoverWorkflowId(leadId));
       const dossier = await dossierFor(leadId);
       assert.deepEqual(dossier.to, [`di-${team}@acme.test`]);

@@ -17,6 +17,8 @@ import { recordingTransport, type RecordingTransport } from '../helpers/recordin
 import { testServices } from '../helpers/services.js';
 import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
+import { testDataConverter } from '../helpers/codec.js';
+import { testIdentity } from '../helpers/codec.js';
 
 const DAY = 86_400_000;
 
@@ -49,7 +51,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
     email = recordingTransport(opts);
     sms = recordingTransport();
     const taskQueue = uniqueName('seq');
-    const worker = await createLeadWorker({
+    const worker = await createLeadWorker({ dataConverter: testDataConverter,
       connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue,
       services: testServices({ transports: { email, sms } }),
     });
@@ -61,7 +63,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   }
   const started: string[] = [];
   async function start(input: LeadInput, taskQueue: string): Promise<string> {
-    const { leadId } = await submitLead(env.client, input, { taskQueue });
+    const { leadId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue });
     started.push(leadId);
     return leadId;
   }

@@ -4,7 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { getLead, listLeadEvents } from '../../db/index.js';
+import { getLead, listLeadEvents, upsertLead } from '../../db/index.js';
+import { leadIdentity } from '../../intake/lead-identity.js';
+import { opaqueLeadId } from '../../temporal/lead-ids.js';
 import { InvalidLeadInputError, leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import { LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId } from '../../workflows/lead/contract.js';
@@ -13,6 +15,7 @@ import { makeLeadInput } from '../helpers/leads.js';
 import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testServices } from '../helpers/services.js';
+import { TEST_LEAD_ID_SECRET, testDataConverter, testIdentity } from '../helpers/codec.js';
 
 describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   let env: TestWorkflowEnvironment;
@@ -28,7 +31,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('leads');
-    const worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue, services: testServices() });
+    const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue, services: testServices() });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -43,8 +46,10 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   test('persists the lead, waits, and stops on the stop signal with who and why', async () => {
     await withWorker(async (taskQueue) => {
       const input = makeLeadInput();
-      const { leadId, arrivalId } = await submitLead(env.client, input, { taskQueue });
-      assert.equal(leadId, leadWorkflowId(leadKey(input)));
+      const { leadId, arrivalId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue });
+      // Opaque: the ID is a keyed hash of the identity and names nobody.
+      assert.equal(leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, leadKey(input)));
+      assert.match(leadId, /^lead:[a-z2-7]{26}$/);
       await waitForStatus(leadId, 'waiting');
       const row = await getLead(tdb.db, leadId);
       assert.equal(row?.status, 'waiting');
@@ -72,9 +77,9 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   test('a duplicate arrival merges into the same workflow and is counted once per arrival id', async () => {
     await withWorker(async (taskQueue) => {
       const input = makeLeadInput();
-      const first = await submitLead(env.client, input, { taskQueue, arrivalId: 'a1' });
-      const again = await submitLead(env.client, input, { taskQueue, arrivalId: 'a1' }); // re-delivered
-      const resend = await submitLead(env.client, input, { taskQueue, arrivalId: 'a2' }); // a real resend
+      const first = await submitLead(env.client, input, { identity: testIdentity, taskQueue, arrivalId: 'a1' });
+      const again = await submitLead(env.client, input, { identity: testIdentity, taskQueue, arrivalId: 'a1' }); // re-delivered
+      const resend = await submitLead(env.client, input, { identity: testIdentity, taskQueue, arrivalId: 'a2' }); // a real resend
       assert.equal(again.leadId, first.leadId);
       assert.equal(resend.runId, first.runId, 'a duplicate must not start a second run');
       await stopLead(env.client, first.leadId, { reason: 'done', by: 'test' });
@@ -85,10 +90,30 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
     });
   });
 
+  test('a lead created before opaque IDs keeps its readable ID: a duplicate arrival still merges into it', async () => {
+    await withWorker(async (taskQueue) => {
+      const input = makeLeadInput();
+      const legacyId = leadWorkflowId(leadKey(input));
+      // What an older release left: a lead row (and workflow) under the readable ID.
+      await upsertLead(tdb.db, { id: legacyId, source: input.source, external_id: input.externalId, email: input.contact.email, payload: {} });
+      const identity = leadIdentity(tdb.db, TEST_LEAD_ID_SECRET);
+      const first = await submitLead(env.client, input, { identity, taskQueue, arrivalId: 'old-1' });
+      assert.equal(first.leadId, legacyId);
+      const again = await submitLead(env.client, input, { identity, taskQueue, arrivalId: 'old-2' });
+      assert.equal(again.leadId, legacyId);
+      assert.equal(again.runId, first.runId);
+      // A new person gets an opaque ID through the same identity.
+      const fresh = await submitLead(env.client, makeLeadInput(), { identity, taskQueue });
+      assert.match(fresh.leadId, /^lead:[a-z2-7]{26}$/);
+      for (const id of [legacyId, fresh.leadId]) await stopLead(env.client, id, { reason: 'done', by: 'test' });
+      assert.equal((await leadHandle(env.client, legacyId).result()).arrivals, 2);
+    });
+  });
+
   test('expires when nobody acts within its waiting window (time skipped)', async () => {
     await withWorker(async (taskQueue) => {
       const started = await env.currentTimeMs();
-      const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { taskQueue });
+      const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { identity: testIdentity, taskQueue });
       const outcome = await leadHandle(env.client, leadId).result();
       assert.equal(outcome.status, 'expired');
       assert.equal(outcome.stepsSent, 2, 'the first touch and the 2-day follow-up fit in 3 days; the 5-day one does not');
@@ -99,8 +124,8 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   });
 
   test('bad input is refused up front by the client, and fails the workflow visibly if it gets through', async () => {
-    await assert.rejects(submitLead(env.client, makeLeadInput({ waitFor: 'soon' as '1 day' })), InvalidLeadInputError);
-    await assert.rejects(submitLead(env.client, makeLeadInput({ externalId: null, contact: { firstName: 'X', lastName: null, email: null, phone: null } })),
+    await assert.rejects(submitLead(env.client, makeLeadInput({ waitFor: 'soon' as '1 day' }), { identity: testIdentity }), InvalidLeadInputError);
+    await assert.rejects(submitLead(env.client, makeLeadInput({ externalId: null, contact: { firstName: 'X', lastName: null, email: null, phone: null } }), { identity: testIdentity }),
       /external id, an e-mail address or a phone number/);
     await withWorker(async (taskQueue) => {
       const err = await env.client.workflow.execute(LEAD_WORKFLOW_TYPE, {
