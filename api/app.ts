@@ -17,6 +17,7 @@ import { twilioWebhooks } from './webhooks/twilio.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { handoverRoutes } from './routes/handover.js';
+import { codecRoutes, type CodecOptions } from './routes/codec.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -24,12 +25,15 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
 import helmet from '@fastify/helmet';
 import { createIngestor } from '../intake/ingest.js';
+import { leadIdentity } from '../intake/lead-identity.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import type { Logger } from 'pino';
 
 export interface AppDeps {
   db: Kysely<Database>;
   temporal: Client;
+  /** Keys the opaque lead IDs (LEAD_ID_SECRET or the data dir's): the same in every process. */
+  leadIdSecret: string;
   logger: FastifyBaseLogger;
   ownsClients?: boolean;
   /** Where lead links point (the Temporal Web UI). */
@@ -45,6 +49,8 @@ export interface AppDeps {
   classifyIntent?: IntentClassifier;
   /** Verifies one-click unsubscribe and handover acknowledgement links (the workers sign them with the same secret). */
   unsubscribeSecret?: string;
+  /** The codec server the Temporal Web UI decrypts payloads through (/codec); absent, no such routes. */
+  codec?: CodecOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -69,9 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600, ...(deps.rateLimitPerAddressPerMinute !== undefined && { perAddressPerMinute: deps.rateLimitPerAddressPerMinute }) });
   await app.register(inputGuardPlugin);
   await app.register(authPlugin);
-  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger, classifyIntent: deps.classifyIntent });
+  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger, leadIdSecret: deps.leadIdSecret, classifyIntent: deps.classifyIntent });
   await app.register(healthRoutes, deps.health ?? {});
-  await app.register(ingestRoutes, { ingest });
+  await app.register(ingestRoutes, { ingest, identity: leadIdentity(deps.db, deps.leadIdSecret) });
   await app.register(quarantineRoutes, { ingest });
   await app.register(auditRoutes);
   const hooks = deps.webhooks;
@@ -81,5 +87,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(outboxRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
+  if (deps.codec !== undefined) await app.register(codecRoutes, deps.codec);
   return app;
 }

@@ -14,6 +14,12 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   headless?: boolean;
+  /**
+   * The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`): the UI posts to
+   * `{endpoint}/decode` from the browser. It may carry a credential in its path, and is then
+   * visible in the process list like any argument.
+   */
+  codecEndpoint?: string;
   /** Extra `--dynamic-config-value KEY=JSON` pairs. */
   dynamicConfig?: Record<string, unknown>;
   onOutput?: (line: string) => void;
@@ -30,7 +36,10 @@ export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace,
     '--db-filename', path.join(o.dataDir, 'temporal.sqlite'), '--log-level', 'warn'];
   if (o.headless) args.push('--headless');
-  else args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
+  else {
+    args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
+    if (o.codecEndpoint !== undefined) args.push('--ui-codec-endpoint', o.codecEndpoint);
+  }
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   for (const [k, v] of Object.entries(o.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
   return args;

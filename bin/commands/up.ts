@@ -3,6 +3,7 @@
 // SIGTERM stops it in order, each step bounded and logged: the API (no new work), the workers
 // (within their shutdown grace), the Temporal dev server, then the database the others used.
 import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
 import type { DevServer } from '../../temporal/dev-server.js';
 import path from 'node:path';
 import type { Logger } from '../../config/logger.js';
@@ -21,6 +22,11 @@ export function registerUp(program: Command): void {
       const steps: ShutdownSteps = { api: null, workers: null, temporal: null, db: null };
       try {
         let dev: DevServer | null = null;
+        // The dev Web UI decrypts payloads through the API's codec server. It has no login whose
+        // token it could pass, so its endpoint carries a token made for this run in its path
+        // (/codec/t/<token>); the API accepts it, logs and this banner never show it.
+        const codecBase = `${config.api.publicUrl.replace(/\/+$/, '')}/codec`;
+        const codecToken = randomBytes(32).toString('base64url');
         if (config.temporal.embedded) {
           const cli = await ensureTemporalCli((m) => log.info(m));
           if (cli === null) throw new Error('no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go so it can be built');
@@ -28,6 +34,7 @@ export function registerUp(program: Command): void {
           dev = await startDevServer({
             cliPath: cli.path, dataDir: path.join(config.dataDir, 'temporal'), port, uiPort: config.temporal.uiPort,
             namespace: config.temporal.namespace, headless: opts.headless ?? false, onOutput: (line) => log.debug({ temporal: line }),
+            codecEndpoint: `${codecBase}/t/${codecToken}`,
           });
           const server = dev;
           steps.temporal = () => server.stop();
@@ -39,11 +46,13 @@ export function registerUp(program: Command): void {
 
         const { runWorkers } = await import('../../workers/main.js');
         const workers = runWorkers(config, { db: opened.db, log, signal: stopWorkers.signal });
-        const temporal = await connectClient(config.temporal);
+        const { dataConverterFromConfig } = await import('../../temporal/data-converter.js');
+        const temporal = await connectClient(config.temporal, await dataConverterFromConfig(config));
         steps.workers = async () => { stopWorkers.abort(); await workers.catch(() => undefined); await temporal.connection.close(); };
         const { buildApp } = await import('../../api/app.js');
         const { appDepsFromConfig } = await import('../lib/app-deps.js');
-        const app = await buildApp(await appDepsFromConfig(config, opened.db, temporal, log));
+        const devUi = dev?.uiUrl ?? null;
+        const app = await buildApp(await appDepsFromConfig(config, opened.db, temporal, log, devUi !== null ? { accessToken: codecToken, uiUrl: devUi } : {}));
         steps.api = () => app.close();
         if (stopRequested.aborted) return;
         await app.listen({ host: config.api.host, port: config.api.port });
@@ -57,6 +66,7 @@ export function registerUp(program: Command): void {
           `  metrics         ${apiUrl}/metrics${config.temporal.sdkMetricsAddress ? `  (Temporal SDK: http://${config.temporal.sdkMetricsAddress}/metrics)` : ''}`,
           `  Temporal        ${config.temporal.address} (namespace ${config.temporal.namespace})`,
           `  Temporal Web UI ${dev?.uiUrl ?? config.temporal.uiUrl}`,
+          `  codec server    ${devUi !== null ? `${codecBase}/t/…  (the Web UI decrypts payloads through it)` : `${codecBase}  (see README: Encrypted payloads)`}`,
           `  database        ${opened.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
           '',
           'Try: npx leadflow leads add --email jane@example.com --first Jane --last Doe',
