@@ -13,6 +13,7 @@ import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
 import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
+import { opaqueLeadId } from '../../temporal/lead-ids.js';
 
 describe('HTTP ingest, API keys and quarantine', () => {
   let stack: DevStack;
@@ -67,7 +68,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
     const body = res.json<{ status: string; leads: Array<{ leadId: string }> }>();
     assert.equal(body.status, 'accepted');
     const leadId = body.leads[0]!.leadId;
-    assert.equal(leadId, `lead:testfeed:id:${id}`);
+    assert.equal(leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`));
     assert.equal((await postAdf(adfXml({ id }))).json<{ leads: Array<{ leadId: string }> }>().leads[0]!.leadId, leadId);
     assert.equal(await arrivals(leadId, 1), 1, 'a repeated identical post is one arrival');
     await postAdf(adfXml({ id, status: 'resend', comments: 'Following up' }));
@@ -81,7 +82,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
     const id = uniqueName('eml');
     const res = await postAdf(await adfEmail(adfXml({ id })), keys.write, { 'content-type': 'message/rfc822' });
     assert.equal(res.statusCode, 202, res.body);
-    assert.equal(res.json<{ leads: Array<{ leadId: string }> }>().leads[0]!.leadId, `lead:testfeed:id:${id}`);
+    assert.equal(res.json<{ leads: Array<{ leadId: string }> }>().leads[0]!.leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`));
   });
 
   test('malformed XML is 422 naming the problem, quarantined whole, listed, downloadable and retriable', async () => {
@@ -109,7 +110,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
     const retry = await app.inject({ method: 'POST', url: `/quarantine/${qid}/retry`, headers: { authorization: `Bearer ${keys.write}` } });
     assert.equal(retry.statusCode, 200, retry.body);
     const item = await app.inject({ method: 'GET', url: `/quarantine/${qid}`, headers: { authorization: `Bearer ${keys.read}` } });
-    assert.deepEqual(item.json<{ status: string; lead_ids: string[] }>().lead_ids, [`lead:testfeed:id:${id}`]);
+    assert.deepEqual(item.json<{ status: string; lead_ids: string[] }>().lead_ids, [opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)]);
     assert.equal(item.json<{ status: string }>().status, 'resolved');
     assert.equal((await app.inject({ method: 'POST', url: `/quarantine/${crypto.randomUUID()}/retry`, headers: { authorization: `Bearer ${keys.write}` } })).statusCode, 404);
   });
@@ -133,7 +134,7 @@ describe('HTTP ingest, API keys and quarantine', () => {
     const first = await app.inject({ method: 'POST', url: '/leads', headers: { ...auth, 'idempotency-key': 'k-1' }, payload });
     assert.equal(first.statusCode, 202, first.body);
     const { leadId } = first.json<{ leadId: string }>();
-    assert.equal(leadId, `lead:web-form:email:${email}`);
+    assert.equal(leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, `web-form:email:${email}`));
     await app.inject({ method: 'POST', url: '/leads', headers: { ...auth, 'idempotency-key': 'k-1' }, payload });
     assert.equal(await arrivals(leadId, 1), 1);
   });
