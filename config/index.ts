@@ -39,7 +39,7 @@ export interface Config {
    * both are generated once into the data directory (single-host installs).
    */
   privacy: { payloadKeys: string | undefined; leadIdSecret: string | undefined };
-  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number; /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean };
+  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number; rateLimitPerAddressPerMinute: number | undefined; /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean };
   imap: (MailServerConfig & {
     /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
     mailboxes: string[];
@@ -178,7 +178,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
     privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret },
-    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000) },
+    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000), rateLimitPerAddressPerMinute: str(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE') === undefined ? undefined : int(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE', 600, 1, 1_000_000) },
     imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },

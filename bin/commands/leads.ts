@@ -54,14 +54,15 @@ export function registerLeads(program: Command): void {
     });
 
   leads.command('show <lead>').description("print a lead workflow's live state; <lead> is its ID, or an e-mail address or phone number").action(async (lead: string) => {
-    const leadId = lead.startsWith('lead:') ? lead : await leadIdByContact(lead);
+    const leadId = await resolveLead(lead);
     await withClient(async ({ client, lc }) => console.log(JSON.stringify(await lc.queryLeadState(client, leadId), null, 2)));
   });
 
-  leads.command('stop <leadId>').description('stop a lead')
+  leads.command('stop <lead>').description('stop a lead')
     .option('--reason <reason>', 'why', 'stopped from the CLI')
     .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
-    .action(async (leadId: string, o: { reason: string; by: string }) => {
+    .action(async (lead: string, o: { reason: string; by: string }) => {
+      const leadId = await resolveLead(lead);
       await withClient(async ({ client, lc }) => {
         await lc.stopLead(client, leadId, { reason: o.reason, by: o.by });
         console.log(`stop sent to ${leadId}`);
@@ -69,26 +70,34 @@ export function registerLeads(program: Command): void {
     });
 
   const by = process.env.USER ?? 'operator';
-  leads.command('pause <leadId>').description('hold every send of a lead until resume').option('--reason <reason>', 'why', 'paused from the CLI')
-    .action(async (leadId: string, o: { reason: string }) => withClient(async ({ client, lc, contract }) => {
+  leads.command('pause <lead>').description('hold every send of a lead until resume').option('--reason <reason>', 'why', 'paused from the CLI')
+    .action(async (lead: string, o: { reason: string }) => withClient(async ({ client, lc, contract }) => {
+      const leadId = await resolveLead(lead);
       await lc.leadHandle(client, leadId).signal(contract.pauseSignal, { reason: o.reason, by });
       console.log(`pause sent to ${leadId}`);
     }));
-  leads.command('resume <leadId>').description('resume a paused lead (a follow-up that fell due while paused goes out once)')
-    .action(async (leadId: string) => withClient(async ({ client, lc, contract }) => {
+  leads.command('resume <lead>').description('resume a paused lead (a follow-up that fell due while paused goes out once)')
+    .action(async (lead: string) => withClient(async ({ client, lc, contract }) => {
+      const leadId = await resolveLead(lead);
       await lc.leadHandle(client, leadId).signal(contract.resumeSignal, { by });
       console.log(`resume sent to ${leadId}`);
     }));
-  leads.command('retry <leadId>').description('resume a lead in needs_attention, optionally with corrected contact data')
+  leads.command('retry <lead>').description('resume a lead in needs_attention, optionally with corrected contact data')
     .option('--email <email>').option('--phone <phone>')
-    .action(async (leadId: string, o: { email?: string; phone?: string }) => withClient(async ({ client, lc, contract }) => {
+    .action(async (lead: string, o: { email?: string; phone?: string }) => withClient(async ({ client, lc, contract }) => {
+      const leadId = await resolveLead(lead);
       await lc.leadHandle(client, leadId).signal(contract.retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
       console.log(`retry sent to ${leadId}`);
     }));
 }
 
-/** Lead IDs reveal nobody (temporal/lead-ids.ts); the database maps a contact to its newest lead. */
-async function leadIdByContact(contact: string): Promise<string> {
+/**
+ * `<lead>` arguments: a lead ID, or an e-mail address or phone number. Lead IDs reveal nobody
+ * (temporal/lead-ids.ts); the database maps a contact to its newest lead.
+ */
+async function resolveLead(lead: string): Promise<string> {
+  if (lead.startsWith('lead:')) return lead;
+  const contact = lead;
   const [{ withDb }, { listLeads }] = await Promise.all([import('../lib/clients.js'), import('../../db/index.js')]);
   const found = await withDb('leads', (db) => listLeads(db, { q: contact.trim().toLowerCase(), limit: 1, offset: 0 }));
   if (found[0] === undefined) throw new Error(`no lead with the e-mail address or phone number ${contact}`);

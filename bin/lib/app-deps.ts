@@ -57,6 +57,7 @@ export async function appDepsFromConfig(
     db, temporal, logger,
     links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
     rateLimitPerMinute: config.api.rateLimitPerMinute,
+    ...(config.api.rateLimitPerAddressPerMinute !== undefined && { rateLimitPerAddressPerMinute: config.api.rateLimitPerAddressPerMinute }),
     webhooks: {
       sendgridPublicKey: config.webhooks.sendgridPublicKey, sendgridMaxAgeSeconds: config.webhooks.sendgridMaxAgeSeconds,
       twilioAuthToken: config.twilio?.authToken, publicUrl: config.api.publicUrl,
