@@ -1,13 +1,14 @@
 // The whole test suite in one command (`npm test`, and CI's .ci/run): installs npm packages,
 // provisions the Temporal CLI dev server and the Java time-skipping test server, type-checks,
 // lints, bundles the workflows once, then runs every test layer with node's test runner.
-// Usage: node scripts/run-tests.mjs [layer...]   layers: unit activity workflow replay integration e2e
+// Usage: node scripts/run-tests.mjs [layer...]   layers: unit activity workflow replay integration chaos e2e
+// Long modes by hand: LEADFLOW_CHAOS=long (the fault suite), FUZZ_RUNS=<multiplier> (the fuzzers).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDeps, ROOT } from './deps.mjs';
 
-const LAYERS = ['unit', 'activity', 'workflow', 'replay', 'integration', 'e2e'];
+const LAYERS = ['unit', 'activity', 'workflow', 'replay', 'integration', 'chaos', 'e2e'];
 const wanted = process.argv.slice(2);
 for (const l of wanted) if (!LAYERS.includes(l)) { console.error(`unknown test layer "${l}"; one of ${LAYERS.join(', ')}`); process.exit(2); }
 const layers = wanted.length > 0 ? wanted : LAYERS;
@@ -30,6 +31,7 @@ step('provision Temporal servers', process.execPath, [path.join(ROOT, 'scripts',
 if (wanted.length === 0) {
   step('typecheck', bin('tsc'), ['--noEmit', '-p', ROOT]);
   step('lint', bin('eslint'), ['--max-warnings=0', '.']);
+  step('format check', bin('prettier'), ['--check', '--log-level=warn', '.']);
 }
 const bundlePath = path.join(ROOT, '.cache', 'workflow-bundle.js');
 step('bundle workflows', process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bundle-workflows.ts'), bundlePath]);

@@ -10,6 +10,8 @@ import { runCli } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
+import { opaqueLeadId } from '../../temporal/lead-ids.js';
+import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 describe('leadflow ingest / quarantine / apikey', () => {
   let stack: DevStack;
@@ -34,13 +36,13 @@ describe('leadflow ingest / quarantine / apikey', () => {
     const files = [file('a.xml', adfXml({ id: a })), file('b.eml', await adfEmail(adfXml({ id: b }), { transferEncoding: 'quoted-printable' }))];
     const res = await runCli(['ingest', ...files], cli);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, new RegExp(`a\\.xml: lead:testfeed:id:${a}`));
-    assert.match(res.stdout, new RegExp(`b\\.eml: lead:testfeed:id:${b}`));
+    assert.match(res.stdout, new RegExp(`a\\.xml: ${opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${a}`)}`));
+    assert.match(res.stdout, new RegExp(`b\\.eml: ${opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${b}`)}`));
     assert.match(res.stderr, /2 file\(s\): 2 lead\(s\); 2 accepted/);
     const again = await runCli(['ingest', '--json', files[0]!], cli);
     const line = JSON.parse(again.stdout) as { status: string; leads: Array<{ leadId: string; arrivalId: string }> };
-    assert.equal(line.leads[0]?.leadId, `lead:testfeed:id:${a}`);
-    const described = await env.client.workflow.getHandle(`lead:testfeed:id:${a}`).describe();
+    assert.equal(line.leads[0]?.leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${a}`));
+    const described = await env.client.workflow.getHandle(opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${a}`)).describe();
     assert.equal(described.status.name, 'RUNNING');
   });
 

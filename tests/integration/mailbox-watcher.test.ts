@@ -20,6 +20,7 @@ import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testServices } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
+import { opaqueLeadId } from '../../temporal/lead-ids.js';
 
 const user = { user: 'dealer@example.com', password: 'imap-secret', email: 'dealer@example.com' };
 
@@ -58,7 +59,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     const worker = await mailboxWorker();
     await worker.runUntil(async () => {
       const id = uniqueName('imap');
-      const leadId = `lead:testfeed:id:${id}`;
+      const leadId = opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`);
       const t0 = Date.now();
       await appendMessage(mail, user, await adfEmail(adfXml({ id, first: 'Iris' })));
       await eventually('the lead row', () => getLead(tdb.db, leadId));
@@ -86,17 +87,17 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     const first = await mailboxWorker();
     await first.runUntil(eventually('some of the batch', async () => {
       let n = 0;
-      for (const id of ids) if (await getLead(tdb.db, `lead:testfeed:id:${id}`)) n++;
+      for (const id of ids) if (await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`))) n++;
       return n >= 3 && n < ids.length ? n : n === ids.length ? n : false;
     }));
     // A second worker picks the retried activity up from the checkpoint.
     const second = await mailboxWorker();
     await second.runUntil(eventually('the whole batch', async () => {
-      for (const id of ids) if (!(await getLead(tdb.db, `lead:testfeed:id:${id}`))) return false;
+      for (const id of ids) if (!(await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)))) return false;
       return true;
     }, 30_000));
     for (const id of ids) {
-      const arrivals = (await listLeadEvents(tdb.db, `lead:testfeed:id:${id}`)).filter((e) => e.type === 'arrival');
+      const arrivals = (await listLeadEvents(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`))).filter((e) => e.type === 'arrival');
       assert.equal(arrivals.length, 1, `${id} arrived ${arrivals.length} times`);
     }
   });
@@ -108,12 +109,12 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
       const before = await metric();
       const warm = uniqueName('warm');
       await appendMessage(mail, user, await adfEmail(adfXml({ id: warm })));
-      await eventually('the watcher is connected', () => getLead(tdb.db, `lead:testfeed:id:${warm}`));
+      await eventually('the watcher is connected', () => getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${warm}`)));
       await mail.restart(); // GreenMail starts empty: a new UIDVALIDITY, so the watcher starts over
       await eventually('a counted disconnection', async () => (await metric()) > before, 20_000);
       const id = uniqueName('after-restart');
       await appendMessage(mail, user, await adfEmail(adfXml({ id })));
-      await eventually('the lead after the restart', () => getLead(tdb.db, `lead:testfeed:id:${id}`), 30_000);
+      await eventually('the lead after the restart', () => getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)), 30_000);
     });
   });
 

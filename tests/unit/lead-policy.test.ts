@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import type { Enrichment } from '../../domain/enrich/types.js';
 import { composeEmail } from '../../activities/send/compose.js';
 import { deterministicMessageId, plusAddress, replyToken, replyTokensIn } from '../../domain/ids/index.js';
-import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
+import { isLinkToken, linkToken, linkTokenMatches, signUnsubscribeToken, unsubscribeToken, verifyUnsubscribeToken } from '../../domain/tokens/signed-token.js';
 import { sendKey, type LeadCarry, type LeadInput } from '../../workflows/lead/contract.js';
 import { leadProfile, reachableChannel } from '../../domain/lead/profile.js';
 import { checkSequence, DEFAULT_SEQUENCE, nextAction } from '../../workflows/lead/sequence.js';
@@ -76,13 +76,28 @@ describe('lead policy', () => {
     assert.equal(verifyUnsubscribeToken('s'.repeat(32), `${payload}`), null);
     assert.equal(verifyUnsubscribeToken('s'.repeat(32), `${t}.extra`), null);
     assert.equal(verifyUnsubscribeToken('s'.repeat(32), 'garbage'), null);
+    // Only the canonical encoding: Node's lenient base64url decoder would accept these.
+    for (const suffix of ['!', '=', '*', '==', 'A']) assert.equal(verifyUnsubscribeToken('s'.repeat(32), `${t}${suffix}`), null, `suffix ${suffix}`);
+  });
+
+  test('link tokens: 24 characters, one spelling, bound to their purpose and values', () => {
+    const secret = 's'.repeat(32);
+    const t = linkToken(secret, 'unsubscribe', ['lead:x', 'a@example.com']);
+    assert.match(t, /^[A-Za-z0-9_-]{24}$/);
+    assert.equal(linkToken(secret, 'unsubscribe', ['lead:x', 'a@example.com']), t, 'deterministic');
+    assert.ok(linkTokenMatches(secret, 'unsubscribe', t, ['lead:x', 'a@example.com']));
+    assert.ok(!linkTokenMatches(secret, 'handover-ack', t, ['lead:x', 'a@example.com']), 'another purpose');
+    assert.ok(!linkTokenMatches(secret, 'unsubscribe', t, ['lead:x', 'b@example.com']), 'another address');
+    assert.ok(!linkTokenMatches('t'.repeat(32), 'unsubscribe', t, ['lead:x', 'a@example.com']), 'another secret');
+    for (const altered of [`${t}=`, `${t}!`, t.slice(1), `${t.slice(0, -1)}*`]) assert.ok(!isLinkToken(altered) || !linkTokenMatches(secret, 'unsubscribe', altered, ['lead:x', 'a@example.com']), altered);
+    assert.equal(unsubscribeToken(secret, { leadId: 'l'.repeat(300), address: `${'x'.repeat(240)}@example.com` }).length, 24, 'short whatever the lead id and address');
   });
 
   test('every e-mail gets RFC 8058 headers and the footer; SMS is untouched', () => {
     const cfg = { unsubscribe: { publicUrl: 'https://lf.example/', secret: 's'.repeat(32), mailto: 'unsub@dealer.example' }, postalAddress: '1 Main St', messageIdDomain: 'dealer.example' };
     const msg = { idempotencyKey: 'k', leadId: 'lead:x', step: 1, channel: 'email' as const, to: 'a@example.com', subject: 'Hi', text: 'Hello', headers: { 'X-Other': '1' } };
     const out = composeEmail(msg, cfg);
-    assert.match(out.headers?.['List-Unsubscribe'] ?? '', /^<https:\/\/lf\.example\/unsubscribe\/[\w-]+\.[\w-]+>, <mailto:unsub@dealer\.example\?subject=unsubscribe>$/);
+    assert.match(out.headers?.['List-Unsubscribe'] ?? '', /^<https:\/\/lf\.example\/unsubscribe\/[\w-]{24}>, <mailto:unsub@dealer\.example\?subject=unsubscribe>$/);
     assert.equal(out.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     assert.equal(out.headers?.['X-Other'], '1');
     assert.match(out.text, /^Hello\n\n--\nTo stop receiving these e-mails: https:\/\/lf\.example\/unsubscribe\/\S+\n1 Main St$/);
