@@ -32,7 +32,7 @@ export function adfSpan(text: string): string | null {
 const decodeEntities = (s: string) => s
   .replace(/&lt;/gi, '<').replace(/&gt;/gi, '>').replace(/&quot;/gi, '"').replace(/&#39;|&apos;/gi, "'").replace(/&nbsp;/gi, ' ').replace(/&amp;/gi, '&');
 
-const isXmlAttachment = (a: Attachment) => XML_TYPES.has(a.contentType.toLowerCase()) || XML_NAME.test(a.filename ?? '');
+const isXmlAttachment = (a: Attachment) => XML_TYPES.has(String(a.contentType ?? '').toLowerCase()) || XML_NAME.test(a.filename ?? '');
 
 /** The ADF candidates in an already parsed e-mail (attachments, then the text or HTML body). */
 export function candidatesFromMail(mail: ParsedMail): Candidate[] {
