@@ -121,6 +121,14 @@ function assertTraversable(dir: string, user: RunAs): void {
 
 // ---- the throwaway cluster ------------------------------------------------------------
 
+/** A private cluster that can also be taken down and brought back (chaos tests). */
+export interface RestartablePostgres extends PostgresServer {
+  /** Stops the server abruptly (`pg_ctl stop -m immediate`: clients see their connections die). */
+  halt(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  resume(): Promise<void>;
+}
+
 
 function tail(file: string, lines = 20): string {
   try {
@@ -130,7 +138,7 @@ function tail(file: string, lines = 20): string {
   }
 }
 
-async function startCluster(): Promise<PostgresServer> {
+async function startCluster(): Promise<RestartablePostgres> {
   const binDir = findPostgresBinDir();
   const user = unprivilegedUser();
   const base = mkdtempSync(join(scratchDir(), 'leadflow-pg-'));
@@ -165,9 +173,10 @@ async function startCluster(): Promise<PostgresServer> {
 
     // Another process may grab the port between freePort() and the bind: retry.
     let port = 0;
+    let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = [
+      options = [
         `-p ${port}`, `-k '${base}'`, '-c listen_addresses=127.0.0.1',
         '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off',
       ].join(' ');
@@ -186,12 +195,30 @@ async function startCluster(): Promise<PostgresServer> {
       if (mayBeRunning()) await run(pgCtl, stopArgs, { env, ...as }).catch(() => undefined);
       rmSync(base, { recursive: true, force: true });
     })());
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+    const halt = async () => {
+      if (mayBeRunning()) await run(pgCtl, stopArgs, { env, ...as });
+    };
+    const resume = async () => {
+      try {
+        await run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], { env, ...as });
+      } catch (error) {
+        throw new Error(`pg_ctl start (resume) failed: ${(error as Error).message}\n${tail(logFile)}`, { cause: error });
+      }
+    };
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, halt, resume };
   } catch (error) {
     exitCleanups.delete(stopSync);
     stopSync();
     throw error;
   }
+}
+
+/**
+ * Always a private throwaway cluster (even with TEST_DATABASE_URL set), for tests that stop and
+ * restart the server itself.
+ */
+export function startPostgresCluster(): Promise<RestartablePostgres> {
+  return startCluster();
 }
 
 // ---- databases inside an existing server --------------------------------------------
