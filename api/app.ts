@@ -58,7 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // removeAdditional: false — an unknown body field or query parameter is refused with 400 naming
   // it (fastify's default silently drops it, so a typo like `?stauts=` listed everything).
   const app = Fastify({
-    loggerInstance: deps.logger, genReqId: () => crypto.randomUUID(), bodyLimit: 5 * 1024 * 1024, routerOptions: { maxParamLength: 1500 },
+    loggerInstance: deps.logger,
+    genReqId: () => crypto.randomUUID(),
+    bodyLimit: 5 * 1024 * 1024,
+    routerOptions: { maxParamLength: 1500 },
     ajv: { customOptions: { removeAdditional: false } },
     // Errors the router raises before any hook (a malformed or over-long path) are problems too.
     frameworkErrors: (err, _req, reply) => {
@@ -72,17 +75,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(metricsPlugin);
   // Before authentication: the address limit and the input checks run on every request first.
-  await app.register(rateLimitPlugin, { perMinute: deps.rateLimitPerMinute ?? 600, ...(deps.rateLimitPerAddressPerMinute !== undefined && { perAddressPerMinute: deps.rateLimitPerAddressPerMinute }) });
+  await app.register(rateLimitPlugin, {
+    perMinute: deps.rateLimitPerMinute ?? 600,
+    ...(deps.rateLimitPerAddressPerMinute !== undefined && { perAddressPerMinute: deps.rateLimitPerAddressPerMinute }),
+  });
   await app.register(inputGuardPlugin);
   await app.register(authPlugin);
-  const ingest = createIngestor({ client: deps.temporal, db: deps.db, log: deps.logger as Logger, leadIdSecret: deps.leadIdSecret, classifyIntent: deps.classifyIntent });
+  const ingest = createIngestor({
+    client: deps.temporal,
+    db: deps.db,
+    log: deps.logger as Logger,
+    leadIdSecret: deps.leadIdSecret,
+    classifyIntent: deps.classifyIntent,
+  });
   await app.register(healthRoutes, deps.health ?? {});
   await app.register(ingestRoutes, { ingest, identity: leadIdentity(deps.db, deps.leadIdSecret) });
   await app.register(quarantineRoutes, { ingest });
   await app.register(auditRoutes);
   const hooks = deps.webhooks;
-  await app.register(sendGridWebhook, { key: hooks?.sendgridPublicKey ? sendGridPublicKey(hooks.sendgridPublicKey) : null, maxAgeSeconds: hooks?.sendgridMaxAgeSeconds ?? 600 });
-  await app.register(twilioWebhooks, { authToken: hooks?.twilioAuthToken ?? null, publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/', classifyIntent: deps.classifyIntent });
+  await app.register(sendGridWebhook, {
+    key: hooks?.sendgridPublicKey ? sendGridPublicKey(hooks.sendgridPublicKey) : null,
+    maxAgeSeconds: hooks?.sendgridMaxAgeSeconds ?? 600,
+  });
+  await app.register(twilioWebhooks, {
+    authToken: hooks?.twilioAuthToken ?? null,
+    publicUrl: hooks?.publicUrl ?? 'http://127.0.0.1:3000/',
+    classifyIntent: deps.classifyIntent,
+  });
   await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(outboxRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });

@@ -7,7 +7,9 @@ type ApiError = FastifyError & { field?: string };
 
 /** An RFC 9457 problem answer: the one shape every non-2xx response of this API has. */
 export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.status(status).type('application/problem+json')
+  return reply
+    .status(status)
+    .type('application/problem+json')
     .send({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance: reply.request.url, ...extra });
 }
 

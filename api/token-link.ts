@@ -6,7 +6,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem } from './errors.js';
 import { HtmlResponse, Problem, TokenParams, Unexpected } from './schemas/common.js';
 
-export interface HtmlPage { title: string; body: string }
+export interface HtmlPage {
+  title: string;
+  body: string;
+}
 
 export const htmlPage = (p: HtmlPage): string =>
   `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${p.title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${p.body}</body></html>`;

@@ -15,7 +15,10 @@ const bytesPerPass = corpus.reduce((n, b) => n + b.length, 0);
 // Results go to a sink the optimiser cannot prove unused.
 let sink = 0;
 
-interface Rate { wall: number; cpu: number }
+interface Rate {
+  wall: number;
+  cpu: number;
+}
 
 /**
  * Documents per second for `fn` over the whole corpus, after a warm-up: per wall-clock second,
@@ -48,9 +51,13 @@ const rows: [string, Rate][] = [
   ['XMLValidator.validate only', measure((i) => XMLValidator.validate(texts[i] ?? ''))],
 ];
 
-console.log(`ADF parse benchmark: ${corpus.length} good fixtures, ${(bytesPerPass / corpus.length / 1024).toFixed(1)} KB average, ${SECONDS} s per phase, Node ${process.version}`);
+console.log(
+  `ADF parse benchmark: ${corpus.length} good fixtures, ${(bytesPerPass / corpus.length / 1024).toFixed(1)} KB average, ${SECONDS} s per phase, Node ${process.version}`,
+);
 for (const [name, rate] of rows) console.log(`  ${name.padEnd(34)} ${fmt(rate.cpu)} docs per CPU-second (${fmt(rate.wall).trim()} per wall second)`);
 const [adf, baseline] = [rows[0]?.[1].cpu ?? 0, rows[1]?.[1].cpu ?? 1];
-console.log(`  parseAdf / bare parse ratio: ${(adf / baseline).toFixed(2)} (parseAdf is ${(baseline / adf).toFixed(1)}x slower; ${(1e6 / adf).toFixed(0)} µs per document)`);
+console.log(
+  `  parseAdf / bare parse ratio: ${(adf / baseline).toFixed(2)} (parseAdf is ${(baseline / adf).toFixed(1)}x slower; ${(1e6 / adf).toFixed(0)} µs per document)`,
+);
 const mem = process.memoryUsage();
 console.log(`  heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)}, rss ${mb(mem.rss)} (sink ${sink > 0 ? 'ok' : 'empty'})`);

@@ -25,11 +25,19 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-cli-bench-'));
 
 // No provider settings from the caller's shell; nothing may reach a server.
 const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_)/.test(k))),
-  LOG_LEVEL: 'silent', LEADFLOW_DATA_DIR: dataDir,
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_)/.test(k)),
+  ),
+  LOG_LEVEL: 'silent',
+  LEADFLOW_DATA_DIR: dataDir,
 };
 
-interface Case { name: string; args: string[]; exit: number; env?: Record<string, string> }
+interface Case {
+  name: string;
+  args: string[];
+  exit: number;
+  env?: Record<string, string>;
+}
 
 const leadflow: Case[] = [
   { name: '--help', args: ['--help'], exit: 0 },
@@ -44,8 +52,25 @@ const leadflow: Case[] = [
   { name: 'apikey create, to first I/O', args: ['apikey', 'create', '--name', 'x', '--scopes', 'none'], exit: 1 },
 ];
 
-interface Row { label: string; argv: string[]; exit: number; env: NodeJS.ProcessEnv; ms: number[]; cpuMs: number[]; compiled?: boolean; before?: () => void }
-const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({ label, argv, exit, env: { ...baseEnv, ...env }, ms: [], cpuMs: [], ...more });
+interface Row {
+  label: string;
+  argv: string[];
+  exit: number;
+  env: NodeJS.ProcessEnv;
+  ms: number[];
+  cpuMs: number[];
+  compiled?: boolean;
+  before?: () => void;
+}
+const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({
+  label,
+  argv,
+  exit,
+  env: { ...baseEnv, ...env },
+  ms: [],
+  cpuMs: [],
+  ...more,
+});
 const rows: Row[] = [row('node -e 0', ['-e', '0'], 0)];
 for (const c of leadflow) rows.push(row(`leadflow ${c.name}`, [CLI, ...c.args], c.exit, c.env, { compiled: true }));
 // Without its stamp dist/cli/ counts as stale, as after a source edit: esbuild runs, then the command.
@@ -96,17 +121,25 @@ try {
     }
   }
 
-  const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
+  const pct = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+  };
   const base = pct(rows[0]?.ms ?? [], 50);
   const cpuBase = pct(rows[0]?.cpuMs ?? [], 50);
-  const cpu = (r: Row) => (r.cpuMs.length === 0 ? '' : `   ${`${pct(r.cpuMs, 50).toFixed(0)} ms`.padStart(7)} ${(pct(r.cpuMs, 50) / cpuBase).toFixed(1).padStart(5)}`);
-  console.log(`CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(2)} at the end`);
+  const cpu = (r: Row) =>
+    r.cpuMs.length === 0 ? '' : `   ${`${pct(r.cpuMs, 50).toFixed(0)} ms`.padStart(7)} ${(pct(r.cpuMs, 50) / cpuBase).toFixed(1).padStart(5)}`;
+  console.log(
+    `CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(2)} at the end`,
+  );
   if (!built) console.log('  (no dist/cli/build.json: the leadflow rows ran from the sources through tsx)');
   if (rebuilt > 0) console.log(`  (${rebuilt} run(s) repeated: dist/cli/ was rebuilt during them, the sources changed)`);
   console.log(`  ${'command'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node${rows[0]?.cpuMs.length ? '   CPU median  ×node' : ''}`);
   for (const r of rows) {
     const med = pct(r.ms, 50);
-    console.log(`  ${r.label.padEnd(40)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}${cpu(r)}`);
+    console.log(
+      `  ${r.label.padEnd(40)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}${cpu(r)}`,
+    );
   }
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });

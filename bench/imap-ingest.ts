@@ -12,13 +12,22 @@ import { createDevServerEnv, uniqueName } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
 
 const N = Number(process.env.BENCH_N ?? 500);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
 
 const user = { user: 'bench@example.com', password: 'bench-secret', email: 'bench@example.com' };
 const [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
 try {
-  const ingest = createIngestor({ client: env.client, db: tdb.db, log: createLogger('silent'), leadIdSecret: 'bench-lead-id-secret-0123456789abcdef', taskQueue: uniqueName('bench-leads') });
+  const ingest = createIngestor({
+    client: env.client,
+    db: tdb.db,
+    log: createLogger('silent'),
+    leadIdSecret: 'bench-lead-id-secret-0123456789abcdef',
+    taskQueue: uniqueName('bench-leads'),
+  });
   const mails = await Promise.all(Array.from({ length: N }, (_, i) => adfEmail(adfXml({ id: `bench-${i}-${uniqueName('x')}` }))));
 
   // Baseline: the same work without IMAP (half the messages, fresh ids, to avoid merging).
@@ -35,9 +44,14 @@ try {
   const stop = new AbortController();
   let done = 0;
   let allDone!: () => void;
-  const finished = new Promise<void>((r) => { allDone = r; });
+  const finished = new Promise<void>((r) => {
+    allDone = r;
+  });
   const watching = watchMailbox({
-    imap: { ...mail.imap, user: user.user, password: user.password }, mailbox: 'INBOX', checkpoint: null, signal: stop.signal,
+    imap: { ...mail.imap, user: user.user, password: user.password },
+    mailbox: 'INBOX',
+    checkpoint: null,
+    signal: stop.signal,
     handle: async (msg) => {
       await ingest(msg.raw, { source: 'imap', sourceRef: 'bench', arrivalKey: `imap:bench:${msg.uidValidity}:${msg.uid}`, receivedAt: new Date() });
       const t0 = appendedAt.get(msg.uid);

@@ -9,7 +9,11 @@ import { classifyMail } from '../domain/mail/classify/index.js';
 
 const SECONDS = Number(process.env.MAIL_BENCH_SECONDS ?? 3);
 const DIR = path.resolve(import.meta.dirname, '../tests/fixtures/mail');
-const corpus = fs.readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort().map((f) => fs.readFileSync(path.join(DIR, f)));
+const corpus = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.eml'))
+  .sort()
+  .map((f) => fs.readFileSync(path.join(DIR, f)));
 
 async function measure(fn: (raw: Buffer) => Promise<unknown>): Promise<{ perCpuSecond: number; p95Ms: number }> {
   const run = async (seconds: number) => {
@@ -33,7 +37,8 @@ async function measure(fn: (raw: Buffer) => Promise<unknown>): Promise<{ perCpuS
 
 const classified = await measure((raw) => classifyMail(raw));
 const parsed = await measure((raw) => simpleParser(raw, { keepDeliveryStatus: true }));
-const fmt = (r: { perCpuSecond: number; p95Ms: number }) => `${Math.round(r.perCpuSecond).toLocaleString('en-US').padStart(6)} messages per CPU-second, p95 ${r.p95Ms.toFixed(2)} ms`;
+const fmt = (r: { perCpuSecond: number; p95Ms: number }) =>
+  `${Math.round(r.perCpuSecond).toLocaleString('en-US').padStart(6)} messages per CPU-second, p95 ${r.p95Ms.toFixed(2)} ms`;
 console.log(`corpus: ${corpus.length} messages, ${(corpus.reduce((n, b) => n + b.length, 0) / 1024).toFixed(1)} KB`);
 console.log(`classifyMail             ${fmt(classified)}`);
 console.log(`simpleParser (baseline)  ${fmt(parsed)}`);

@@ -131,7 +131,9 @@ export async function build() {
     const file = path.join(OUT_DIR, name);
     try {
       if (Date.now() - fs.statSync(file).mtimeMs > PRUNE_AFTER_MS) fs.rmSync(file, { force: true });
-    } catch { /* a concurrent build pruned it */ }
+    } catch {
+      /* a concurrent build pruned it */
+    }
   }
   return pathToFileURL(path.join(OUT_DIR, stamp.entry)).href;
 }

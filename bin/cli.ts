@@ -25,7 +25,22 @@ const program = new Command('leadflow')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerUp, registerMigrate, registerWorker, registerApi, registerDoctor, registerLeads, registerHistories, registerIngest, registerQuarantine, registerOutbox, registerApiKey, registerAdf, registerMail, registerSalespeople]) {
+for (const register of [
+  registerUp,
+  registerMigrate,
+  registerWorker,
+  registerApi,
+  registerDoctor,
+  registerLeads,
+  registerHistories,
+  registerIngest,
+  registerQuarantine,
+  registerOutbox,
+  registerApiKey,
+  registerAdf,
+  registerMail,
+  registerSalespeople,
+]) {
   register(program);
 }
 

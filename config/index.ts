@@ -39,22 +39,36 @@ export interface Config {
    * both are generated once into the data directory (single-host installs).
    */
   privacy: { payloadKeys: string | undefined; leadIdSecret: string | undefined };
-  api: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number; rateLimitPerAddressPerMinute: number | undefined; /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean };
-  imap: (MailServerConfig & {
-    /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
-    mailboxes: string[];
-    /** Flag added to processed mail (e.g. \\Seen), and an optional folder to move it to. */
-    processedFlag: string | undefined;
-    moveTo: string | undefined;
-    pollSeconds: number;
-  }) | undefined;
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    rateLimitPerMinute: number;
+    rateLimitPerAddressPerMinute: number | undefined;
+    /** API_PUBLIC_URL was set: providers can reach our webhooks. */ publicUrlSet: boolean;
+  };
+  imap:
+    | (MailServerConfig & {
+        /** Mailboxes to watch for lead e-mails, one watcher workflow each. */
+        mailboxes: string[];
+        /** Flag added to processed mail (e.g. \\Seen), and an optional folder to move it to. */
+        processedFlag: string | undefined;
+        moveTo: string | undefined;
+        pollSeconds: number;
+      })
+    | undefined;
   smtp: MailServerConfig | undefined;
   sendgrid: { apiKey: string; baseUrl: string | undefined } | undefined;
-  twilio: {
-    accountSid: string; authToken: string; baseUrl: string | undefined;
-    /** One of the two is required: a sender number (E.164) or a Messaging Service. */
-    from: string | undefined; messagingServiceSid: string | undefined;
-  } | undefined;
+  twilio:
+    | {
+        accountSid: string;
+        authToken: string;
+        baseUrl: string | undefined;
+        /** One of the two is required: a sender number (E.164) or a Messaging Service. */
+        from: string | undefined;
+        messagingServiceSid: string | undefined;
+      }
+    | undefined;
   /** Who messages come from and the compliance parts of every e-mail. */
   sender: {
     name: string;
@@ -118,7 +132,10 @@ function sendgridWebhookKey(env: Env): string | undefined {
 function imapConfig(env: Env): Config['imap'] {
   const server = mailServer(env, 'IMAP', 993);
   if (server === undefined) return undefined;
-  const mailboxes = (str(env, 'IMAP_MAILBOXES') ?? 'INBOX').split(',').map((m) => m.trim()).filter(Boolean);
+  const mailboxes = (str(env, 'IMAP_MAILBOXES') ?? 'INBOX')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   if (mailboxes.length === 0) throw new ConfigError('IMAP_MAILBOXES must name at least one mailbox');
   const flag = str(env, 'IMAP_PROCESSED_FLAG', '\\Seen');
   return {
@@ -155,7 +172,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   }
   requireTogether(env, ['EMAIL_VERIFIER_URL', 'EMAIL_VERIFIER_API_KEY']);
   const replyTo = str(env, 'REPLY_TO_ADDRESS');
-  if (replyTo !== undefined && !/^[^@\s+]+@[^@\s]+$/.test(replyTo)) throw new ConfigError('REPLY_TO_ADDRESS must be a plain e-mail address (no +tag: leadflow adds its own)');
+  if (replyTo !== undefined && !/^[^@\s+]+@[^@\s]+$/.test(replyTo))
+    throw new ConfigError('REPLY_TO_ADDRESS must be a plain e-mail address (no +tag: leadflow adds its own)');
   const verifierUrl = url(env, 'EMAIL_VERIFIER_URL');
   const leadIdSecret = str(env, 'LEAD_ID_SECRET');
   if (leadIdSecret !== undefined && leadIdSecret.length < 32) throw new ConfigError('LEAD_ID_SECRET must be at least 32 characters');
@@ -178,15 +196,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
     privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret },
-    api: { host: apiHost, port: apiPort, publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`, publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined, rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000), rateLimitPerAddressPerMinute: str(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE') === undefined ? undefined : int(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE', 600, 1, 1_000_000) },
+    api: {
+      host: apiHost,
+      port: apiPort,
+      publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://${apiHost}:${apiPort}/`,
+      publicUrlSet: url(env, 'API_PUBLIC_URL') !== undefined,
+      rateLimitPerMinute: int(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      rateLimitPerAddressPerMinute:
+        str(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE') === undefined ? undefined : int(env, 'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE', 600, 1, 1_000_000),
+    },
     imap: imapConfig(env),
     smtp: mailServer(env, 'SMTP', 587),
     sendgrid: sendgridKey === undefined ? undefined : { apiKey: sendgridKey, baseUrl: url(env, 'SENDGRID_BASE_URL') },
-    twilio: twilioSid === undefined ? undefined
-      : {
-        accountSid: twilioSid, authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '', baseUrl: url(env, 'TWILIO_BASE_URL'),
-        from: str(env, 'TWILIO_FROM'), messagingServiceSid: str(env, 'TWILIO_MESSAGING_SERVICE_SID'),
-      },
+    twilio:
+      twilioSid === undefined
+        ? undefined
+        : {
+            accountSid: twilioSid,
+            authToken: str(env, 'TWILIO_AUTH_TOKEN') ?? '',
+            baseUrl: url(env, 'TWILIO_BASE_URL'),
+            from: str(env, 'TWILIO_FROM'),
+            messagingServiceSid: str(env, 'TWILIO_MESSAGING_SERVICE_SID'),
+          },
     sender: {
       name: str(env, 'LEADFLOW_SENDER_NAME', 'leadflow'),
       email: senderEmail ?? 'leads@localhost',
@@ -204,8 +235,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sendgridPublicKey: sendgridWebhookKey(env),
       sendgridMaxAgeSeconds: int(env, 'SENDGRID_WEBHOOK_MAX_AGE_SECONDS', 600, 10, 86_400),
     },
-    openai: openaiKey === undefined ? undefined
-      : { apiKey: openaiKey, baseUrl: url(env, 'OPENAI_BASE_URL'), model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini') },
+    openai: openaiKey === undefined ? undefined : { apiKey: openaiKey, baseUrl: url(env, 'OPENAI_BASE_URL'), model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini') },
   };
   return deepFreeze(config);
 }

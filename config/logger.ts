@@ -3,8 +3,26 @@
 import { pino, type Logger } from 'pino';
 
 export const REDACTED_KEYS = [
-  'email', 'emails', 'phone', 'phones', 'firstName', 'lastName', 'fullName', 'name', 'address', 'street',
-  'body', 'text', 'html', 'comments', 'password', 'apiKey', 'authToken', 'authorization', 'token', 'databaseUrl',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'firstName',
+  'lastName',
+  'fullName',
+  'name',
+  'address',
+  'street',
+  'body',
+  'text',
+  'html',
+  'comments',
+  'password',
+  'apiKey',
+  'authToken',
+  'authorization',
+  'token',
+  'databaseUrl',
 ];
 
 // Top-level `name` is pino's own logger name, not a person's: only nested `name`s are redacted.

@@ -91,8 +91,7 @@ async function createPostgres(url: string, opts: CreateDbOptions): Promise<DbHan
   });
   // Unhandled, an idle client's error event would crash the process; pg already
   // discards that client, so the next query simply gets a fresh one.
-  const onPoolError = opts.onPoolError
-    ?? ((error: Error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
+  const onPoolError = opts.onPoolError ?? ((error: Error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
   pool.on('error', onPoolError);
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

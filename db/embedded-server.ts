@@ -30,7 +30,10 @@ class BackendLock {
 
   async acquire(id: number): Promise<void> {
     if (this.holder === id) return;
-    if (this.holder === null) { this.holder = id; return; }
+    if (this.holder === null) {
+      this.holder = id;
+      return;
+    }
     await new Promise<void>((go) => this.waiters.push({ id, go }));
   }
 
@@ -52,15 +55,23 @@ export class EmbeddedServer {
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
 
-  constructor(private readonly db: PGlite, private readonly opts: EmbeddedServerOptions) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly opts: EmbeddedServerOptions,
+  ) {}
 
   async start(): Promise<void> {
     await this.db.waitReady;
-    const server = net.createServer((socket) => { void this.serve(socket); });
+    const server = net.createServer((socket) => {
+      void this.serve(socket);
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => { server.off('error', reject); resolve(); });
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   }
 
@@ -89,17 +100,33 @@ export class EmbeddedServer {
     let buffer: Buffer = Buffer.alloc(0);
     let wake: (() => void) | null = null;
     let closed = false;
-    socket.on('data', (chunk: Buffer) => { buffer = Buffer.concat([buffer, chunk]); wake?.(); });
-    socket.on('close', () => { closed = true; wake?.(); });
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      wake?.();
+    });
+    socket.on('close', () => {
+      closed = true;
+      wake?.();
+    });
     socket.on('error', () => socket.destroy());
-    const more = () => new Promise<void>((r) => { wake = () => { wake = null; r(); }; });
+    const more = () =>
+      new Promise<void>((r) => {
+        wake = () => {
+          wake = null;
+          r();
+        };
+      });
 
     let holding = false;
     let idleTimer: NodeJS.Timeout | undefined;
     const rollbackAndRelease = async () => {
       if (!holding) return;
       holding = false;
-      try { await this.db.exec('ROLLBACK'); } catch { /* not in a transaction after all */ }
+      try {
+        await this.db.exec('ROLLBACK');
+      } catch {
+        /* not in a transaction after all */
+      }
       this.lock.release(id);
     };
     try {
@@ -108,35 +135,60 @@ export class EmbeddedServer {
       const scram = new ScramServer(this.opts.password);
       while (!closed && startup === null) {
         const packet = startupPacket(buffer);
-        if (packet === null) { await more(); continue; }
+        if (packet === null) {
+          await more();
+          continue;
+        }
         buffer = buffer.subarray(packet.length);
-        if (packet.kind === 'ssl' || packet.kind === 'gss') { socket.write('N'); continue; }
-        if (packet.kind !== 'startup') { socket.destroy(); return; }
+        if (packet.kind === 'ssl' || packet.kind === 'gss') {
+          socket.write('N');
+          continue;
+        }
+        if (packet.kind !== 'startup') {
+          socket.destroy();
+          return;
+        }
         startup = packet.bytes;
       }
       if (startup === null) return;
       socket.write(scram.begin());
       while (!closed && !scram.done) {
         const { messages, rest } = frontendMessages(buffer);
-        if (messages.length === 0) { await more(); continue; }
+        if (messages.length === 0) {
+          await more();
+          continue;
+        }
         buffer = rest;
         for (const m of messages) {
           const answer = scram.step(m);
-          if (answer.error !== undefined) { socket.end(backendError('FATAL', '28P01', answer.error)); return; }
+          if (answer.error !== undefined) {
+            socket.end(backendError('FATAL', '28P01', answer.error));
+            return;
+          }
           socket.write(answer.reply);
         }
       }
       if (closed) return;
       await this.lock.acquire(id);
-      try { await this.run([startup], socket); } finally { this.lock.release(id); }
+      try {
+        await this.run([startup], socket);
+      } finally {
+        this.lock.release(id);
+      }
 
       while (!closed) {
         const { messages, rest } = frontendMessages(buffer);
         const end = messages.findIndex((m) => m[0] === 0x53 /* S */ || m[0] === 0x51 /* Q */ || m[0] === 0x48 /* H */ || m[0] === 0x58 /* X */);
-        if (end < 0) { await more(); continue; }
+        if (end < 0) {
+          await more();
+          continue;
+        }
         const unit = messages.slice(0, end + 1);
         buffer = Buffer.concat([...messages.slice(end + 1).map((m) => Buffer.from(m)), rest]);
-        if (unit.at(-1)?.[0] === 0x58) { unit.pop(); if (unit.length === 0) break; }
+        if (unit.at(-1)?.[0] === 0x58) {
+          unit.pop();
+          if (unit.length === 0) break;
+        }
         clearTimeout(idleTimer);
         await this.lock.acquire(id);
         holding = true;
@@ -146,7 +198,9 @@ export class EmbeddedServer {
           this.lock.release(id);
         } else {
           // Inside a transaction: keep the backend, but not forever if the client goes quiet.
-          idleTimer = setTimeout(() => { void rollbackAndRelease().then(() => socket.destroy()); }, this.opts.idleInTransactionMs ?? 60_000);
+          idleTimer = setTimeout(() => {
+            void rollbackAndRelease().then(() => socket.destroy());
+          }, this.opts.idleInTransactionMs ?? 60_000);
           idleTimer.unref();
         }
       }

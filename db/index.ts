@@ -27,10 +27,31 @@ export { listAudit, recordAudit } from './repositories/audit.js';
 export type { AuditEntry } from './repositories/audit.js';
 export { countProviderEvents, recordProviderEvent } from './repositories/provider-events.js';
 export type { ProviderEvent } from './repositories/provider-events.js';
-export { beginOutboxCall, claimOutbox, findOutboxByUnsubscribeToken, findOutboxByMessageId, findOutboxByReplyToken, finishOutboxCall, getOutbox, listOutbox, providerEventForKey } from './repositories/outbox.js';
+export {
+  beginOutboxCall,
+  claimOutbox,
+  findOutboxByUnsubscribeToken,
+  findOutboxByMessageId,
+  findOutboxByReplyToken,
+  finishOutboxCall,
+  getOutbox,
+  listOutbox,
+  providerEventForKey,
+} from './repositories/outbox.js';
 export type { OutboxClaim } from './repositories/outbox.js';
 export { isAlive } from './pglite-lock.js';
 export { addSuppression, findSuppression, listSuppressions, normaliseAddress, removeSuppression } from './repositories/suppressions.js';
 export type { SuppressionInput } from './repositories/suppressions.js';
-export { addSalesperson, findHandoverByAckToken, getHandover, setHandoverAckToken, getSalesperson, listSalespeople, nextSalesperson, removeSalesperson, saveHandover, setSalespersonAway } from './repositories/handover.js';
+export {
+  addSalesperson,
+  findHandoverByAckToken,
+  getHandover,
+  setHandoverAckToken,
+  getSalesperson,
+  listSalespeople,
+  nextSalesperson,
+  removeSalesperson,
+  saveHandover,
+  setSalespersonAway,
+} from './repositories/handover.js';
 export type { NewSalesperson } from './repositories/handover.js';

@@ -23,20 +23,13 @@ function resultOrThrow({ error, results = [] }: MigrationResultSet): { applied: 
   if (error === undefined) return { applied: succeeded };
 
   const failed = results.find((r) => r.status === 'Error');
-  const what = failed
-    ? `migration ${failed.migrationName} failed`
-    : 'migrations failed before any migration ran';
-  const rolledBack = failed && succeeded.length > 0
-    ? ` (rolled back together with ${succeeded.join(', ')})`
-    : '';
+  const what = failed ? `migration ${failed.migrationName} failed` : 'migrations failed before any migration ran';
+  const rolledBack = failed && succeeded.length > 0 ? ` (rolled back together with ${succeeded.join(', ')})` : '';
   throw new Error(`${what}${rolledBack}: ${describeError(error)}`, { cause: error });
 }
 
 /** Applies every pending migration in `migrations`; lower-level form of migrateToLatest. */
-export async function migrateWith(
-  db: Kysely<Database>,
-  migrations: MigrationsRecord,
-): Promise<{ applied: string[] }> {
+export async function migrateWith(db: Kysely<Database>, migrations: MigrationsRecord): Promise<{ applied: string[] }> {
   return resultOrThrow(await migratorFor(db, migrations).migrateToLatest());
 }
 
@@ -46,10 +39,7 @@ export function migrateToLatest(db: Kysely<Database>): Promise<{ applied: string
 }
 
 /** Names of migrations not yet applied, without applying or creating anything. */
-export async function pendingMigrations(
-  db: Kysely<Database>,
-  migrations: MigrationsRecord = appMigrations,
-): Promise<string[]> {
+export async function pendingMigrations(db: Kysely<Database>, migrations: MigrationsRecord = appMigrations): Promise<string[]> {
   const infos = await migratorFor(db, migrations).getMigrations();
   return infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

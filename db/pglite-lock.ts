@@ -43,8 +43,7 @@ export function lockPgliteDir(dir: string, path: string): () => void {
       if (owner !== undefined && isAlive(owner)) {
         const who = owner === process.pid ? 'this process' : `process ${owner}`;
         throw new Error(
-          `embedded database at ${dir} is already open by ${who}; ` +
-            'PGlite allows one opener at a time (set DATABASE_URL to share a real PostgreSQL)',
+          `embedded database at ${dir} is already open by ${who}; ` + 'PGlite allows one opener at a time (set DATABASE_URL to share a real PostgreSQL)',
         );
       }
       // Left behind by a crashed process (or half-written): take it over.

@@ -14,7 +14,12 @@ const hmac = (key: Buffer, text: string): Buffer => createHmac('sha256', key).up
 const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
 
 function attrs(text: string): Map<string, string> {
-  return new Map(text.split(',').filter((p) => p.includes('=')).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+  return new Map(
+    text
+      .split(',')
+      .filter((p) => p.includes('='))
+      .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+  );
 }
 
 /** The body of a SASLInitialResponse / SASLResponse ('p') message after its 5-byte header. */

@@ -18,7 +18,8 @@ export function startupPacket(buf: Buffer): { kind: StartupKind; length: number;
   if (length < 8 || length > MAX_MESSAGE) return { kind: 'unknown', length: buf.length, bytes: buf };
   if (buf.length < length) return null;
   const code = buf.readInt32BE(4);
-  const kind: StartupKind = code === SSL_REQUEST ? 'ssl' : code === GSS_REQUEST ? 'gss' : code === CANCEL_REQUEST ? 'cancel' : code === PROTOCOL_3 ? 'startup' : 'unknown';
+  const kind: StartupKind =
+    code === SSL_REQUEST ? 'ssl' : code === GSS_REQUEST ? 'gss' : code === CANCEL_REQUEST ? 'cancel' : code === PROTOCOL_3 ? 'startup' : 'unknown';
   return { kind, length, bytes: Buffer.from(buf.subarray(0, length)) };
 }
 
@@ -52,7 +53,11 @@ export function readyStatus(out: Uint8Array): string | null {
 /** An ErrorResponse ('E') with severity, SQLSTATE and message. */
 export function backendError(severity: 'ERROR' | 'FATAL', code: string, message: string): Buffer {
   const fields = Buffer.concat([
-    Buffer.from(`S${severity}\0`), Buffer.from(`V${severity}\0`), Buffer.from(`C${code}\0`), Buffer.from(`M${message}\0`), Buffer.from([0]),
+    Buffer.from(`S${severity}\0`),
+    Buffer.from(`V${severity}\0`),
+    Buffer.from(`C${code}\0`),
+    Buffer.from(`M${message}\0`),
+    Buffer.from([0]),
   ]);
   const head = Buffer.alloc(5);
   head.write('E', 0);

@@ -12,20 +12,31 @@ import type { ParsedMail } from 'mailparser';
 import { classifyParsedMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
 
 export type RouteOutcome =
-  | { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean }
-  | { matched: false; kind: Classification['kind']; reason: string };
+  { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean } | { matched: false; kind: Classification['kind']; reason: string };
 
 function signalFor(c: Classification, eventId: string, step: number, receivedAt: Date): LeadSignal | null {
   switch (c.kind) {
     case 'reply':
-      return { signal: 'replyReceived', args: { eventId, channel: 'email', from: c.from ?? '', text: c.replyText ?? '', receivedAt: receivedAt.toISOString(), ...(c.intent !== undefined && { intent: c.intent }) } };
+      return {
+        signal: 'replyReceived',
+        args: {
+          eventId,
+          channel: 'email',
+          from: c.from ?? '',
+          text: c.replyText ?? '',
+          receivedAt: receivedAt.toISOString(),
+          ...(c.intent !== undefined && { intent: c.intent }),
+        },
+      };
     case 'auto-reply':
       return { signal: 'autoReply', args: { eventId, returnDate: c.returnDate ?? null, receivedAt: receivedAt.toISOString() } };
     case 'bounce':
-      return c.bounce === undefined ? null : {
-        signal: 'bounced',
-        args: { eventId, kind: c.bounce.type, reason: c.bounce.diagnostic ?? c.bounce.status ?? 'bounced', step, channel: 'email' },
-      };
+      return c.bounce === undefined
+        ? null
+        : {
+            signal: 'bounced',
+            args: { eventId, kind: c.bounce.type, reason: c.bounce.diagnostic ?? c.bounce.status ?? 'bounced', step, channel: 'email' },
+          };
     case 'complaint':
       return { signal: 'complained', args: { eventId, step } };
     default:
@@ -48,15 +59,29 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
     // Headers first; then the plus-address token, for clients that drop In-Reply-To/References.
     const tokens = replyTokensIn(c.recipients);
     const sent = (await findOutboxByMessageId(deps.db, ids)) ?? (await findOutboxByReplyToken(deps.db, tokens));
-    if (sent === undefined) return { matched: false, kind: c.kind, reason: `${c.kind} whose Message-IDs (${ids.length}) and reply tokens (${tokens.length}) match no message we sent` };
+    if (sent === undefined)
+      return {
+        matched: false,
+        kind: c.kind,
+        reason: `${c.kind} whose Message-IDs (${ids.length}) and reply tokens (${tokens.length}) match no message we sent`,
+      };
     // The AI (when configured and confident) decides a reply's intent; the classifier's rules otherwise.
     const decided = c.kind === 'reply' && deps.classifyIntent !== undefined ? await deps.classifyIntent(c.replyText ?? '') : null;
     if (decided !== null) c.intent = decided.intent;
     // The inbound message's own ID makes the signal idempotent across IMAP redeliveries.
     const eventId = mailEventId(c.messageId, raw);
     await recordLeadEvent(deps.db, {
-      leadId: sent.lead_id, eventKey: eventId, type: `email.${c.kind}`,
-      detail: { step: sent.step, intent: c.intent ?? null, intentPath: decided?.path ?? 'rules', intentConfidence: decided?.confidence ?? null, bounce: c.bounce ?? null, returnDate: c.returnDate ?? null },
+      leadId: sent.lead_id,
+      eventKey: eventId,
+      type: `email.${c.kind}`,
+      detail: {
+        step: sent.step,
+        intent: c.intent ?? null,
+        intentPath: decided?.path ?? 'rules',
+        intentConfidence: decided?.confidence ?? null,
+        bounce: c.bounce ?? null,
+        returnDate: c.returnDate ?? null,
+      },
     });
     const signal = signalFor(c, eventId, sent.step, receivedAt);
     const signalled = signal !== null && (await signalLead(deps.client, sent.lead_id, signal));

@@ -31,7 +31,10 @@ export interface IngestMeta {
   quarantine?: boolean;
 }
 
-export interface AcceptedLead extends StartedLead { prospect: number; status: AdfProspect['status'] }
+export interface AcceptedLead extends StartedLead {
+  prospect: number;
+  status: AdfProspect['status'];
+}
 
 export type IngestResult =
   /** `routed`: not a lead but an answer to one of our messages (reply, bounce, ...), signalled to that lead. */
@@ -39,17 +42,33 @@ export type IngestResult =
   | { status: 'partial'; leads: AcceptedLead[]; quarantineId: string; reason: string }
   | { status: 'quarantined'; leads: []; quarantineId: string; reason: string; code: string };
 
-interface Problem { reason: string; code: string }
+interface Problem {
+  reason: string;
+  code: string;
+}
 
-export function createIngestor(deps: { client: Client; db: Kysely<Database>; log: Logger; leadIdSecret: string; taskQueue?: string; classifyIntent?: IntentClassifier | undefined }) {
+export function createIngestor(deps: {
+  client: Client;
+  db: Kysely<Database>;
+  log: Logger;
+  leadIdSecret: string;
+  taskQueue?: string;
+  classifyIntent?: IntentClassifier | undefined;
+}) {
   const { client, db, log } = deps;
   const identity = leadIdentity(db, deps.leadIdSecret);
 
   async function park(raw: Buffer, meta: IngestMeta, problem: Problem): Promise<string> {
     if (meta.quarantine === false) return '';
     const { id, inserted } = await quarantine(db, {
-      source: meta.source, sourceRef: meta.sourceRef, mail: meta.mail, contentType: meta.contentType ?? null,
-      raw, reason: problem.reason, errorCode: problem.code, receivedAt: meta.receivedAt,
+      source: meta.source,
+      sourceRef: meta.sourceRef,
+      mail: meta.mail,
+      contentType: meta.contentType ?? null,
+      raw,
+      reason: problem.reason,
+      errorCode: problem.code,
+      receivedAt: meta.receivedAt,
     });
     if (inserted) adfLeadsProcessed.inc({ status: 'quarantined', source: meta.source });
     log.warn({ quarantineId: id, source: meta.source, sourceRef: meta.sourceRef, code: problem.code, reason: problem.reason }, 'input quarantined');
@@ -64,7 +83,11 @@ export function createIngestor(deps: { client: Client; db: Kysely<Database>; log
       return { code: 'unreadable-mail', reason: `could not read the message: ${(err as Error).message}` };
     }
     if (extracted.candidates.length === 0) {
-      return { code: 'no-adf', reason: extracted.isEmail ? 'the e-mail has no ADF document in its body or attachments' : 'no ADF document found', mail: extracted.mail };
+      return {
+        code: 'no-adf',
+        reason: extracted.isEmail ? 'the e-mail has no ADF document in its body or attachments' : 'no ADF document found',
+        mail: extracted.mail,
+      };
     }
     const prospects: AdfProspect[] = [];
     const errors: string[] = [];

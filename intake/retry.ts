@@ -13,8 +13,10 @@ export class QuarantineNotFoundError extends Error {
 export async function retryQuarantined(ingest: Ingest, db: Kysely<Database>, id: string): Promise<IngestResult> {
   const item = await getQuarantined(db, id);
   if (item === undefined) throw new QuarantineNotFoundError(`no quarantined item ${id}`);
-  const mail = item.mailbox !== null && item.uid_validity !== null && item.uid !== null
-    ? { mailbox: item.mailbox, uidValidity: item.uid_validity, uid: Number(item.uid) } : undefined;
+  const mail =
+    item.mailbox !== null && item.uid_validity !== null && item.uid !== null
+      ? { mailbox: item.mailbox, uidValidity: item.uid_validity, uid: Number(item.uid) }
+      : undefined;
   const result = await ingest(item.raw, {
     source: item.source as IngestSource,
     sourceRef: item.source_ref,
@@ -25,8 +27,12 @@ export async function retryQuarantined(ingest: Ingest, db: Kysely<Database>, id:
     quarantine: false,
     ...(mail ? { mail } : {}),
   });
-  await recordQuarantineRetry(db, id, result.status === 'accepted'
-    ? { leadIds: result.leads.map((l) => l.leadId) }
-    : { reason: result.reason, errorCode: result.status === 'quarantined' ? result.code : 'unidentifiable-prospect' });
+  await recordQuarantineRetry(
+    db,
+    id,
+    result.status === 'accepted'
+      ? { leadIds: result.leads.map((l) => l.leadId) }
+      : { reason: result.reason, errorCode: result.status === 'quarantined' ? result.code : 'unidentifiable-prospect' },
+  );
   return result;
 }

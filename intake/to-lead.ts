@@ -3,7 +3,12 @@
 import type { AdfProspect } from '../domain/adf/types.js';
 import type { LeadInput } from '../workflows/lead/contract.js';
 
-const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'adf';
+const slug = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'adf';
 
 export function prospectToLeadInput(p: AdfProspect): LeadInput {
   const id = p.ids.find((i) => i.value.trim() !== '');

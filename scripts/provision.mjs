@@ -28,8 +28,10 @@ try {
   fail(`could not provision the Temporal test server: ${err instanceof Error ? err.message : String(err)}`);
 }
 if (testServer === null) {
-  fail('the time-skipping Temporal test server needs Java (JDK 17+) and Maven on PATH, and at least one is missing.\n' +
-    '  Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless maven');
+  fail(
+    'the time-skipping Temporal test server needs Java (JDK 17+) and Maven on PATH, and at least one is missing.\n' +
+      '  Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless maven',
+  );
 }
 
 let cli;
@@ -39,8 +41,7 @@ try {
   fail(err instanceof Error ? err.message : String(err));
 }
 if (cli === null) {
-  const msg = 'no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go so it can be built ' +
-    'with `go install`.';
+  const msg = 'no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go so it can be built ' + 'with `go install`.';
   // Without a CLI the SDK downloads one from GitHub at test time. That works on a developer's
   // machine with internet, never in CI here, so only CI treats it as fatal.
   if (process.env.CI === 'true' || process.env.CI === '1') fail(msg);

@@ -10,7 +10,11 @@ import { ensureDeps, ROOT } from './deps.mjs';
 
 const LAYERS = ['unit', 'activity', 'workflow', 'replay', 'integration', 'chaos', 'e2e'];
 const wanted = process.argv.slice(2);
-for (const l of wanted) if (!LAYERS.includes(l)) { console.error(`unknown test layer "${l}"; one of ${LAYERS.join(', ')}`); process.exit(2); }
+for (const l of wanted)
+  if (!LAYERS.includes(l)) {
+    console.error(`unknown test layer "${l}"; one of ${LAYERS.join(', ')}`);
+    process.exit(2);
+  }
 const layers = wanted.length > 0 ? wanted : LAYERS;
 const started = Date.now();
 
@@ -38,22 +42,42 @@ step('bundle workflows', process.execPath, ['--import', 'tsx', path.join(ROOT, '
 
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
+    })
+    .sort();
 }
 const files = layers.flatMap((l) => testFiles(path.join(ROOT, 'tests', l)));
-if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
 
 // One test file at a time: the machine has 2 cores and each file starts its own servers.
 const concurrency = process.env.LEADFLOW_TEST_CONCURRENCY ?? '1';
 // quiet-runtime: the Temporal SDK's own logs at LOG_LEVEL too (see the file).
-const testArgs = ['--import', 'tsx', '--import', './tests/helpers/quiet-runtime.mjs', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-reporter=spec', ...files.map((f) => path.relative(ROOT, f))];
+const testArgs = [
+  '--import',
+  'tsx',
+  '--import',
+  './tests/helpers/quiet-runtime.mjs',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  '--test-timeout=600000',
+  '--test-reporter=spec',
+  ...files.map((f) => path.relative(ROOT, f)),
+];
 console.error(`[test] tests (${files.length} files: ${layers.join(', ')})...`);
 const t0 = Date.now();
 // Echo the runner's output as it comes, and keep its own summary counts for the closing line.
-const child = spawn(process.execPath, testArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+const child = spawn(process.execPath, testArgs, {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+});
 const counts = { pass: 0, fail: 0 };
 let pending = '';
 child.stdout.on('data', (chunk) => {
@@ -67,6 +91,8 @@ child.stdout.on('data', (chunk) => {
   }
 });
 const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
-console.error(`[test] tests ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s; all done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.error(
+  `[test] tests ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s; all done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 console.log(`${counts.pass} passed, ${counts.fail} failed`);
 process.exit(code);

@@ -19,7 +19,10 @@ const CIPHER = 'AES-256-GCM';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface PayloadKey { id: string; key: Buffer }
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
 
 export class PayloadKeyError extends Error {
   override readonly name = 'PayloadKeyError';
@@ -30,14 +33,19 @@ export class PayloadKeyError extends Error {
  * (e.g. `openssl rand -base64 32`). Ids are short names of your choosing (`2026-12`, `k2`).
  */
 export function parsePayloadKeys(text: string): PayloadKey[] {
-  const keys = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map((entry) => {
-    const at = entry.indexOf(':');
-    const id = at < 0 ? '' : entry.slice(0, at).trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new PayloadKeyError(`payload key "${entry.slice(0, 12)}…" needs the form id:base64key (id of letters, digits, . _ -)`);
-    const key = Buffer.from(entry.slice(at + 1).trim(), 'base64');
-    if (key.length !== 32) throw new PayloadKeyError(`payload key "${id}" must be 32 bytes (base64 of 32 random bytes), got ${key.length}`);
-    return { id, key };
-  });
+  const keys = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((entry) => {
+      const at = entry.indexOf(':');
+      const id = at < 0 ? '' : entry.slice(0, at).trim();
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+        throw new PayloadKeyError(`payload key "${entry.slice(0, 12)}…" needs the form id:base64key (id of letters, digits, . _ -)`);
+      const key = Buffer.from(entry.slice(at + 1).trim(), 'base64');
+      if (key.length !== 32) throw new PayloadKeyError(`payload key "${id}" must be 32 bytes (base64 of 32 random bytes), got ${key.length}`);
+      return { id, key };
+    });
   if (keys.length === 0) throw new PayloadKeyError('no payload key given');
   const ids = keys.map((k) => k.id);
   if (new Set(ids).size !== ids.length) throw new PayloadKeyError('payload key ids must be unique');

@@ -9,8 +9,8 @@ import { localSecret } from '../config/local-secret.js';
 import { encryptingDataConverter, formatPayloadKeys, parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec.js';
 
 export async function payloadKeysFromConfig(config: Pick<Config, 'dataDir' | 'privacy'>): Promise<PayloadKey[]> {
-  const text = config.privacy.payloadKeys
-    ?? (await localSecret(config.dataDir, 'payload-keys', () => formatPayloadKeys([{ id: 'local-1', key: randomBytes(32) }])));
+  const text =
+    config.privacy.payloadKeys ?? (await localSecret(config.dataDir, 'payload-keys', () => formatPayloadKeys([{ id: 'local-1', key: randomBytes(32) }])));
   try {
     return parsePayloadKeys(text);
   } catch (err) {

@@ -33,8 +33,20 @@ export interface DevServer {
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace,
-    '--db-filename', path.join(o.dataDir, 'temporal.sqlite'), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace,
+    '--db-filename',
+    path.join(o.dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'warn',
+  ];
   if (o.headless) args.push('--headless');
   else {
     args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
@@ -64,7 +76,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   let exited: string | null = null;
-  child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; });
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
   // Read through a function: TypeScript cannot see the 'exit' handler assign it.
   const exitReason = (): string | null => exited;
 
@@ -92,7 +106,10 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -35,7 +35,10 @@ export function loadHistories(dir = HISTORIES_DIR): StoredHistory[] {
   for (const workflowType of fs.readdirSync(dir).sort()) {
     const typeDir = path.join(dir, workflowType);
     if (!fs.statSync(typeDir).isDirectory()) continue;
-    for (const name of fs.readdirSync(typeDir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(typeDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const file = path.join(typeDir, name);
       const { workflowId, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8')) as { workflowId?: string };
       if (typeof workflowId !== 'string') throw new Error(`${file} has no workflowId`);

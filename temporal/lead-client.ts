@@ -4,8 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
-  arrivedSignal, LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, stateQuery, stopSignal,
-  type LeadArrival, type LeadInput, type LeadState, type StopRequest,
+  arrivedSignal,
+  LEAD_TASK_QUEUE,
+  LEAD_WORKFLOW_TYPE,
+  stateQuery,
+  stopSignal,
+  type LeadArrival,
+  type LeadInput,
+  type LeadState,
+  type StopRequest,
 } from '../workflows/lead/contract.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import type { leadWorkflow } from '../workflows/lead/workflow.js';
@@ -14,10 +21,18 @@ import { resolveLeadId, type LeadIdentity } from './lead-ids.js';
 
 export { InvalidLeadInputError, validateLeadInput } from './lead-validation.js';
 
-export interface StartedLead { leadId: string; runId: string; arrivalId: string }
+export interface StartedLead {
+  leadId: string;
+  runId: string;
+  arrivalId: string;
+}
 
 /** `identity` makes the lead's opaque workflow ID (temporal/lead-ids.ts). */
-export async function submitLead(client: Client, input: LeadInput, opts: { identity: LeadIdentity; arrivalId?: string; taskQueue?: string }): Promise<StartedLead> {
+export async function submitLead(
+  client: Client,
+  input: LeadInput,
+  opts: { identity: LeadIdentity; arrivalId?: string; taskQueue?: string },
+): Promise<StartedLead> {
   validateLeadInput(input);
   const leadId = await resolveLeadId(opts.identity, input);
   const arrivalId = opts.arrivalId ?? randomUUID();

@@ -5,7 +5,14 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Intent } from '../domain/mail/classify/types.js';
 import {
-  autoReplySignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, replyReceivedSignal, unsubscribedSignal,
+  autoReplySignal,
+  bouncedSignal,
+  clickedSignal,
+  complainedSignal,
+  deliveredSignal,
+  openedSignal,
+  replyReceivedSignal,
+  unsubscribedSignal,
   type BounceKind,
 } from '../workflows/lead/contract.js';
 
@@ -18,8 +25,14 @@ export type LeadSignal =
   | { signal: 'autoReply'; args: { eventId: string; returnDate: string | null; receivedAt: string } };
 
 const DEFINITIONS: Record<LeadSignal['signal'], SignalDefinition<[never]>> = {
-  bounced: bouncedSignal, complained: complainedSignal, unsubscribed: unsubscribedSignal,
-  delivered: deliveredSignal, opened: openedSignal, clicked: clickedSignal, replyReceived: replyReceivedSignal, autoReply: autoReplySignal,
+  bounced: bouncedSignal,
+  complained: complainedSignal,
+  unsubscribed: unsubscribedSignal,
+  delivered: deliveredSignal,
+  opened: openedSignal,
+  clicked: clickedSignal,
+  replyReceived: replyReceivedSignal,
+  autoReply: autoReplySignal,
 } as Record<LeadSignal['signal'], SignalDefinition<[never]>>;
 
 /** Signals the lead; false when its workflow no longer runs (the event is still stored). */

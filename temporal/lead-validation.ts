@@ -8,7 +8,11 @@ import { checkSequence } from '../workflows/lead/sequence.js';
 
 export class InvalidLeadInputError extends Error {
   override readonly name = 'InvalidLeadInputError';
-  constructor(message: string, readonly field: string | null = null, readonly tooLarge = false) {
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+    readonly tooLarge = false,
+  ) {
     super(message);
   }
 }
@@ -43,7 +47,8 @@ export function validateLeadInput(input: LeadInput): void {
   if (input.source.trim() === '') throw new InvalidLeadInputError('source must not be empty', 'source');
   for (const [field, get, max] of BOUNDS) {
     const v = get(input);
-    if (v !== null && v.trim().toLowerCase().length > max) throw new InvalidLeadInputError(`${field} is longer than ${max} characters (after normalisation)`, field);
+    if (v !== null && v.trim().toLowerCase().length > max)
+      throw new InvalidLeadInputError(`${field} is longer than ${max} characters (after normalisation)`, field);
   }
   if (input.waitFor !== undefined) {
     try {
@@ -58,7 +63,8 @@ export function validateLeadInput(input: LeadInput): void {
   } catch (err) {
     throw new InvalidLeadInputError((err as Error).message, 'contact');
   }
-  if (id.length > MAX_LEAD_ID) throw new InvalidLeadInputError(`the lead's identity (source, campaign and id or contact) is longer than ${MAX_LEAD_ID} characters`, 'externalId');
+  if (id.length > MAX_LEAD_ID)
+    throw new InvalidLeadInputError(`the lead's identity (source, campaign and id or contact) is longer than ${MAX_LEAD_ID} characters`, 'externalId');
   try {
     if (input.sequence !== undefined) checkSequence(input.sequence);
   } catch (err) {

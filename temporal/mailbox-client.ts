@@ -3,7 +3,11 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import {
-  MAILBOX_TASK_QUEUE, MAILBOX_WATCHER_WORKFLOW_TYPE, mailboxId, mailboxWatcherWorkflowId, stopWatcherSignal,
+  MAILBOX_TASK_QUEUE,
+  MAILBOX_WATCHER_WORKFLOW_TYPE,
+  mailboxId,
+  mailboxWatcherWorkflowId,
+  stopWatcherSignal,
   type MailboxWatcherInput,
 } from '../workflows/mailbox-watcher/contract.js';
 
@@ -13,7 +17,10 @@ export async function ensureMailboxWatchers(client: Client, imap: NonNullable<Co
     const id = mailboxId(imap, mailbox);
     const input: MailboxWatcherInput = { mailboxId: id, mailbox, checkpoint: null };
     await client.workflow.start(MAILBOX_WATCHER_WORKFLOW_TYPE, {
-      workflowId: mailboxWatcherWorkflowId(id), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowId: mailboxWatcherWorkflowId(id),
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
     });
     ids.push(mailboxWatcherWorkflowId(id));
   }

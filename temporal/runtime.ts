@@ -6,7 +6,9 @@ import { scrub, scrubText } from '../config/scrub.js';
 /** One JSON line per SDK log entry, e-mail addresses and phone numbers scrubbed from every value. */
 export function writeScrubbed(entry: LogEntry, out: (line: string) => void = (l) => process.stderr.write(l)): void {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  out(`${JSON.stringify({ time, level: entry.level.toLowerCase(), name: 'temporal', msg: scrubText(entry.message), ...(scrub(entry.meta ?? {}) as object) })}\n`);
+  out(
+    `${JSON.stringify({ time, level: entry.level.toLowerCase(), name: 'temporal', msg: scrubText(entry.message), ...(scrub(entry.meta ?? {}) as object) })}\n`,
+  );
 }
 
 let installed = false;

@@ -47,7 +47,11 @@ export function localLeadServices(opts: { resolveMx: ResolveMx; publicUrl?: stri
     leadUrl: (id) => workflowUiUrl('http://127.0.0.1:8233/', 'default', id),
     fallbackManager: null,
     transports: { email: localTransport(), sms: localTransport() },
-    compose: { unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null }, postalAddress: null, messageIdDomain: 'localhost' },
+    compose: {
+      unsubscribe: { publicUrl: publicUrl ?? 'http://127.0.0.1:3000/', secret: secret ?? 'local-test-secret-not-for-production', mailto: null },
+      postalAddress: null,
+      messageIdDomain: 'localhost',
+    },
     ...rest,
   };
 }
@@ -63,14 +67,23 @@ export async function unsubscribeSecret(config: Readonly<Config>): Promise<strin
 function emailTransport(config: Readonly<Config>): Transport {
   const from = config.sender.email;
   if (config.sendgrid !== undefined) {
-    return sendGridTransport(createSendGridSender({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.baseUrl !== undefined && { baseUrl: config.sendgrid.baseUrl }) }), from);
+    return sendGridTransport(
+      createSendGridSender({ apiKey: config.sendgrid.apiKey, ...(config.sendgrid.baseUrl !== undefined && { baseUrl: config.sendgrid.baseUrl }) }),
+      from,
+    );
   }
   if (config.smtp !== undefined) {
     const s = config.smtp;
-    return smtpTransport(createSmtpSender({
-      host: s.host, port: s.port, secure: s.secure, messageIdDomain: messageIdDomain(from),
-      ...(s.user !== undefined && { user: s.user, password: s.password ?? '' }),
-    }), from);
+    return smtpTransport(
+      createSmtpSender({
+        host: s.host,
+        port: s.port,
+        secure: s.secure,
+        messageIdDomain: messageIdDomain(from),
+        ...(s.user !== undefined && { user: s.user, password: s.password ?? '' }),
+      }),
+      from,
+    );
   }
   return localTransport();
 }
@@ -78,13 +91,16 @@ function emailTransport(config: Readonly<Config>): Transport {
 function smsTransport(config: Readonly<Config>): Transport {
   const t = config.twilio;
   if (t === undefined) return localTransport();
-  return twilioTransport(createTwilioSender({
-    accountSid: t.accountSid, authToken: t.authToken,
-    ...(t.baseUrl !== undefined && { baseUrl: t.baseUrl }),
-    ...(t.from !== undefined && { from: t.from }),
-    ...(t.messagingServiceSid !== undefined && { messagingServiceSid: t.messagingServiceSid }),
-    statusCallbackUrl: publicUrl(config.api.publicUrl, 'webhooks/twilio/status'),
-  }));
+  return twilioTransport(
+    createTwilioSender({
+      accountSid: t.accountSid,
+      authToken: t.authToken,
+      ...(t.baseUrl !== undefined && { baseUrl: t.baseUrl }),
+      ...(t.from !== undefined && { from: t.from }),
+      ...(t.messagingServiceSid !== undefined && { messagingServiceSid: t.messagingServiceSid }),
+      statusCallbackUrl: publicUrl(config.api.publicUrl, 'webhooks/twilio/status'),
+    }),
+  );
 }
 
 /** MX_LOOKUP=off: every lookup reports `error` (unchecked), which never disqualifies an address. */
@@ -97,9 +113,13 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
   return {
     resolveMx: config.mxLookup === 'off' ? skipMx : resolveMx,
     verifier: config.verifier,
-    drafter: createDrafter(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } }),
+    drafter: createDrafter(
+      ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } },
+    ),
     senderName: config.sender.name,
-    summarize: createSummarizer(ai === undefined ? undefined : { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) }),
+    summarize: createSummarizer(
+      ai === undefined ? undefined : { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) },
+    ),
     leadUrl: (id) => workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, id),
     fallbackManager: config.sender.handoverFallbackEmail ?? null,
     evidenceWindowMs: config.sendEvidenceWindowSeconds * 1000,
@@ -121,5 +141,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
 /** Reply intent: the AI when OPENAI_API_KEY is set, the rules otherwise (and on failure or low confidence). */
 export function intentClassifierFromConfig(config: Readonly<Config>): IntentClassifier {
   const ai = config.openai;
-  return createIntentClassifier(ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } });
+  return createIntentClassifier(
+    ai === undefined ? {} : { openai: { apiKey: ai.apiKey, model: ai.model, ...(ai.baseUrl !== undefined && { baseUrl: ai.baseUrl }) } },
+  );
 }

@@ -27,7 +27,9 @@ export interface LeadWorkerDeps {
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices) {
   const send = createSendActivities({
-    db, transports: s.transports, compose: s.compose,
+    db,
+    transports: s.transports,
+    compose: s.compose,
     ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }),
     ...(s.absenceMeansUnsent !== undefined && { absenceMeansUnsent: s.absenceMeansUnsent }),
   });
@@ -38,8 +40,15 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices) {
     ...createSlotActivities(s.slots),
     ...send,
     ...createHandoverActivities({
-      db, drafter: s.drafter, summarize: s.summarize, sendMessage: send.sendMessage, senderName: s.senderName,
-      secret: s.compose.unsubscribe.secret, publicUrl: s.compose.unsubscribe.publicUrl, leadUrl: s.leadUrl, fallbackManager: s.fallbackManager,
+      db,
+      drafter: s.drafter,
+      summarize: s.summarize,
+      sendMessage: send.sendMessage,
+      senderName: s.senderName,
+      secret: s.compose.unsubscribe.secret,
+      publicUrl: s.compose.unsubscribe.publicUrl,
+      leadUrl: s.leadUrl,
+      fallbackManager: s.fallbackManager,
     }),
   };
 }

@@ -33,7 +33,14 @@ export interface MailboxWorkerDeps {
 }
 
 export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
-  const ingest = createIngestor({ client: deps.client, db: deps.db, log: deps.log, leadIdSecret: deps.leadIdSecret, classifyIntent: deps.classifyIntent, ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}) });
+  const ingest = createIngestor({
+    client: deps.client,
+    db: deps.db,
+    log: deps.log,
+    leadIdSecret: deps.leadIdSecret,
+    classifyIntent: deps.classifyIntent,
+    ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}),
+  });
   const { imap } = deps;
   return Worker.create({
     connection: deps.connection,

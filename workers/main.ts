@@ -13,7 +13,10 @@ import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
 import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/services.js';
 
-export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void }): Promise<void> {
+export async function runWorkers(
+  config: Readonly<Config>,
+  deps: { db: Kysely<Database>; log: Logger; signal: AbortSignal; onReady?: () => void },
+): Promise<void> {
   installTemporalRuntime({ metricsAddress: config.temporal.sdkMetricsAddress, logLevel: 'warn' });
   const dataConverter = await dataConverterFromConfig(config);
   const connection = await connectWorkerConnection(config.temporal);
@@ -23,13 +26,27 @@ export async function runWorkers(config: Readonly<Config>, deps: { db: Kysely<Da
     const services = await leadServicesFromConfig(config);
     const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter })];
     if (config.imap !== undefined) {
-      workers.push(await createMailboxWorker({ connection, namespace: config.temporal.namespace, client, dataConverter, leadIdSecret: await leadIdSecret(config), db: deps.db, imap: config.imap, log: deps.log, classifyIntent: intentClassifierFromConfig(config) }));
+      workers.push(
+        await createMailboxWorker({
+          connection,
+          namespace: config.temporal.namespace,
+          client,
+          dataConverter,
+          leadIdSecret: await leadIdSecret(config),
+          db: deps.db,
+          imap: config.imap,
+          log: deps.log,
+          classifyIntent: intentClassifierFromConfig(config),
+        }),
+      );
       const watchers = await ensureMailboxWatchers(client, config.imap);
       deps.log.info({ watchers }, 'mailbox watchers running');
     }
     deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');
     deps.onReady?.();
-    const stop = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
+    const stop = () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    };
     if (deps.signal.aborted) stop();
     deps.signal.addEventListener('abort', stop, { once: true });
     await Promise.all(workers.map((w) => w.run()));

@@ -20,7 +20,10 @@ export async function serveMetrics(address: string): Promise<{ url: string; clos
       (err: Error) => res.writeHead(500).end(err.message),
     );
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   const actual = (server.address() as AddressInfo).port;
   return { url: `http://${address.slice(0, idx)}:${actual}/metrics`, close: () => new Promise((r) => server.close(() => r())) };
 }

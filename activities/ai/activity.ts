@@ -3,7 +3,9 @@
 import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
 import type { Drafter } from './drafter.js';
 
-export interface DraftArgs extends Omit<DraftContext, 'dealerName'> { dealerName: string | null }
+export interface DraftArgs extends Omit<DraftContext, 'dealerName'> {
+  dealerName: string | null;
+}
 
 export function createDraftActivities(deps: { drafter: Drafter; senderName: string }) {
   async function draftMessage(args: DraftArgs): Promise<Draft> {

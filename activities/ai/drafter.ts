@@ -55,7 +55,10 @@ function userPrompt(ctx: DraftContext): string {
     step: ctx.step,
     customer: { firstName: ctx.lead.firstName, lastName: ctx.lead.lastName, comments: ctx.lead.comments },
     vehicleOfInterest: vehicleLabel(ctx.lead.vehicles[0]),
-    otherVehicles: ctx.lead.vehicles.slice(1).map(vehicleLabel).filter((v) => v !== null),
+    otherVehicles: ctx.lead.vehicles
+      .slice(1)
+      .map(vehicleLabel)
+      .filter((v) => v !== null),
     conversationSoFar: ctx.conversation,
   });
 }
@@ -73,12 +76,15 @@ function parseDraft(content: string | null | undefined): { subject: string | nul
 
 export function createDrafter(config: DrafterConfig) {
   const ai = config.openai;
-  const client = ai === undefined ? null : new OpenAI({
-    apiKey: ai.apiKey,
-    ...(ai.baseUrl === undefined ? {} : { baseURL: ai.baseUrl }),
-    timeout: ai.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: ai.maxRetries ?? DEFAULT_MAX_RETRIES,
-  });
+  const client =
+    ai === undefined
+      ? null
+      : new OpenAI({
+          apiKey: ai.apiKey,
+          ...(ai.baseUrl === undefined ? {} : { baseURL: ai.baseUrl }),
+          timeout: ai.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          maxRetries: ai.maxRetries ?? DEFAULT_MAX_RETRIES,
+        });
 
   function fallback(ctx: DraftContext, reason: FallbackReason, detail: string): Draft {
     return { ...templateDraft(ctx), path: 'template', reason, detail };
@@ -88,12 +94,16 @@ export function createDrafter(config: DrafterConfig) {
     if (ctx.aiAllowed === false) return fallback(ctx, 'campaign_template', 'the campaign sends its own template for this step');
     if (client === null || ai === undefined) return fallback(ctx, 'no_api_key', 'no OpenAI API key configured');
     const started = performance.now();
-    const observe = (outcome: 'ok' | 'invalid' | 'error' | 'timeout') => aiResponseLatency.observe({ outcome, channel: ctx.channel }, performance.now() - started);
+    const observe = (outcome: 'ok' | 'invalid' | 'error' | 'timeout') =>
+      aiResponseLatency.observe({ outcome, channel: ctx.channel }, performance.now() - started);
     let content: string | null | undefined;
     try {
       const completion = await client.chat.completions.create({
         model: ai.model,
-        messages: [{ role: 'system', content: systemPrompt(ctx) }, { role: 'user', content: userPrompt(ctx) }],
+        messages: [
+          { role: 'system', content: systemPrompt(ctx) },
+          { role: 'user', content: userPrompt(ctx) },
+        ],
         response_format: { type: 'json_schema', json_schema: DRAFT_SCHEMA },
       });
       content = completion.choices[0]?.message.content;
@@ -113,7 +123,7 @@ export function createDrafter(config: DrafterConfig) {
       return fallback(ctx, 'validation', problem ?? 'invalid output');
     }
     observe('ok');
-    return { subject: ctx.channel === 'sms' ? null : parsed.subject?.trim() ?? null, body: parsed.body.trim(), path: 'ai' };
+    return { subject: ctx.channel === 'sms' ? null : (parsed.subject?.trim() ?? null), body: parsed.body.trim(), path: 'ai' };
   }
 
   return { draft };

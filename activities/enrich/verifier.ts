@@ -26,9 +26,17 @@ export type VerifyEmail = (email: string) => Promise<VerifierResult>;
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 const SYNONYMS: Readonly<Record<string, VerifierStatus>> = {
-  deliverable: 'deliverable', valid: 'deliverable', ok: 'deliverable',
-  undeliverable: 'undeliverable', invalid: 'undeliverable', bounce: 'undeliverable',
-  risky: 'risky', 'catch-all': 'risky', catch_all: 'risky', accept_all: 'risky', 'accept-all': 'risky',
+  deliverable: 'deliverable',
+  valid: 'deliverable',
+  ok: 'deliverable',
+  undeliverable: 'undeliverable',
+  invalid: 'undeliverable',
+  bounce: 'undeliverable',
+  risky: 'risky',
+  'catch-all': 'risky',
+  catch_all: 'risky',
+  accept_all: 'risky',
+  'accept-all': 'risky',
   unknown: 'unknown',
 };
 

@@ -24,13 +24,23 @@ export function renderDossier(d: DossierData): { subject: string; text: string; 
   const contact = [d.lead.email, d.lead.phone].filter((x) => x !== null).join(' · ');
   const reasons = d.score?.reasons.map((r) => `${r.points > 0 ? '+' : ''}${r.points} ${r.detail}`) ?? [];
   const text = [
-    subject, '', d.summary.text, '',
-    `Contact: ${d.lead.name} ${contact}`, `Source: ${d.lead.source}${d.lead.campaign !== null ? ` (campaign ${d.lead.campaign})` : ''}`,
+    subject,
+    '',
+    d.summary.text,
+    '',
+    `Contact: ${d.lead.name} ${contact}`,
+    `Source: ${d.lead.source}${d.lead.campaign !== null ? ` (campaign ${d.lead.campaign})` : ''}`,
     `Vehicles: ${d.vehicles.join('; ') || '—'}`,
     d.score !== null ? `Score: ${d.score.score}/100 (${d.score.tier}) — ${reasons.join(', ')}` : 'Score: —',
-    '', 'Conversation:', ...d.conversation.map((m) => `[${m.at}] ${m.from === 'lead' ? d.lead.name : 'us'}: ${m.text}`),
-    '', `Suggested answer (${d.suggested.path}):`, d.suggested.body, '',
-    `Acknowledge (take the lead): ${d.ackUrl}`, `Lead: ${d.leadUrl}`,
+    '',
+    'Conversation:',
+    ...d.conversation.map((m) => `[${m.at}] ${m.from === 'lead' ? d.lead.name : 'us'}: ${m.text}`),
+    '',
+    `Suggested answer (${d.suggested.path}):`,
+    d.suggested.body,
+    '',
+    `Acknowledge (take the lead): ${d.ackUrl}`,
+    `Lead: ${d.leadUrl}`,
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif;max-width:40rem">
 <h2>${esc(subject)}</h2><p>${esc(d.summary.text)}</p>

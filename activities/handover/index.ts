@@ -3,7 +3,17 @@
 // exactly once through the outbox ledger, and keep the handover row current.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { getHandover, getLead, getSalesperson, listLeadEvents, listOutbox, nextSalesperson, saveHandover, setHandoverAckToken, type Database } from '../../db/index.js';
+import {
+  getHandover,
+  getLead,
+  getSalesperson,
+  listLeadEvents,
+  listOutbox,
+  nextSalesperson,
+  saveHandover,
+  setHandoverAckToken,
+  type Database,
+} from '../../db/index.js';
 import { singleMetric } from '../../config/metrics.js';
 import { vehicleLabel } from '../../domain/messages/draft-types.js';
 import type { Drafter } from '../ai/drafter.js';
@@ -15,20 +25,37 @@ import { renderDossier } from './dossier.js';
 import type { Summarizer } from './summary.js';
 import { Counter, Histogram } from 'prom-client';
 
-const dossierMs = singleMetric('handover_dossier_generation_ms', () => new Histogram({
-  name: 'handover_dossier_generation_ms', help: 'Time to build a handover dossier (summary + suggested answer), by summary path.',
-  labelNames: ['path'], buckets: [50, 100, 250, 500, 1000, 2000, 4000, 8000, 15000],
-}));
-const emailsSent = singleMetric('handover_email_sent_total', () => new Counter({
-  name: 'handover_email_sent_total', help: 'Handover and escalation e-mails by outcome.', labelNames: ['status'],
-}));
+const dossierMs = singleMetric(
+  'handover_dossier_generation_ms',
+  () =>
+    new Histogram({
+      name: 'handover_dossier_generation_ms',
+      help: 'Time to build a handover dossier (summary + suggested answer), by summary path.',
+      labelNames: ['path'],
+      buckets: [50, 100, 250, 500, 1000, 2000, 4000, 8000, 15000],
+    }),
+);
+const emailsSent = singleMetric(
+  'handover_email_sent_total',
+  () =>
+    new Counter({
+      name: 'handover_email_sent_total',
+      help: 'Handover and escalation e-mails by outcome.',
+      labelNames: ['status'],
+    }),
+);
 
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Our messages as the lead read them, minus the unsubscribe footer compose.ts appended. */
 const stripFooter = (body: string) => body.replace(/\n\n--\nTo stop receiving these e-mails:[\s\S]*$/, '');
 
-export interface Rep { id: string; name: string; email: string; managerEmail: string | null }
+export interface Rep {
+  id: string;
+  name: string;
+  email: string;
+  managerEmail: string | null;
+}
 
 export interface HandoverDeps {
   db: Kysely<Database>;
@@ -55,7 +82,11 @@ export function createHandoverActivities(deps: HandoverDeps) {
     return row == null ? null : { id: row.id, name: row.name, email: row.email, managerEmail: row.manager_email ?? deps.fallbackManager };
   }
 
-  async function buildDossier(args: { handoverId: string; leadId: string; escalation: number }): Promise<{ subject: string; text: string; html: string; summaryPath: string }> {
+  async function buildDossier(args: {
+    handoverId: string;
+    leadId: string;
+    escalation: number;
+  }): Promise<{ subject: string; text: string; html: string; summaryPath: string }> {
     const started = performance.now();
     const lead = await getLead(db, args.leadId);
     if (lead === undefined) throw ApplicationFailure.nonRetryable(`no lead ${args.leadId}`, 'LeadNotFound');
@@ -63,7 +94,8 @@ export function createHandoverActivities(deps: HandoverDeps) {
     const sent = (await listOutbox(db, { leadId: args.leadId, limit: 50, offset: 0 })).filter((r) => r.status === 'sent');
     const contact = { firstName: lead.first_name, lastName: lead.last_name, email: lead.email, phone: lead.phone };
     const profile = leadProfile({ source: lead.source, externalId: lead.external_id, campaignId: lead.campaign_id, contact, payload: lead.payload });
-    const scored = events.find((e) => e.type === 'scored')?.detail as { score: number; tier: string; reasons: Array<{ rule: string; points: number; detail: string }> } | undefined;
+    const scored = events.find((e) => e.type === 'scored')?.detail as
+      { score: number; tier: string; reasons: Array<{ rule: string; points: number; detail: string }> } | undefined;
     const replies = events.filter((e) => e.type === 'reply');
     const conversation = [
       ...sent.filter((r) => r.step > 0).map((r) => ({ from: 'us' as const, at: (r.sent_at ?? r.created_at).toISOString(), text: stripFooter(r.body) })),
@@ -73,9 +105,19 @@ export function createHandoverActivities(deps: HandoverDeps) {
     const vehicles = profile.vehicles.map((v) => vehicleLabel(v)).filter((v): v is string => v !== null);
     const lastReply = replies.at(-1);
     const [summary, suggested] = await Promise.all([
-      deps.summarize({ name, vehicle: vehicles[0] ?? null, tier: scored?.tier ?? null, score: scored?.score ?? null, source: lead.source, lastReply: lastReply !== undefined ? textOf(lastReply.detail.text) : null, intent: lastReply !== undefined ? (lastReply.detail.intent as string | null) ?? null : null }),
+      deps.summarize({
+        name,
+        vehicle: vehicles[0] ?? null,
+        tier: scored?.tier ?? null,
+        score: scored?.score ?? null,
+        source: lead.source,
+        lastReply: lastReply !== undefined ? textOf(lastReply.detail.text) : null,
+        intent: lastReply !== undefined ? ((lastReply.detail.intent as string | null) ?? null) : null,
+      }),
       deps.drafter.draft({
-        channel: 'email', step: sent.length + 1, dealerName: deps.senderName,
+        channel: 'email',
+        step: sent.length + 1,
+        dealerName: deps.senderName,
         lead: { firstName: lead.first_name, lastName: lead.last_name, vehicles: profile.vehicles, comments: profile.comments },
         conversation: conversation.map((m) => ({ from: m.from, text: m.text })),
       }),
@@ -85,7 +127,14 @@ export function createHandoverActivities(deps: HandoverDeps) {
     const ackUrl = publicUrl(deps.publicUrl, `handover/ack/${token}`);
     const out = renderDossier({
       lead: { id: lead.id, name, email: lead.email, phone: lead.phone, source: lead.source, campaign: lead.campaign_id },
-      vehicles, score: scored ?? null, conversation, summary, suggested, ackUrl, leadUrl: deps.leadUrl(lead.id), escalation: args.escalation,
+      vehicles,
+      score: scored ?? null,
+      conversation,
+      summary,
+      suggested,
+      ackUrl,
+      leadUrl: deps.leadUrl(lead.id),
+      escalation: args.escalation,
     });
     dossierMs.observe({ path: summary.path }, performance.now() - started);
     return { ...out, summaryPath: summary.path };
@@ -93,7 +142,17 @@ export function createHandoverActivities(deps: HandoverDeps) {
 
   async function sendHandoverEmail(args: { leadId: string; key: string; to: string; subject: string; text: string; html: string }): Promise<void> {
     try {
-      await deps.sendMessage({ idempotencyKey: args.key, leadId: args.leadId, step: 0, channel: 'email', to: args.to, subject: args.subject, text: args.text, html: args.html, internal: true });
+      await deps.sendMessage({
+        idempotencyKey: args.key,
+        leadId: args.leadId,
+        step: 0,
+        channel: 'email',
+        to: args.to,
+        subject: args.subject,
+        text: args.text,
+        html: args.html,
+        internal: true,
+      });
       emailsSent.inc({ status: 'sent' });
     } catch (err) {
       emailsSent.inc({ status: 'failed' });
@@ -101,8 +160,22 @@ export function createHandoverActivities(deps: HandoverDeps) {
     }
   }
 
-  async function recordHandover(args: { handoverId: string; leadId: string; salespersonId: string | null; status: string; escalations: number; acknowledgedBy?: string | null }): Promise<void> {
-    await saveHandover(db, { id: args.handoverId, leadId: args.leadId, salespersonId: args.salespersonId, status: args.status, escalations: args.escalations, acknowledgedBy: args.acknowledgedBy ?? null });
+  async function recordHandover(args: {
+    handoverId: string;
+    leadId: string;
+    salespersonId: string | null;
+    status: string;
+    escalations: number;
+    acknowledgedBy?: string | null;
+  }): Promise<void> {
+    await saveHandover(db, {
+      id: args.handoverId,
+      leadId: args.leadId,
+      salespersonId: args.salespersonId,
+      status: args.status,
+      escalations: args.escalations,
+      acknowledgedBy: args.acknowledgedBy ?? null,
+    });
   }
 
   return { assignSalesperson, buildDossier, sendHandoverEmail, recordHandover };

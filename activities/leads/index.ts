@@ -26,7 +26,9 @@ export interface RecordLeadEventArgs {
   tier?: string | null;
 }
 
-export interface SuppressArgs extends SuppressionInput { leadId: string }
+export interface SuppressArgs extends SuppressionInput {
+  leadId: string;
+}
 
 export function createLeadActivities(deps: { db: Kysely<Database> }) {
   const { db } = deps;
@@ -65,7 +67,12 @@ export function createLeadActivities(deps: { db: Kysely<Database> }) {
   async function updateLeadContact(args: { leadId: string; email: string | null; phone: string | null; eventKey: string }): Promise<void> {
     await db.transaction().execute(async (tx) => {
       await tx.updateTable('leads').set({ email: args.email, phone: args.phone, updated_at: new Date() }).where('id', '=', args.leadId).execute();
-      await insertLeadEvent(tx, { leadId: args.leadId, eventKey: args.eventKey, type: 'contact_updated', detail: { email: args.email !== null, phone: args.phone !== null } });
+      await insertLeadEvent(tx, {
+        leadId: args.leadId,
+        eventKey: args.eventKey,
+        type: 'contact_updated',
+        detail: { email: args.email !== null, phone: args.phone !== null },
+      });
     });
   }
 
@@ -73,7 +80,12 @@ export function createLeadActivities(deps: { db: Kysely<Database> }) {
   async function suppressAddress(args: SuppressArgs): Promise<{ inserted: boolean }> {
     return db.transaction().execute(async (tx) => {
       const res = await addSuppression(tx, args);
-      await insertLeadEvent(tx, { leadId: args.leadId, eventKey: `suppressed:${args.eventId ?? args.reason}`, type: 'suppressed', detail: { channel: args.channel, reason: args.reason, newEntry: res.inserted } });
+      await insertLeadEvent(tx, {
+        leadId: args.leadId,
+        eventKey: `suppressed:${args.eventId ?? args.reason}`,
+        type: 'suppressed',
+        detail: { channel: args.channel, reason: args.reason, newEntry: res.inserted },
+      });
       return res;
     });
   }

@@ -18,7 +18,9 @@ export class FatalImapError extends Error {}
 /** The connection closed (server gone, socket timeout, our own abort) rather than a command failing. */
 class ConnectionClosed extends Error {}
 
-export interface SessionState { checkpoint: MailboxCheckpoint | null }
+export interface SessionState {
+  checkpoint: MailboxCheckpoint | null;
+}
 
 /** imapflow's own messages are generic ("Command failed"); the server's text says why. */
 function describe(err: unknown): string {
@@ -43,10 +45,15 @@ export class MailboxSession {
   private inCallback = false;
   private graceTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: SessionOptions, private readonly state: SessionState) {
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly state: SessionState,
+  ) {
     const { host, port, secure, user, password } = opts.imap;
     this.client = new ImapFlow({
-      host, port, secure,
+      host,
+      port,
+      secure,
       auth: user === undefined ? undefined : { user, pass: password ?? '' },
       logger: false,
       // IDLE is started explicitly right after each drain: auto-IDLE would wait 15 s of quiet.
@@ -55,15 +62,23 @@ export class MailboxSession {
       connectionTimeout: 30_000,
     });
     // Without an 'error' listener an EventEmitter error would crash the process.
-    this.client.on('error', (err: Error) => { this.connectionError ??= err; });
-    this.client.on('close', () => { this.closed = true; this.wake.fire(); });
+    this.client.on('error', (err: Error) => {
+      this.connectionError ??= err;
+    });
+    this.client.on('close', () => {
+      this.closed = true;
+      this.wake.fire();
+    });
     this.client.on('exists', () => this.wake.fire());
   }
 
   /** Resolves once the signal aborts; rejects when the connection fails. */
   async run(onMailboxOpen: () => void): Promise<void> {
     const { signal, log } = this.opts;
-    const onAbort = () => { this.wake.fire(); this.armAbortGrace(); };
+    const onAbort = () => {
+      this.wake.fire();
+      this.armAbortGrace();
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     let pollTimer: NodeJS.Timeout | undefined;
     try {
@@ -112,11 +127,15 @@ export class MailboxSession {
     const { signal } = this.opts;
     const connecting = this.client.connect();
     let onAbort = () => {};
-    const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal.addEventListener('abort', onAbort, { once: true }); });
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
       await Promise.race([connecting, aborted]);
     } catch (err) {
-      if ((err as ImapFlowError).authenticationFailed) throw new FatalImapError(`IMAP login failed for ${this.opts.imap.user ?? '(no user)'}: ${describe(err)}`, { cause: err });
+      if ((err as ImapFlowError).authenticationFailed)
+        throw new FatalImapError(`IMAP login failed for ${this.opts.imap.user ?? '(no user)'}: ${describe(err)}`, { cause: err });
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -156,7 +175,10 @@ export class MailboxSession {
       this.state.checkpoint = { uidValidity, lastUid: 0 };
     } else if (cp.uidValidity !== uidValidity) {
       log.warn('mailbox UIDVALIDITY changed: old UIDs are meaningless, processing the whole mailbox again', {
-        mailbox, previous: cp.uidValidity, current: uidValidity, previousLastUid: cp.lastUid,
+        mailbox,
+        previous: cp.uidValidity,
+        current: uidValidity,
+        previousLastUid: cp.lastUid,
       });
       this.state.checkpoint = { uidValidity, lastUid: 0 };
       await this.callback(() => this.opts.onCheckpoint({ uidValidity, lastUid: 0 }));
@@ -201,7 +223,9 @@ export class MailboxSession {
     }
     const internalDate = msg.internalDate === undefined ? null : new Date(msg.internalDate);
     const fetched: FetchedMessage = {
-      uid, uidValidity, raw: msg.source,
+      uid,
+      uidValidity,
+      raw: msg.source,
       internalDate: internalDate !== null && !Number.isNaN(internalDate.getTime()) ? internalDate : null,
       messageId: msg.envelope?.messageId ?? null,
     };

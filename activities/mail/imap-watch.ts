@@ -37,7 +37,10 @@ export interface FetchedMessage {
 }
 
 /** What afterProcess did to a message; null where nothing was configured or the server refused. */
-export interface ProcessedAction { flagged: string | null; movedTo: string | null }
+export interface ProcessedAction {
+  flagged: string | null;
+  movedTo: string | null;
+}
 
 /** Same shape as Temporal's activity `log`, so the activity can pass that through as is. */
 export interface WatchLogger {
@@ -106,7 +109,9 @@ export async function watchMailbox(opts: WatchOptions): Promise<MailboxCheckpoin
     const session = new MailboxSession({ ...opts, pollIntervalMs, log }, state);
     let failure: unknown = null;
     try {
-      await session.run(() => { backoffMs = initialMs; });
+      await session.run(() => {
+        backoffMs = initialMs;
+      });
     } catch (err) {
       failure = err;
     }

@@ -83,7 +83,7 @@ export type SmtpSender = ReturnType<typeof createSmtpSender>;
  */
 export function classifySmtpError(err: unknown): PermanentSendError | TransientSendError {
   const e = err as { responseCode?: unknown; code?: unknown; response?: unknown; message?: string };
-  const providerMessage = typeof e.response === 'string' && e.response !== '' ? e.response : e.message ?? String(err);
+  const providerMessage = typeof e.response === 'string' && e.response !== '' ? e.response : (e.message ?? String(err));
   if (typeof e.responseCode === 'number') {
     const details = { provider: 'smtp' as const, code: e.responseCode, status: e.responseCode, providerMessage };
     return e.responseCode >= 500 ? new PermanentSendError(details) : new TransientSendError(details);

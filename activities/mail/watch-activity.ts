@@ -20,7 +20,11 @@ export interface MailActivityDeps {
   runForMs?: number;
 }
 
-export interface WatchMailboxArgs { mailboxId: string; mailbox: string; checkpoint: MailboxCheckpoint | null }
+export interface WatchMailboxArgs {
+  mailboxId: string;
+  mailbox: string;
+  checkpoint: MailboxCheckpoint | null;
+}
 
 function newest(...cps: Array<MailboxCheckpoint | null | undefined>): MailboxCheckpoint | null {
   // The first present one decides the UIDVALIDITY; later ones only help within the same one.

@@ -68,7 +68,20 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
 }
 
 /** Node socket errors and client timeouts: no response came back, so the provider may not have seen the request. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ESOCKET', 'ECONNECTION']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ESOCKET',
+  'ECONNECTION',
+]);
 
 export function networkErrorCode(err: unknown): string | null {
   const code = (err as { code?: unknown } | null)?.code;

@@ -13,7 +13,13 @@ import { composeEmail, type ComposeConfig } from './compose.js';
 import { deterministicMessageId } from '../../domain/ids/index.js';
 import type { OutboundMessage, Transport } from './transports.js';
 
-export interface SendOutcome { status: 'sent'; provider: string; providerMessageId: string | null; duplicate: boolean; recovered: boolean }
+export interface SendOutcome {
+  status: 'sent';
+  provider: string;
+  providerMessageId: string | null;
+  duplicate: boolean;
+  recovered: boolean;
+}
 
 export interface SendDeps {
   db: Kysely<Database>;
@@ -39,20 +45,34 @@ export function createSendActivities(deps: SendDeps) {
     const msg: OutboundMessage = composed ?? draft;
     const transport = deps.transports[msg.channel];
     const row = await claimOutbox(db, {
-      idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: transport.provider,
-      recipient: msg.to, subject: msg.subject, body: msg.text,
+      idempotencyKey: msg.idempotencyKey,
+      leadId: msg.leadId,
+      step: msg.step,
+      channel: msg.channel,
+      provider: transport.provider,
+      recipient: msg.to,
+      subject: msg.subject,
+      body: msg.text,
       messageId: msg.channel === 'email' && deps.compose !== undefined ? deterministicMessageId(msg.idempotencyKey, deps.compose.messageIdDomain) : null,
       unsubscribeToken: composed?.unsubscribeToken ?? null,
     });
-    const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome =>
-      ({ status: 'sent', provider: row.provider, providerMessageId, duplicate, recovered });
+    const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome => ({
+      status: 'sent',
+      provider: row.provider,
+      providerMessageId,
+      duplicate,
+      recovered,
+    });
 
     if (row.status === 'sent') return done(row.provider_message_id, true);
     if (row.status === 'failed') {
-      throw ApplicationFailure.nonRetryable(row.error ?? 'the provider refused this message', row.error_code === 'suppressed' ? Failure.Suppressed : Failure.PermanentSend, { code: row.error_code });
+      throw ApplicationFailure.nonRetryable(
+        row.error ?? 'the provider refused this message',
+        row.error_code === 'suppressed' ? Failure.Suppressed : Failure.PermanentSend,
+        { code: row.error_code },
+      );
     }
     if (row.status === 'uncertain') throw ApplicationFailure.nonRetryable(row.error ?? 'outcome unknown', Failure.SendUncertain);
-
 
     if (row.in_flight) {
       const evidence = await providerEventForKey(db, msg.idempotencyKey);
@@ -63,7 +83,11 @@ export function createSendActivities(deps: SendDeps) {
       }
       if (Date.now() - row.updated_at.getTime() < windowMs) {
         // The provider's webhook usually arrives within seconds: retry later rather than guess.
-        throw ApplicationFailure.create({ message: 'a previous send attempt lost its outcome; waiting for provider evidence', type: Failure.SendOutcomePending, nextRetryDelay: '15 seconds' });
+        throw ApplicationFailure.create({
+          message: 'a previous send attempt lost its outcome; waiting for provider evidence',
+          type: Failure.SendOutcomePending,
+          nextRetryDelay: '15 seconds',
+        });
       }
       const silent = `the ${row.provider} call of attempt ${row.attempts} lost its outcome and no provider event names it within ${Math.round(windowMs / 1000)} s`;
       if (!deps.absenceMeansUnsent?.has(row.provider as Transport['provider'])) {
@@ -99,7 +123,11 @@ export function createSendActivities(deps: SendDeps) {
       if (err instanceof TransientSendError) {
         // A definitive "not accepted": the next attempt may call again.
         await finishOutboxCall(db, msg.idempotencyKey, { status: 'pending', errorCode: err.code === null ? null : String(err.code), error: err.message });
-        throw ApplicationFailure.create({ message: err.message, type: Failure.TransientSend, ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}) });
+        throw ApplicationFailure.create({
+          message: err.message,
+          type: Failure.TransientSend,
+          ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}),
+        });
       }
       // Anything else leaves the call in flight: whether the provider took it is unknown.
       throw err;

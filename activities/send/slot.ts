@@ -2,11 +2,18 @@
 // Inbox warm-up limits and the emergency stop (the governance work) plug in behind it; until then
 // every request is granted at once. The workflow never knows which policy answered.
 
-export interface SlotRequest { leadId: string; channel: 'email' | 'sms'; campaignId: string | null; inboxId: string | null }
+export interface SlotRequest {
+  leadId: string;
+  channel: 'email' | 'sms';
+  campaignId: string | null;
+  inboxId: string | null;
+}
 /** granted, or the earliest time worth asking again (epoch ms). */
 export type SlotAnswer = { granted: true } | { granted: false; retryAt: number; reason: string };
 
-export interface SendSlotPolicy { request(req: SlotRequest): Promise<SlotAnswer> }
+export interface SendSlotPolicy {
+  request(req: SlotRequest): Promise<SlotAnswer>;
+}
 
 export const grantAtOnce: SendSlotPolicy = { request: async () => ({ granted: true }) };
 

@@ -33,12 +33,19 @@ export function sendGridTransport(sender: SendGridSender, from: string): Transpo
   const domain = messageIdDomain(from);
   return {
     provider: 'sendgrid',
-    send: (m) => sender.send({
-      to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}),
-      ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
-      // The same Message-ID the SMTP path sets (and the ledger stores), so replies find their lead.
-      headers: { ...m.headers, 'Message-ID': deterministicMessageId(m.idempotencyKey, domain) }, customArgs: { lead_id: m.leadId, step: String(m.step) }, idempotencyKey: m.idempotencyKey,
-    }),
+    send: (m) =>
+      sender.send({
+        to: m.to,
+        from,
+        subject: m.subject ?? '',
+        text: m.text,
+        ...(m.html !== undefined ? { html: m.html } : {}),
+        ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
+        // The same Message-ID the SMTP path sets (and the ledger stores), so replies find their lead.
+        headers: { ...m.headers, 'Message-ID': deterministicMessageId(m.idempotencyKey, domain) },
+        customArgs: { lead_id: m.leadId, step: String(m.step) },
+        idempotencyKey: m.idempotencyKey,
+      }),
   };
 }
 
@@ -47,8 +54,14 @@ export function smtpTransport(sender: SmtpSender, from: string): Transport {
     provider: 'smtp',
     send: async (m) => {
       const r = await sender.send({
-        to: m.to, from, subject: m.subject ?? '', text: m.text, ...(m.html !== undefined ? { html: m.html } : {}), ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
-        headers: m.headers ?? {}, idempotencyKey: m.idempotencyKey,
+        to: m.to,
+        from,
+        subject: m.subject ?? '',
+        text: m.text,
+        ...(m.html !== undefined ? { html: m.html } : {}),
+        ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
+        headers: m.headers ?? {},
+        idempotencyKey: m.idempotencyKey,
       });
       return { providerMessageId: r.providerMessageId };
     },
@@ -59,7 +72,12 @@ export function twilioTransport(sender: TwilioSender): Transport {
   return {
     provider: 'twilio',
     send: async (m) => {
-      const r = await sender.send({ to: m.to, body: m.text, idempotencyKey: m.idempotencyKey, statusCallbackParams: { lead_id: m.leadId, step: String(m.step) } });
+      const r = await sender.send({
+        to: m.to,
+        body: m.text,
+        idempotencyKey: m.idempotencyKey,
+        statusCallbackParams: { lead_id: m.leadId, step: String(m.step) },
+      });
       return { providerMessageId: r.providerMessageId };
     },
   };

@@ -14,7 +14,10 @@ export interface SendGridConfig {
   timeoutMs?: number;
 }
 
-export interface EmailAddress { email: string; name?: string }
+export interface EmailAddress {
+  email: string;
+  name?: string;
+}
 
 export interface SendGridMessage {
   to: string | EmailAddress;
@@ -74,7 +77,9 @@ export function createSendGridSender(config: SendGridConfig) {
 
 export type SendGridSender = ReturnType<typeof createSendGridSender>;
 
-interface SendGridErrorBody { errors?: Array<{ field?: string | null; message?: string }> }
+interface SendGridErrorBody {
+  errors?: Array<{ field?: string | null; message?: string }>;
+}
 
 /** ResponseError carries `code` = HTTP status and `response` = { headers, body }; anything else never reached SendGrid's answer. */
 export function classifySendGridError(err: unknown): PermanentSendError | TransientSendError {
@@ -83,7 +88,8 @@ export function classifySendGridError(err: unknown): PermanentSendError | Transi
     const status = e.code;
     const body = (typeof e.response.body === 'object' && e.response.body !== null ? e.response.body : {}) as SendGridErrorBody;
     const first = body.errors?.[0];
-    const providerMessage = body.errors?.map((x) => (x.field ? `${x.field}: ${x.message ?? ''}` : x.message ?? '')).join('; ') || (e.message ?? `HTTP ${status}`);
+    const providerMessage =
+      body.errors?.map((x) => (x.field ? `${x.field}: ${x.message ?? ''}` : (x.message ?? ''))).join('; ') || (e.message ?? `HTTP ${status}`);
     const details = { provider: 'sendgrid' as const, code: first?.field ?? null, status, providerMessage };
     if (isTransientStatus(status)) return new TransientSendError({ ...details, retryAfterMs: parseRetryAfter(e.response.headers?.['retry-after']) });
     return new PermanentSendError(details);

@@ -25,7 +25,10 @@ export interface SmsMessage {
   statusCallbackParams?: Record<string, string>;
 }
 
-export interface SmsResult { providerMessageId: string; status: string }
+export interface SmsResult {
+  providerMessageId: string;
+  status: string;
+}
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -40,15 +43,26 @@ class RetryAfterAwareClient extends twilio.RequestClient {
   override async request<TData>(opts: RequestOptions) {
     // `never`: the base method's generic options type cannot be spelled here (see RequestOptions).
     const res = await super.request<TData>(opts as never);
-    const retryAfterMs = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter((res.headers as Record<string, unknown> | undefined)?.['retry-after']) : null;
+    const retryAfterMs =
+      res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter((res.headers as Record<string, unknown> | undefined)?.['retry-after']) : null;
     if (retryAfterMs === null) return res;
     const body = (typeof res.body === 'string' ? safeJson(res.body) : res.body) as { code?: number; message?: string } | null;
-    throw new TransientSendError({ provider: 'twilio', code: body?.code ?? null, status: res.statusCode, providerMessage: body?.message ?? `HTTP ${res.statusCode}`, retryAfterMs });
+    throw new TransientSendError({
+      provider: 'twilio',
+      code: body?.code ?? null,
+      status: res.statusCode,
+      providerMessage: body?.message ?? `HTTP ${res.statusCode}`,
+      retryAfterMs,
+    });
   }
 }
 
 function safeJson(text: string): unknown {
-  try { return JSON.parse(text); } catch { return null; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 export function createTwilioSender(config: TwilioConfig) {

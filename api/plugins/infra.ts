@@ -19,13 +19,16 @@ export interface InfraOptions {
   owns?: boolean;
 }
 
-export const infraPlugin = fp<InfraOptions>(async (app, opts) => {
-  app.decorate('db', opts.db);
-  app.decorate('temporal', opts.temporal);
-  if (opts.owns) {
-    app.addHook('onClose', async () => {
-      await opts.temporal.connection.close();
-      await opts.db.destroy();
-    });
-  }
-}, { name: 'infra' });
+export const infraPlugin = fp<InfraOptions>(
+  async (app, opts) => {
+    app.decorate('db', opts.db);
+    app.decorate('temporal', opts.temporal);
+    if (opts.owns) {
+      app.addHook('onClose', async () => {
+        await opts.temporal.connection.close();
+        await opts.db.destroy();
+      });
+    }
+  },
+  { name: 'infra' },
+);

@@ -15,7 +15,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 class BadInput extends Error {
   readonly statusCode = 400;
-  constructor(readonly field: string, message: string) { super(message); }
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Decodes one URL component strictly; null when it is not valid percent-encoded UTF-8. */
@@ -68,33 +73,42 @@ function fieldWithBadBytes(raw: Buffer): string {
   }
 }
 
-export const inputGuardPlugin = fp(async (app) => {
-  app.addHook('onRequest', async (req, reply: FastifyReply) => {
-    const bad = urlProblem(req.url);
-    if (bad !== null) return sendProblem(reply, 400, bad[1], { errors: [{ field: bad[0], message: bad[1] }] });
-  });
+export const inputGuardPlugin = fp(
+  async (app) => {
+    app.addHook('onRequest', async (req, reply: FastifyReply) => {
+      const bad = urlProblem(req.url);
+      if (bad !== null) return sendProblem(reply, 400, bad[1], { errors: [{ field: bad[0], message: bad[1] }] });
+    });
 
-  // Fastify's own JSON parser decodes invalid UTF-8 into U+FFFD silently; this one refuses it.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw: Buffer, done) => {
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      const field = fieldWithBadBytes(raw);
-      done(new BadInput(field === 'body' ? '/' : jsonPointer(field), `${field === 'body' ? 'the body' : field} is not valid UTF-8`), undefined);
-      return;
-    }
-    if (text.trim() === '') { done(null, undefined); return; }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      done(new BadInput('/', `the body is not valid JSON: ${(err as Error).message}`), undefined);
-      return;
-    }
-    const problem = findTextProblem(value, '', MAX_DEPTH);
-    if (problem !== null) { done(new BadInput(jsonPointer(problem.field), `${problem.field} ${problem.reason}`), undefined); return; }
-    done(null, value);
-  });
-}, { name: 'input-guard' });
+    // Fastify's own JSON parser decodes invalid UTF-8 into U+FFFD silently; this one refuses it.
+    app.removeContentTypeParser(['application/json', 'text/plain']);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw: Buffer, done) => {
+      let text: string;
+      try {
+        text = utf8.decode(raw);
+      } catch {
+        const field = fieldWithBadBytes(raw);
+        done(new BadInput(field === 'body' ? '/' : jsonPointer(field), `${field === 'body' ? 'the body' : field} is not valid UTF-8`), undefined);
+        return;
+      }
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        done(new BadInput('/', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+        return;
+      }
+      const problem = findTextProblem(value, '', MAX_DEPTH);
+      if (problem !== null) {
+        done(new BadInput(jsonPointer(problem.field), `${problem.field} ${problem.reason}`), undefined);
+        return;
+      }
+      done(null, value);
+    });
+  },
+  { name: 'input-guard' },
+);

@@ -5,11 +5,15 @@ import { KeyProblems, Problem } from '../schemas/common.js';
 import { AuditList, ListAuditQuery } from '../schemas/audit.js';
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/audit', {
-    config: { auth: 'admin' },
-    schema: { querystring: ListAuditQuery, response: { 200: AuditList, 400: Problem, ...KeyProblems } },
-  }, async (req) => {
-    const q = req.query;
-    return { items: await listAudit(app.db, q), limit: q.limit, offset: q.offset };
-  });
+  app.get(
+    '/audit',
+    {
+      config: { auth: 'admin' },
+      schema: { querystring: ListAuditQuery, response: { 200: AuditList, 400: Problem, ...KeyProblems } },
+    },
+    async (req) => {
+      const q = req.query;
+      return { items: await listAudit(app.db, q), limit: q.limit, offset: q.offset };
+    },
+  );
 };

@@ -41,7 +41,13 @@ export const redactCodecUrl = (text: string): string => text.replace(TOKEN_PATH,
 
 // Route-level log serializer: fastify's own `req` serializer, minus the credential in the URL.
 const logSerializers = {
-  req: (req: FastifyRequest) => ({ method: req.method, url: redactCodecUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+  req: (req: FastifyRequest) => ({
+    method: req.method,
+    url: redactCodecUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }),
 };
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -82,7 +88,12 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecOptions> = async (app, 
   // Route-level onRequest: after the app's rate limit and input guard, before the body is read.
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     const credential = presented(req);
-    if (credential === null) return unauthorized(req, reply, 'the codec needs an API key with the read scope or the codec access token (as Authorization: Bearer, or in the endpoint path)');
+    if (credential === null)
+      return unauthorized(
+        req,
+        reply,
+        'the codec needs an API key with the read scope or the codec access token (as Authorization: Bearer, or in the endpoint path)',
+      );
     // Every token is compared, so the time taken does not tell which one (or how much) matched.
     const tokenMatches = tokens.map((t) => sameSecret(t, credential));
     if (tokenMatches.includes(true)) return;
@@ -98,7 +109,9 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecOptions> = async (app, 
     void reply.header('vary', 'Origin');
     const origin = req.headers.origin;
     if (typeof origin === 'string' && origins.has(origin)) {
-      void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true')
+      void reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-credentials', 'true')
         .header('cross-origin-resource-policy', 'cross-origin');
     }
     // A problem answer echoes the request target (the app's rate limit and error handler too):
@@ -109,7 +122,9 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecOptions> = async (app, 
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
     if (typeof origin === 'string' && origins.has(origin)) {
-      void reply.header('access-control-allow-methods', ALLOW_METHODS).header('access-control-allow-headers', ALLOW_HEADERS)
+      void reply
+        .header('access-control-allow-methods', ALLOW_METHODS)
+        .header('access-control-allow-headers', ALLOW_HEADERS)
         .header('access-control-max-age', '600');
       // Chrome's Private Network Access: a public UI (Temporal Cloud) calling a codec on a private address.
       if (req.headers['access-control-request-private-network'] === 'true') void reply.header('access-control-allow-private-network', 'true');
@@ -121,15 +136,19 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecOptions> = async (app, 
     const out: JsonPayload[] = [];
     for (const [i, raw] of body.payloads.entries()) {
       // Not ours (written before encryption, or by another codec): shown as stored.
-      if (metaText(raw, 'encoding') !== ENCRYPTED_ENCODING) { out.push(raw); continue; }
+      if (metaText(raw, 'encoding') !== ENCRYPTED_ENCODING) {
+        out.push(raw);
+        continue;
+      }
       try {
         const [plain] = await codec.decode([fromJson(raw)]);
         out.push(toJson(plain ?? {}));
       } catch (err) {
         const keyId = metaText(raw, 'encryption-key-id') ?? '';
-        const detail = err instanceof PayloadKeyError
-          ? err.message
-          : `payload encrypted with key "${keyId}" could not be decrypted: it was altered, or encrypted with a different key of that id`;
+        const detail =
+          err instanceof PayloadKeyError
+            ? err.message
+            : `payload encrypted with key "${keyId}" could not be decrypted: it was altered, or encrypted with a different key of that id`;
         req.log.warn({ keyId, index: i }, 'codec could not decrypt a payload');
         return sendProblem(reply, 400, detail, { ...instance(req), keyId, errors: [{ field: `/payloads/${i}`, message: detail }] });
       }
@@ -139,28 +158,38 @@ export const codecRoutes: FastifyPluginAsyncTypebox<CodecOptions> = async (app, 
   const encode = async (body: CodecBody) => ({ payloads: (await codec.encode(body.payloads.map(fromJson))).map(toJson) });
 
   const schema = (summary: string) => ({
-    summary, tags: ['codec'], body: CodecBody, response: { 200: CodecResult, 400: Problem, ...KeyProblems },
+    summary,
+    tags: ['codec'],
+    body: CodecBody,
+    response: { 200: CodecResult, 400: Problem, ...KeyProblems },
   });
   const noAuth = { auth: false as const };
 
   // Bearer form.
-  app.post('/codec/decode', { config: noAuth, onRequest: authorize, schema: schema('Decrypt payloads for the Temporal Web UI (codec server)') },
-    async (req, reply) => decode(req.body, req, reply));
-  app.post('/codec/encode', { config: noAuth, onRequest: authorize, schema: schema('Encrypt payloads for the Temporal Web UI (codec server)') },
-    async (req) => encode(req.body));
+  app.post(
+    '/codec/decode',
+    { config: noAuth, onRequest: authorize, schema: schema('Decrypt payloads for the Temporal Web UI (codec server)') },
+    async (req, reply) => decode(req.body, req, reply),
+  );
+  app.post('/codec/encode', { config: noAuth, onRequest: authorize, schema: schema('Encrypt payloads for the Temporal Web UI (codec server)') }, async (req) =>
+    encode(req.body),
+  );
   app.options('/codec/decode', { config: noAuth, schema: { hide: true } }, preflight);
   app.options('/codec/encode', { config: noAuth, schema: { hide: true } }, preflight);
 
   // Credential-in-path form: undocumented in OpenAPI (its path is a secret), logged redacted.
   const tokenRoute = { config: noAuth, logSerializers, schema: { hide: true, params: CodecTokenParams } };
-  app.post('/codec/t/:token/decode', { ...tokenRoute, onRequest: authorize, schema: { ...tokenRoute.schema, body: CodecBody } },
-    async (req, reply) => decode(req.body, req, reply));
-  app.post('/codec/t/:token/encode', { ...tokenRoute, onRequest: authorize, schema: { ...tokenRoute.schema, body: CodecBody } },
-    async (req) => encode(req.body));
+  app.post('/codec/t/:token/decode', { ...tokenRoute, onRequest: authorize, schema: { ...tokenRoute.schema, body: CodecBody } }, async (req, reply) =>
+    decode(req.body, req, reply),
+  );
+  app.post('/codec/t/:token/encode', { ...tokenRoute, onRequest: authorize, schema: { ...tokenRoute.schema, body: CodecBody } }, async (req) =>
+    encode(req.body),
+  );
   app.options('/codec/t/:token/decode', tokenRoute, preflight);
   app.options('/codec/t/:token/encode', tokenRoute, preflight);
   // Anything else under the token form is a 404 here rather than in the app's not-found handler,
   // which would log the path with the credential.
   app.all('/codec/t/*', { config: noAuth, logSerializers, schema: { hide: true } }, async (req, reply) =>
-    sendProblem(reply, 404, `no route for ${req.method} ${redactCodecUrl(req.url)}`, instance(req)));
+    sendProblem(reply, 404, `no route for ${req.method} ${redactCodecUrl(req.url)}`, instance(req)),
+  );
 };

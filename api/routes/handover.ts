@@ -41,35 +41,53 @@ export const handoverRoutes: FastifyPluginAsyncTypebox<{ secret: string | null }
     },
   });
 
-  app.get('/salespeople', {
-    config: { auth: 'read' },
-    schema: { response: { 200: SalespersonList, ...KeyProblems } },
-  }, async () => ({ items: await listSalespeople(app.db) }));
+  app.get(
+    '/salespeople',
+    {
+      config: { auth: 'read' },
+      schema: { response: { 200: SalespersonList, ...KeyProblems } },
+    },
+    async () => ({ items: await listSalespeople(app.db) }),
+  );
 
-  app.post('/salespeople', {
-    config: { auth: 'admin' },
-    schema: { body: NewSalesperson, response: { 201: Salesperson, 400: Problem, 409: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const b = req.body;
-    const existing = (await listSalespeople(app.db)).find((s) => s.email === b.email.trim().toLowerCase());
-    if (existing !== undefined) return sendProblem(reply, 409, `a salesperson with e-mail ${b.email} exists (${existing.id})`);
-    return reply.status(201).send(await addSalesperson(app.db, { id: randomUUID(), name: b.name, email: b.email, managerEmail: b.managerEmail ?? null, team: b.team ?? null }));
-  });
+  app.post(
+    '/salespeople',
+    {
+      config: { auth: 'admin' },
+      schema: { body: NewSalesperson, response: { 201: Salesperson, 400: Problem, 409: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const existing = (await listSalespeople(app.db)).find((s) => s.email === b.email.trim().toLowerCase());
+      if (existing !== undefined) return sendProblem(reply, 409, `a salesperson with e-mail ${b.email} exists (${existing.id})`);
+      return reply
+        .status(201)
+        .send(await addSalesperson(app.db, { id: randomUUID(), name: b.name, email: b.email, managerEmail: b.managerEmail ?? null, team: b.team ?? null }));
+    },
+  );
 
-  app.patch('/salespeople/:id', {
-    config: { auth: 'admin' },
-    schema: { params: SalespersonIdParams, body: SalespersonAway, response: { 200: Salesperson, 400: Problem, 404: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const row = await setSalespersonAway(app.db, id, req.body.away);
-    return row === undefined ? sendProblem(reply, 404, `no salesperson ${id}`) : reply.send(row);
-  });
+  app.patch(
+    '/salespeople/:id',
+    {
+      config: { auth: 'admin' },
+      schema: { params: SalespersonIdParams, body: SalespersonAway, response: { 200: Salesperson, 400: Problem, 404: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const row = await setSalespersonAway(app.db, id, req.body.away);
+      return row === undefined ? sendProblem(reply, 404, `no salesperson ${id}`) : reply.send(row);
+    },
+  );
 
-  app.delete('/salespeople/:id', {
-    config: { auth: 'admin' },
-    schema: { params: SalespersonIdParams, response: { 204: NoContent, 400: Problem, 404: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    return (await removeSalesperson(app.db, id)) ? reply.status(204).send() : sendProblem(reply, 404, `no salesperson ${id}`);
-  });
+  app.delete(
+    '/salespeople/:id',
+    {
+      config: { auth: 'admin' },
+      schema: { params: SalespersonIdParams, response: { 204: NoContent, 400: Problem, 404: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      return (await removeSalesperson(app.db, id)) ? reply.status(204).send() : sendProblem(reply, 404, `no salesperson ${id}`);
+    },
+  );
 };

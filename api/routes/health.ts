@@ -20,12 +20,32 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
     return cached.results;
   };
   app.get('/health', { config: { auth: false }, schema: { response: { 200: Health, 503: Health } } }, async (_req, reply) => {
-    const outcomes = (await Promise.all([
-      probe('db', true, async () => { await checkDb(app.db); return 'answers'; }, 2000),
-      probe('temporal', true, async () => { await app.temporal.workflowService.getSystemInfo({}); return 'answers'; }, 2000),
-      providerChecks(),
-    ])).flat();
-    const checks = Object.fromEntries(outcomes.map((o) => [o.name, { ok: o.ok, latencyMs: o.latencyMs ?? 0, ...(o.ok ? { detail: o.detail } : { error: o.detail }) }]));
+    const outcomes = (
+      await Promise.all([
+        probe(
+          'db',
+          true,
+          async () => {
+            await checkDb(app.db);
+            return 'answers';
+          },
+          2000,
+        ),
+        probe(
+          'temporal',
+          true,
+          async () => {
+            await app.temporal.workflowService.getSystemInfo({});
+            return 'answers';
+          },
+          2000,
+        ),
+        providerChecks(),
+      ])
+    ).flat();
+    const checks = Object.fromEntries(
+      outcomes.map((o) => [o.name, { ok: o.ok, latencyMs: o.latencyMs ?? 0, ...(o.ok ? { detail: o.detail } : { error: o.detail }) }]),
+    );
     const ok = Object.values(checks).every((c) => c.ok);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });

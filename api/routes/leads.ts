@@ -12,37 +12,55 @@ import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/con
 import { KeyProblems, Problem } from '../schemas/common.js';
 import { EmptyBody, LeadDetail, LeadIdParams, LeadList, ListLeadsQuery, ReasonBody, RetryBody, SignalAccepted } from '../schemas/leads.js';
 
-export interface UiLinks { temporalUiUrl: string; namespace: string }
+export interface UiLinks {
+  temporalUiUrl: string;
+  namespace: string;
+}
 
 const notFound = (id: string) => `no lead ${id}`;
 
 /** The schema of a write route that signals the lead's workflow: 202, or 404 when it no longer runs. */
-const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({ params: LeadIdParams, body, response: { 202: SignalAccepted(flag), 400: Problem, 404: Problem, ...KeyProblems } });
+const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({
+  params: LeadIdParams,
+  body,
+  response: { 202: SignalAccepted(flag), 400: Problem, 404: Problem, ...KeyProblems },
+});
 
 export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (app, opts) => {
-  app.get('/leads', {
-    config: { auth: 'read' },
-    schema: { querystring: ListLeadsQuery, response: { 200: LeadList, 400: Problem, ...KeyProblems } },
-  }, async (req) => {
-    const q = req.query;
-    const rows = await listLeads(app.db, { status: q.status, campaignId: q.campaign, tier: q.tier, q: q.q, limit: q.limit, offset: q.offset });
-    return { items: rows.map(({ payload: _payload, ...row }) => row), limit: q.limit, offset: q.offset };
-  });
+  app.get(
+    '/leads',
+    {
+      config: { auth: 'read' },
+      schema: { querystring: ListLeadsQuery, response: { 200: LeadList, 400: Problem, ...KeyProblems } },
+    },
+    async (req) => {
+      const q = req.query;
+      const rows = await listLeads(app.db, { status: q.status, campaignId: q.campaign, tier: q.tier, q: q.q, limit: q.limit, offset: q.offset });
+      return { items: rows.map(({ payload: _payload, ...row }) => row), limit: q.limit, offset: q.offset };
+    },
+  );
 
-  app.get('/leads/:id', {
-    config: { auth: 'read' },
-    schema: { params: LeadIdParams, response: { 200: LeadDetail, 400: Problem, 404: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const lead = await getLead(app.db, id);
-    if (lead === undefined) return sendProblem(reply, 404, notFound(id));
-    const [timeline, state] = await Promise.all([
-      listLeadEvents(app.db, id),
-      // The workflow may have been retained away or the cluster be down: the DB view still answers.
-      queryLeadState(app.temporal, id).then((s) => ({ state: s, stateError: null }), (err: Error) => ({ state: null, stateError: err.message })),
-    ]);
-    return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };
-  });
+  app.get(
+    '/leads/:id',
+    {
+      config: { auth: 'read' },
+      schema: { params: LeadIdParams, response: { 200: LeadDetail, 400: Problem, 404: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const lead = await getLead(app.db, id);
+      if (lead === undefined) return sendProblem(reply, 404, notFound(id));
+      const [timeline, state] = await Promise.all([
+        listLeadEvents(app.db, id),
+        // The workflow may have been retained away or the cluster be down: the DB view still answers.
+        queryLeadState(app.temporal, id).then(
+          (s) => ({ state: s, stateError: null }),
+          (err: Error) => ({ state: null, stateError: err.message }),
+        ),
+      ]);
+      return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };
+    },
+  );
 
   /** Sends an operator signal: false when the lead's workflow no longer runs (answered 404). */
   async function signalled(send: () => Promise<void>): Promise<boolean> {
@@ -76,7 +94,12 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
   app.post('/leads/:id/retry', { config: { auth: 'write' }, schema: signalSchema(RetryBody, { retryRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
     const { email, phone } = req.body;
-    if (!(await signalled(() => leadHandle(app.temporal, id).signal(retrySignal, { by: by(req), ...(email !== undefined && { email }), ...(phone !== undefined && { phone }) })))) return notRunning(reply, id);
+    if (
+      !(await signalled(() =>
+        leadHandle(app.temporal, id).signal(retrySignal, { by: by(req), ...(email !== undefined && { email }), ...(phone !== undefined && { phone }) }),
+      ))
+    )
+      return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, retryRequested: true });
   });
 };

@@ -6,21 +6,29 @@ import { KeyProblems, Problem } from '../schemas/common.js';
 import { ListOutboxQuery, OutboxList, PageQuery, SuppressionList } from '../schemas/outbox.js';
 
 export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/outbox', {
-    config: { auth: 'read' },
-    schema: { querystring: ListOutboxQuery, response: { 200: OutboxList, 400: Problem, ...KeyProblems } },
-  }, async (req) => {
-    const q = req.query;
-    const rows = await listOutbox(app.db, { ...(q.lead !== undefined && { leadId: q.lead }), limit: q.limit, offset: q.offset });
-    // The unsubscribe token is a capability (it unsubscribes its lead without a key): never served.
-    return { items: rows.map(({ unsubscribe_token: _token, ...row }) => row), limit: q.limit, offset: q.offset };
-  });
+  app.get(
+    '/outbox',
+    {
+      config: { auth: 'read' },
+      schema: { querystring: ListOutboxQuery, response: { 200: OutboxList, 400: Problem, ...KeyProblems } },
+    },
+    async (req) => {
+      const q = req.query;
+      const rows = await listOutbox(app.db, { ...(q.lead !== undefined && { leadId: q.lead }), limit: q.limit, offset: q.offset });
+      // The unsubscribe token is a capability (it unsubscribes its lead without a key): never served.
+      return { items: rows.map(({ unsubscribe_token: _token, ...row }) => row), limit: q.limit, offset: q.offset };
+    },
+  );
 
-  app.get('/suppressions', {
-    config: { auth: 'read' },
-    schema: { querystring: PageQuery, response: { 200: SuppressionList, 400: Problem, ...KeyProblems } },
-  }, async (req) => {
-    const q = req.query;
-    return { items: await listSuppressions(app.db, q), limit: q.limit, offset: q.offset };
-  });
+  app.get(
+    '/suppressions',
+    {
+      config: { auth: 'read' },
+      schema: { querystring: PageQuery, response: { 200: SuppressionList, 400: Problem, ...KeyProblems } },
+    },
+    async (req) => {
+      const q = req.query;
+      return { items: await listSuppressions(app.db, q), limit: q.limit, offset: q.offset };
+    },
+  );
 };

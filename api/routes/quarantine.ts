@@ -11,46 +11,65 @@ import { IngestOutcome, ListQuarantineQuery, QuarantineIdParams, QuarantineItem,
 const notFound = (id: string) => `no quarantined item ${id}`;
 
 export const quarantineRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = async (app, opts) => {
-  app.get('/quarantine', {
-    config: { auth: 'read' },
-    schema: { querystring: ListQuarantineQuery, response: { 200: QuarantineList, 400: Problem, ...KeyProblems } },
-  }, async (req) => {
-    const q = req.query;
-    return { items: await listQuarantined(app.db, q), limit: q.limit, offset: q.offset };
-  });
+  app.get(
+    '/quarantine',
+    {
+      config: { auth: 'read' },
+      schema: { querystring: ListQuarantineQuery, response: { 200: QuarantineList, 400: Problem, ...KeyProblems } },
+    },
+    async (req) => {
+      const q = req.query;
+      return { items: await listQuarantined(app.db, q), limit: q.limit, offset: q.offset };
+    },
+  );
 
-  app.get('/quarantine/:id', {
-    config: { auth: 'read' },
-    schema: { params: QuarantineIdParams, response: { 200: QuarantineItem, 400: Problem, 404: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const item = await getQuarantined(app.db, id);
-    if (item === undefined) return sendProblem(reply, 404, notFound(id));
-    const { raw, ...meta } = item;
-    return { ...meta, size: raw.length, rawBase64: raw.toString('base64') };
-  });
+  app.get(
+    '/quarantine/:id',
+    {
+      config: { auth: 'read' },
+      schema: { params: QuarantineIdParams, response: { 200: QuarantineItem, 400: Problem, 404: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const item = await getQuarantined(app.db, id);
+      if (item === undefined) return sendProblem(reply, 404, notFound(id));
+      const { raw, ...meta } = item;
+      return { ...meta, size: raw.length, rawBase64: raw.toString('base64') };
+    },
+  );
 
-  app.get('/quarantine/:id/raw', {
-    config: { auth: 'read' },
-    schema: { params: QuarantineIdParams, response: { 200: QuarantineRaw, 400: Problem, 404: Problem, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const item = await getQuarantined(app.db, id);
-    if (item === undefined) return sendProblem(reply, 404, notFound(id));
-    return reply.type(item.content_type ?? 'application/octet-stream').header('content-disposition', `attachment; filename="quarantine-${id}"`).send(item.raw);
-  });
+  app.get(
+    '/quarantine/:id/raw',
+    {
+      config: { auth: 'read' },
+      schema: { params: QuarantineIdParams, response: { 200: QuarantineRaw, 400: Problem, 404: Problem, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const item = await getQuarantined(app.db, id);
+      if (item === undefined) return sendProblem(reply, 404, notFound(id));
+      return reply
+        .type(item.content_type ?? 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="quarantine-${id}"`)
+        .send(item.raw);
+    },
+  );
 
-  app.post('/quarantine/:id/retry', {
-    config: { auth: 'write' },
-    schema: { params: QuarantineIdParams, response: { 200: IngestOutcome, 400: Problem, 404: Problem, 422: IngestOutcome, ...KeyProblems } },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    try {
-      const result = await retryQuarantined(opts.ingest, app.db, id);
-      return await reply.status(result.status === 'accepted' ? 200 : 422).send(result);
-    } catch (err) {
-      if (err instanceof QuarantineNotFoundError) return sendProblem(reply, 404, notFound(id));
-      throw err;
-    }
-  });
+  app.post(
+    '/quarantine/:id/retry',
+    {
+      config: { auth: 'write' },
+      schema: { params: QuarantineIdParams, response: { 200: IngestOutcome, 400: Problem, 404: Problem, 422: IngestOutcome, ...KeyProblems } },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      try {
+        const result = await retryQuarantined(opts.ingest, app.db, id);
+        return await reply.status(result.status === 'accepted' ? 200 : 422).send(result);
+      } catch (err) {
+        if (err instanceof QuarantineNotFoundError) return sendProblem(reply, 404, notFound(id));
+        throw err;
+      }
+    },
+  );
 };

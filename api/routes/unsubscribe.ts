@@ -22,7 +22,10 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<{ secret: string | nul
       return { leadId: row.lead_id, address: row.recipient };
     },
     invalid: 'this unsubscribe link is not valid',
-    confirm: { title: 'Unsubscribe', body: '<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>' },
+    confirm: {
+      title: 'Unsubscribe',
+      body: '<p>Stop all messages to this address?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>',
+    },
     async act(claim, _token, req) {
       // One id per lead and address: a mail client retrying the POST, a person clicking twice, or
       // links of several messages are one unsubscribe.

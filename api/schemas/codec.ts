@@ -6,10 +6,13 @@ import { Type, type Static } from 'typebox';
 /** proto3 JSON bytes: standard or URL-safe base64, padding optional. */
 const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/_-]*={0,2}$' });
 
-export const JsonPayload = Type.Object({
-  metadata: Type.Optional(Type.Record(Type.String(), Base64)),
-  data: Type.Optional(Base64),
-}, { additionalProperties: true });
+export const JsonPayload = Type.Object(
+  {
+    metadata: Type.Optional(Type.Record(Type.String(), Base64)),
+    data: Type.Optional(Base64),
+  },
+  { additionalProperties: true },
+);
 export type JsonPayload = Static<typeof JsonPayload>;
 
 export const CodecBody = Type.Object({ payloads: Type.Array(JsonPayload, { maxItems: 10_000 }) }, { additionalProperties: false });

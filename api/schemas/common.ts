@@ -44,15 +44,18 @@ export const pageEcho = { limit: Type.Integer(), offset: Type.Integer() };
  * The RFC 9457 problem every non-2xx answer is (errors.ts). Open: some answers add members
  * (`code`, `quarantineId`), and the serializer must pass them through.
  */
-const ProblemDetails = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  instance: Type.String(),
-  /** Bad requests: which fields, and what is wrong with each. */
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.Optional(Type.String()) }))),
-}, { additionalProperties: true });
+const ProblemDetails = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String(),
+    /** Bad requests: which fields, and what is wrong with each. */
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.Optional(Type.String()) }))),
+  },
+  { additionalProperties: true },
+);
 export type Problem = Static<typeof ProblemDetails>;
 
 /** A problem status in a route's `response`: served as application/problem+json. */

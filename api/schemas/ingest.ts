@@ -21,17 +21,23 @@ export const AdfAccepted = Type.Object({
 /** Makes a repeated request the same arrival rather than a new one. */
 export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) });
 
-const Contact = Type.Object({
-  firstName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  lastName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  email: Type.Optional(Nullable(Type.String({ maxLength: 320 }))),
-  phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
-}, { additionalProperties: false });
+const Contact = Type.Object(
+  {
+    firstName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    lastName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    email: Type.Optional(Nullable(Type.String({ maxLength: 320 }))),
+    phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+  },
+  { additionalProperties: false },
+);
 
-export const LeadBody = Type.Object({
-  source: Type.String({ minLength: 1, maxLength: 100 }),
-  externalId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  campaignId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  contact: Contact,
-  payload: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
-}, { additionalProperties: false });
+export const LeadBody = Type.Object(
+  {
+    source: Type.String({ minLength: 1, maxLength: 100 }),
+    externalId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    campaignId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    contact: Contact,
+    payload: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
+  },
+  { additionalProperties: false },
+);

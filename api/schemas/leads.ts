@@ -4,13 +4,18 @@ import { DateTime, JsonObject, Nullable, StringEnum, WithDefaults, page, pageEch
 
 export const LeadIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) });
 
-export const ListLeadsQuery = WithDefaults(Type.Object({
-  status: Type.Optional(Type.String({ maxLength: 50 })),
-  campaign: Type.Optional(Type.String({ maxLength: 200 })),
-  tier: Type.Optional(StringEnum(['hot', 'warm', 'cold'])),
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  ...page(50),
-}, { additionalProperties: false }));
+export const ListLeadsQuery = WithDefaults(
+  Type.Object(
+    {
+      status: Type.Optional(Type.String({ maxLength: 50 })),
+      campaign: Type.Optional(Type.String({ maxLength: 200 })),
+      tier: Type.Optional(StringEnum(['hot', 'warm', 'cold'])),
+      q: Type.Optional(Type.String({ maxLength: 200 })),
+      ...page(50),
+    },
+    { additionalProperties: false },
+  ),
+);
 
 // The leads table as stored. Open: a column added later is served without editing this.
 const leadColumns = {
@@ -34,14 +39,17 @@ export const LeadList = Type.Object({
   ...pageEcho,
 });
 
-export const LeadEvent = Type.Object({
-  id: Type.String(),
-  lead_id: Type.String(),
-  event_key: Type.String(),
-  type: Type.String(),
-  detail: JsonObject,
-  occurred_at: DateTime,
-}, { additionalProperties: true });
+export const LeadEvent = Type.Object(
+  {
+    id: Type.String(),
+    lead_id: Type.String(),
+    event_key: Type.String(),
+    type: Type.String(),
+    detail: JsonObject,
+    occurred_at: DateTime,
+  },
+  { additionalProperties: true },
+);
 
 export const LeadDetail = Type.Object({
   lead: Type.Object({ ...leadColumns, payload: JsonObject }, { additionalProperties: true }),
@@ -55,10 +63,13 @@ export const LeadDetail = Type.Object({
 export const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
 export const EmptyBody = Type.Object({}, { additionalProperties: false });
 // A retry may carry the corrected contact the provider refused; the workflow re-enriches it.
-export const RetryBody = Type.Object({
-  email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
-  phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
-}, { additionalProperties: false });
+export const RetryBody = Type.Object(
+  {
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
 
 /** `{ leadId, <action>Requested: true }`, e.g. `SignalAccepted({ stopRequested: Type.Boolean() })`. */
 export const SignalAccepted = <Flag extends TProperties>(flag: Flag) => Type.Object({ leadId: Type.String(), ...flag });

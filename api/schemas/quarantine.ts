@@ -4,10 +4,15 @@ import { DateTime, Nullable, StringEnum, WithDefaults, page, pageEcho } from './
 
 export const QuarantineIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-export const ListQuarantineQuery = WithDefaults(Type.Object({
-  status: Type.Optional(StringEnum(['open', 'resolved'])),
-  ...page(50),
-}, { additionalProperties: false }));
+export const ListQuarantineQuery = WithDefaults(
+  Type.Object(
+    {
+      status: Type.Optional(StringEnum(['open', 'resolved'])),
+      ...page(50),
+    },
+    { additionalProperties: false },
+  ),
+);
 
 // The stored item without its bytes. Open: a column added later is served without editing this.
 const itemColumns = {
@@ -35,13 +40,19 @@ export const QuarantineList = Type.Object({ items: Type.Array(Type.Object(itemCo
 export const QuarantineItem = Type.Object({ ...itemColumns, rawBase64: Type.String() }, { additionalProperties: true });
 
 /** The original bytes, in the content type they arrived with. */
-export const QuarantineRaw = { description: 'The original bytes, as the content type they arrived with', content: { '*/*': { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) } } };
+export const QuarantineRaw = {
+  description: 'The original bytes, as the content type they arrived with',
+  content: { '*/*': { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) } },
+};
 
 /** The intake's IngestResult: `accepted` (200 on retry), or still `quarantined`/`partial` (422). */
-export const IngestOutcome = Type.Object({
-  status: Type.String(),
-  leads: Type.Array(Type.Object({ leadId: Type.String() }, { additionalProperties: true })),
-  quarantineId: Type.Optional(Type.String()),
-  reason: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String()),
-}, { additionalProperties: true });
+export const IngestOutcome = Type.Object(
+  {
+    status: Type.String(),
+    leads: Type.Array(Type.Object({ leadId: Type.String() }, { additionalProperties: true })),
+    quarantineId: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    code: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);

@@ -15,12 +15,15 @@ export const Salesperson = Type.Object({
 
 export const SalespersonList = Type.Object({ items: Type.Array(Salesperson) });
 
-export const NewSalesperson = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  email: Type.String({ format: 'email', maxLength: 320 }),
-  managerEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
-  team: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
-}, { additionalProperties: false });
+export const NewSalesperson = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    managerEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
+    team: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+  },
+  { additionalProperties: false },
+);
 
 export const SalespersonAway = Type.Object({ away: Type.Boolean() }, { additionalProperties: false });
 

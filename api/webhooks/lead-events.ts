@@ -30,13 +30,19 @@ export function sendGridLeadSignal(e: Record<string, unknown>): LeadSignal | nul
   const eventId = `sendgrid:${str(e.sg_event_id)}`;
   const step = stepOf(e.step);
   switch (e.event) {
-    case 'delivered': return { signal: 'delivered', args: { eventId, kind: 'delivered', step } };
-    case 'open': return { signal: 'opened', args: { eventId, kind: 'opened', step } };
-    case 'click': return { signal: 'clicked', args: { eventId, kind: 'clicked', step } };
-    case 'spamreport': return { signal: 'complained', args: { eventId, step } };
+    case 'delivered':
+      return { signal: 'delivered', args: { eventId, kind: 'delivered', step } };
+    case 'open':
+      return { signal: 'opened', args: { eventId, kind: 'opened', step } };
+    case 'click':
+      return { signal: 'clicked', args: { eventId, kind: 'clicked', step } };
+    case 'spamreport':
+      return { signal: 'complained', args: { eventId, step } };
     case 'unsubscribe':
-    case 'group_unsubscribe': return { signal: 'unsubscribed', args: { eventId, via: `sendgrid:${e.event}`, channel: 'email' } };
-    case 'bounce': return { signal: 'bounced', args: { eventId, kind: sendGridBounceKind(e), reason: str(e.reason) || str(e.status), step, channel: 'email' } };
+    case 'group_unsubscribe':
+      return { signal: 'unsubscribed', args: { eventId, via: `sendgrid:${e.event}`, channel: 'email' } };
+    case 'bounce':
+      return { signal: 'bounced', args: { eventId, kind: sendGridBounceKind(e), reason: str(e.reason) || str(e.status), step, channel: 'email' } };
     case 'dropped': {
       // SendGrid refused to send: to an address it already knows bounced, complained or unsubscribed.
       const reason = str(e.reason);
@@ -44,7 +50,8 @@ export function sendGridLeadSignal(e: Record<string, unknown>): LeadSignal | nul
       if (/spam report/i.test(reason)) return { signal: 'complained', args: { eventId, step } };
       return { signal: 'bounced', args: { eventId, kind: 'hard', reason: `dropped: ${reason}`, step, channel: 'email' } };
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -76,4 +83,3 @@ export function twilioInboundLeadSignal(p: Record<string, string>, receivedAt: s
   if (STOP_WORDS.has(body.trim().toLowerCase())) return { signal: 'unsubscribed', args: { eventId, via: 'sms:stop', channel: 'sms' } };
   return { signal: 'replyReceived', args: { eventId, channel: 'sms', from: p.From ?? '', text: body, receivedAt, intent: ruleIntent(body) } };
 }
-

@@ -19,44 +19,50 @@ export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.post('/webhooks/sendgrid', {
-    config: { auth: false },
-    schema: { headers: SendGridHeaders, response: { 200: WebhookReceipt, 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected } },
-  }, async (req, reply) => {
-    if (opts.key === null) return sendProblem(reply, 404, 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const rejected = checkSendGrid(opts.key, opts.maxAgeSeconds, req.headers, raw);
-    if (rejected) return sendProblem(reply, rejected.status, rejected.detail);
+  app.post(
+    '/webhooks/sendgrid',
+    {
+      config: { auth: false },
+      schema: { headers: SendGridHeaders, response: { 200: WebhookReceipt, 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected } },
+    },
+    async (req, reply) => {
+      if (opts.key === null) return sendProblem(reply, 404, 'the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)');
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const rejected = checkSendGrid(opts.key, opts.maxAgeSeconds, req.headers, raw);
+      if (rejected) return sendProblem(reply, rejected.status, rejected.detail);
 
-    let events: unknown;
-    try {
-      events = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return sendProblem(reply, 400, 'the body is not JSON');
-    }
-    if (!Array.isArray(events)) return sendProblem(reply, 400, 'the body must be a JSON array of events');
-    if (!events.every(isEvent)) return sendProblem(reply, 400, `event ${events.findIndex((e) => !isEvent(e))} lacks a string sg_event_id or event`);
-
-    let accepted = 0;
-    let duplicates = 0;
-    let signalled = 0;
-    for (const e of events) {
-      const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
-      const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id, leadId, type: e.event, payload: e });
-      if (inserted) accepted += 1;
-      else duplicates += 1;
-      if (leadId === null || (await getLead(app.db, leadId)) === undefined) continue;
-      if (inserted) {
-        await recordLeadEvent(app.db, {
-          leadId, eventKey: `sendgrid:${e.sg_event_id}`, type: `email.${e.event}`,
-          detail: { provider: 'sendgrid', event: e.event, messageId: e.sg_message_id ?? null, bounceType: e.type ?? null, reason: e.reason ?? null },
-        });
+      let events: unknown;
+      try {
+        events = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendProblem(reply, 400, 'the body is not JSON');
       }
-      // Signalled even when the event is a re-delivery: the workflow dedupes by event id, and a
-      // previous delivery may have been stored but not signalled (Temporal down → we answered 5xx).
-      const signal = sendGridLeadSignal(e);
-      if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled += 1;
-    }
-    return reply.send({ accepted, duplicates, signalled });
-  });
+      if (!Array.isArray(events)) return sendProblem(reply, 400, 'the body must be a JSON array of events');
+      if (!events.every(isEvent)) return sendProblem(reply, 400, `event ${events.findIndex((e) => !isEvent(e))} lacks a string sg_event_id or event`);
+
+      let accepted = 0;
+      let duplicates = 0;
+      let signalled = 0;
+      for (const e of events) {
+        const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
+        const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id, leadId, type: e.event, payload: e });
+        if (inserted) accepted += 1;
+        else duplicates += 1;
+        if (leadId === null || (await getLead(app.db, leadId)) === undefined) continue;
+        if (inserted) {
+          await recordLeadEvent(app.db, {
+            leadId,
+            eventKey: `sendgrid:${e.sg_event_id}`,
+            type: `email.${e.event}`,
+            detail: { provider: 'sendgrid', event: e.event, messageId: e.sg_message_id ?? null, bounceType: e.type ?? null, reason: e.reason ?? null },
+          });
+        }
+        // Signalled even when the event is a re-delivery: the workflow dedupes by event id, and a
+        // previous delivery may have been stored but not signalled (Temporal down → we answered 5xx).
+        const signal = sendGridLeadSignal(e);
+        if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled += 1;
+      }
+      return reply.send({ accepted, duplicates, signalled });
+    },
+  );
 };

@@ -11,7 +11,11 @@ import { sendProblem } from '../errors.js';
 import { Problem, Unexpected } from '../schemas/common.js';
 import { TwiML, TwilioHeaders, TwilioStatusQuery, WebhookReceipt } from '../schemas/webhooks.js';
 
-export interface TwilioWebhookOptions { authToken: string | null; publicUrl: string; classifyIntent?: IntentClassifier | undefined }
+export interface TwilioWebhookOptions {
+  authToken: string | null;
+  publicUrl: string;
+  classifyIntent?: IntentClassifier | undefined;
+}
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -29,55 +33,82 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
 
   /** null when the request is genuine; otherwise the reply has been sent. */
   async function refuse(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    if (opts.authToken === null) { await sendProblem(reply, 404, 'Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)'); return true; }
+    if (opts.authToken === null) {
+      await sendProblem(reply, 404, 'Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)');
+      return true;
+    }
     const signature = req.headers['x-twilio-signature'];
-    if (typeof signature !== 'string') { await sendProblem(reply, 401, 'the request is not signed'); return true; }
+    if (typeof signature !== 'string') {
+      await sendProblem(reply, 401, 'the request is not signed');
+      return true;
+    }
     // Twilio signs the URL it called (ours, public, with its query string) plus the POST params.
     // The URL Twilio signed: the same builder the sender used for the callback (API_PUBLIC_URL may carry a path prefix).
     const url = publicUrl(opts.publicUrl, req.url);
-    if (!twilio.validateRequest(opts.authToken, signature, url, formParams(req.body))) { await sendProblem(reply, 403, 'the signature does not match'); return true; }
+    if (!twilio.validateRequest(opts.authToken, signature, url, formParams(req.body))) {
+      await sendProblem(reply, 403, 'the signature does not match');
+      return true;
+    }
     return false;
   }
 
-  app.post('/webhooks/twilio/status', {
-    config: { auth: false },
-    schema: { headers: TwilioHeaders, querystring: TwilioStatusQuery, response: { 200: WebhookReceipt, ...problems } },
-  }, async (req, reply) => {
-    if (await refuse(req, reply)) return reply;
-    const p = formParams(req.body);
-    if (!p.MessageSid || !p.MessageStatus) return sendProblem(reply, 400, 'MessageSid and MessageStatus are required');
-    const query = req.query;
-    const leadId = query.lead_id ?? null;
-    const { inserted } = await recordProviderEvent(app.db, { provider: 'twilio', eventId: `${p.MessageSid}:${p.MessageStatus}`, leadId, type: `sms.${p.MessageStatus}`, payload: { ...p, ...query } });
-    let signalled = 0;
-    if (leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
-      if (inserted) {
-        await recordLeadEvent(app.db, { leadId, eventKey: `twilio:${p.MessageSid}:${p.MessageStatus}`, type: `sms.${p.MessageStatus}`, detail: { provider: 'twilio', messageSid: p.MessageSid, status: p.MessageStatus, errorCode: p.ErrorCode ?? null } });
+  app.post(
+    '/webhooks/twilio/status',
+    {
+      config: { auth: false },
+      schema: { headers: TwilioHeaders, querystring: TwilioStatusQuery, response: { 200: WebhookReceipt, ...problems } },
+    },
+    async (req, reply) => {
+      if (await refuse(req, reply)) return reply;
+      const p = formParams(req.body);
+      if (!p.MessageSid || !p.MessageStatus) return sendProblem(reply, 400, 'MessageSid and MessageStatus are required');
+      const query = req.query;
+      const leadId = query.lead_id ?? null;
+      const { inserted } = await recordProviderEvent(app.db, {
+        provider: 'twilio',
+        eventId: `${p.MessageSid}:${p.MessageStatus}`,
+        leadId,
+        type: `sms.${p.MessageStatus}`,
+        payload: { ...p, ...query },
+      });
+      let signalled = 0;
+      if (leadId !== null && (await getLead(app.db, leadId)) !== undefined) {
+        if (inserted) {
+          await recordLeadEvent(app.db, {
+            leadId,
+            eventKey: `twilio:${p.MessageSid}:${p.MessageStatus}`,
+            type: `sms.${p.MessageStatus}`,
+            detail: { provider: 'twilio', messageSid: p.MessageSid, status: p.MessageStatus, errorCode: p.ErrorCode ?? null },
+          });
+        }
+        const signal = twilioStatusLeadSignal(p, query);
+        if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled = 1;
       }
-      const signal = twilioStatusLeadSignal(p, query);
-      if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled = 1;
-    }
-    return reply.send({ accepted: inserted ? 1 : 0, duplicates: inserted ? 0 : 1, signalled });
-  });
+      return reply.send({ accepted: inserted ? 1 : 0, duplicates: inserted ? 0 : 1, signalled });
+    },
+  );
 
-  app.post('/webhooks/twilio/inbound', {
-    config: { auth: false },
-    schema: { headers: TwilioHeaders, response: { 200: TwiML, ...problems } },
-  }, async (req, reply) => {
-    if (await refuse(req, reply)) return reply;
-    const p = formParams(req.body);
-    if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
-    // The lead is the newest one still in conversation with this number.
-    const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
-    await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: lead?.id ?? null, type: 'sms.inbound', payload: p });
-    if (lead !== undefined) {
-      const signal = twilioInboundLeadSignal(p, new Date().toISOString());
-      // A reply (not an opt-out keyword) gets the AI's intent when configured and confident.
-      if (signal.signal === 'replyReceived' && opts.classifyIntent !== undefined) signal.args.intent = (await opts.classifyIntent(signal.args.text)).intent;
-      await signalLead(app.temporal, lead.id, signal);
-    }
-    else req.log.warn({ messageSid: p.MessageSid }, 'inbound SMS matches no active lead; stored in provider_events');
-    // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
-    return reply.type('text/xml').send(EMPTY_TWIML);
-  });
+  app.post(
+    '/webhooks/twilio/inbound',
+    {
+      config: { auth: false },
+      schema: { headers: TwilioHeaders, response: { 200: TwiML, ...problems } },
+    },
+    async (req, reply) => {
+      if (await refuse(req, reply)) return reply;
+      const p = formParams(req.body);
+      if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
+      // The lead is the newest one still in conversation with this number.
+      const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
+      await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: lead?.id ?? null, type: 'sms.inbound', payload: p });
+      if (lead !== undefined) {
+        const signal = twilioInboundLeadSignal(p, new Date().toISOString());
+        // A reply (not an opt-out keyword) gets the AI's intent when configured and confident.
+        if (signal.signal === 'replyReceived' && opts.classifyIntent !== undefined) signal.args.intent = (await opts.classifyIntent(signal.args.text)).intent;
+        await signalLead(app.temporal, lead.id, signal);
+      } else req.log.warn({ messageSid: p.MessageSid }, 'inbound SMS matches no active lead; stored in provider_events');
+      // Replying with empty TwiML: no automatic answer; reply handling belongs to the lead workflow.
+      return reply.type('text/xml').send(EMPTY_TWIML);
+    },
+  );
 };

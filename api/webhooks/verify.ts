@@ -4,9 +4,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 
 export function sendGridPublicKey(configured: string): KeyObject {
   const text = configured.trim();
-  return text.startsWith('-----BEGIN')
-    ? createPublicKey(text)
-    : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+  return text.startsWith('-----BEGIN') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
 }
 
 export function verifySendGrid(key: KeyObject, signatureB64: string, timestamp: string, rawBody: Buffer): boolean {

@@ -7,7 +7,9 @@ import { oneLine, readInput } from '../lib/read-input.js';
 export function registerAdf(program: Command): void {
   const adf = program.command('adf').description('ADF (Auto-lead Data Format) lead documents');
 
-  adf.command('parse').description('parse an ADF XML document and print it as one line of JSON (exit 2 on bad input)')
+  adf
+    .command('parse')
+    .description('parse an ADF XML document and print it as one line of JSON (exit 2 on bad input)')
     .argument('<file>', 'path of the ADF document, or - for stdin')
     .action(async (file: string) => {
       // Loaded on use, like every command's own code: `leadflow --help` must not pay for the parser.

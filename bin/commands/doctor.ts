@@ -7,7 +7,10 @@ import type { CheckOutcome } from '../../domain/health/probe.js';
 export async function runDoctor(): Promise<CheckOutcome[]> {
   const config = loadConfig();
   // Loaded on use: the provider SDKs take seconds to import, which every other command would pay.
-  const [{ databaseCheck, temporalChecks }, { providerChecks }] = await Promise.all([import('../doctor/core-checks.js'), import('../../activities/health/providers.js')]);
+  const [{ databaseCheck, temporalChecks }, { providerChecks }] = await Promise.all([
+    import('../doctor/core-checks.js'),
+    import('../../activities/health/providers.js'),
+  ]);
   const results = await Promise.all([databaseCheck(config), temporalChecks(config), ...providerChecks(config)]);
   const flat = results.flat();
   const configured = new Set(flat.map((r) => r.name));
@@ -19,7 +22,9 @@ export async function runDoctor(): Promise<CheckOutcome[]> {
 }
 
 export function registerDoctor(program: Command): void {
-  program.command('doctor').description('check every configured dependency; exit 1 when a required one is down')
+  program
+    .command('doctor')
+    .description('check every configured dependency; exit 1 when a required one is down')
     .option('--json', 'print the results as JSON')
     .action(async (o: { json?: boolean }) => {
       const results = await runDoctor();

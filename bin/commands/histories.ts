@@ -6,12 +6,16 @@ import type { Command } from 'commander';
 
 export function registerHistories(program: Command): void {
   const histories = program.command('histories').description('workflow histories used by the replay tests');
-  histories.command('record <workflowId> <name>')
+  histories
+    .command('record <workflowId> <name>')
     .description('fetch a workflow history from the configured Temporal server into histories/<workflowType>/<name>.json')
     .action(async (workflowId: string, name: string) => {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error('name must be lower-case letters, digits and dashes');
       const [{ connectClient }, { HISTORIES_DIR, recordHistory }, { setup }] = await Promise.all([
-        import('../../temporal/connection.js'), import('../../temporal/histories.js'), import('../lib/runtime.js')]);
+        import('../../temporal/connection.js'),
+        import('../../temporal/histories.js'),
+        import('../lib/runtime.js'),
+      ]);
       const { config } = setup('histories');
       const client = await connectClient(config.temporal);
       try {

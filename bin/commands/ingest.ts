@@ -6,13 +6,24 @@ import type { Command } from 'commander';
 import type { IngestResult } from '../../intake/ingest.js';
 
 export function registerIngest(program: Command): void {
-  program.command('ingest <files...>').description('ingest ADF XML or .eml files (exit 1 if any was quarantined or unreadable)')
+  program
+    .command('ingest <files...>')
+    .description('ingest ADF XML or .eml files (exit 1 if any was quarantined or unreadable)')
     .option('--json', 'print one JSON line per file')
     .action(async (files: string[], o: { json?: boolean }) => {
       const [{ SingleBar, Presets }, { arrivalKey }, { withIngest }] = await Promise.all([
-        import('cli-progress'), import('../../domain/ids/index.js'), import('../lib/clients.js')]);
+        import('cli-progress'),
+        import('../../domain/ids/index.js'),
+        import('../lib/clients.js'),
+      ]);
       const counts = { accepted: 0, partial: 0, quarantined: 0, unreadable: 0, leads: 0 };
-      const bar = !o.json && files.length > 1 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: ' {bar} {value}/{total} files | {leads} leads | {quarantined} quarantined' }, Presets.shades_classic) : null;
+      const bar =
+        !o.json && files.length > 1 && process.stderr.isTTY
+          ? new SingleBar(
+              { stream: process.stderr, format: ' {bar} {value}/{total} files | {leads} leads | {quarantined} quarantined' },
+              Presets.shades_classic,
+            )
+          : null;
       await withIngest('ingest', async ({ ingest }) => {
         bar?.start(files.length, 0, { leads: 0, quarantined: 0 });
         for (const file of files) {
@@ -26,7 +37,10 @@ export function registerIngest(program: Command): void {
             continue;
           }
           const result: IngestResult = await ingest(raw, {
-            source: 'cli', sourceRef: path.basename(file), arrivalKey: arrivalKey.cliContent(raw), receivedAt: new Date(),
+            source: 'cli',
+            sourceRef: path.basename(file),
+            arrivalKey: arrivalKey.cliContent(raw),
+            receivedAt: new Date(),
             contentType: /\.eml$/i.test(file) ? 'message/rfc822' : 'application/xml',
           });
           counts[result.status] += 1;
@@ -36,7 +50,10 @@ export function registerIngest(program: Command): void {
         }
         bar?.stop();
       });
-      if (!o.json) console.error(`${files.length} file(s): ${counts.leads} lead(s); ${counts.accepted} accepted, ${counts.partial} partial, ${counts.quarantined} quarantined, ${counts.unreadable} unreadable`);
+      if (!o.json)
+        console.error(
+          `${files.length} file(s): ${counts.leads} lead(s); ${counts.accepted} accepted, ${counts.partial} partial, ${counts.quarantined} quarantined, ${counts.unreadable} unreadable`,
+        );
       if (counts.quarantined + counts.unreadable + counts.partial > 0) process.exitCode = 1;
     });
 }

@@ -4,13 +4,23 @@ import type { connectClient } from '../../temporal/connection.js';
 import type * as LeadClient from '../../temporal/lead-client.js';
 import type * as LeadContract from '../../workflows/lead/contract.js';
 
-interface Loaded { client: Awaited<ReturnType<typeof connectClient>>; uiUrl: string; namespace: string; lc: typeof LeadClient; contract: typeof LeadContract }
+interface Loaded {
+  client: Awaited<ReturnType<typeof connectClient>>;
+  uiUrl: string;
+  namespace: string;
+  lc: typeof LeadClient;
+  contract: typeof LeadContract;
+}
 
 // The Temporal client and the lead code are loaded by the action that needs them, so `--help`
 // and the other commands never import @temporalio/client.
 async function withClient<T>(fn: (loaded: Loaded) => Promise<T>): Promise<T> {
   const [{ connectClient }, lc, contract, { loadConfig }] = await Promise.all([
-    import('../../temporal/connection.js'), import('../../temporal/lead-client.js'), import('../../workflows/lead/contract.js'), import('../../config/index.js')]);
+    import('../../temporal/connection.js'),
+    import('../../temporal/lead-client.js'),
+    import('../../workflows/lead/contract.js'),
+    import('../../config/index.js'),
+  ]);
   const config = loadConfig();
   const { dataConverterFromConfig } = await import('../../temporal/data-converter.js');
   const client = await connectClient(config.temporal, await dataConverterFromConfig(config));
@@ -21,44 +31,60 @@ async function withClient<T>(fn: (loaded: Loaded) => Promise<T>): Promise<T> {
   }
 }
 
-
 export function registerLeads(program: Command): void {
   const leads = program.command('leads').description('start, inspect and stop lead workflows');
 
-  leads.command('add').description('submit a lead (a duplicate of an existing lead merges into it)')
+  leads
+    .command('add')
+    .description('submit a lead (a duplicate of an existing lead merges into it)')
     .option('--source <source>', 'where the lead came from', 'cli')
     .option('--id <externalId>', "the source's own id for the lead")
     .option('--campaign <campaignId>', 'campaign id')
-    .option('--first <firstName>').option('--last <lastName>')
-    .option('--email <email>').option('--phone <phone>')
+    .option('--first <firstName>')
+    .option('--last <lastName>')
+    .option('--email <email>')
+    .option('--phone <phone>')
     .option('--wait <duration>', 'how long the lead waits before expiring, e.g. "30 days"')
     .action(async (o: Record<string, string | undefined>) => {
       // The database too: a lead created before opaque IDs keeps its readable one (intake/lead-identity.ts).
       const [{ withIngest }, { leadIdentity }, { leadIdSecret }, { loadConfig }] = await Promise.all([
-        import('../lib/clients.js'), import('../../intake/lead-identity.js'), import('../../temporal/lead-ids.js'), import('../../config/index.js')]);
+        import('../lib/clients.js'),
+        import('../../intake/lead-identity.js'),
+        import('../../temporal/lead-ids.js'),
+        import('../../config/index.js'),
+      ]);
       const config = loadConfig();
       await withIngest('leads', async ({ client, db }) => {
         const { submitLead, workflowUiUrl } = await import('../../temporal/lead-client.js');
         const uiUrl = config.temporal.uiUrl;
         const namespace = config.temporal.namespace;
-        const started = await submitLead(client, {
-          source: o.source ?? 'cli',
-          externalId: o.id ?? null,
-          campaignId: o.campaign ?? null,
-          contact: { firstName: o.first ?? null, lastName: o.last ?? null, email: o.email?.trim().toLowerCase() ?? null, phone: o.phone ?? null },
-          payload: { submittedBy: 'cli' },
-          ...(o.wait !== undefined ? { waitFor: o.wait as `${number} days` } : {}),
-        }, { identity: leadIdentity(db, await leadIdSecret(config)) });
+        const started = await submitLead(
+          client,
+          {
+            source: o.source ?? 'cli',
+            externalId: o.id ?? null,
+            campaignId: o.campaign ?? null,
+            contact: { firstName: o.first ?? null, lastName: o.last ?? null, email: o.email?.trim().toLowerCase() ?? null, phone: o.phone ?? null },
+            payload: { submittedBy: 'cli' },
+            ...(o.wait !== undefined ? { waitFor: o.wait as `${number} days` } : {}),
+          },
+          { identity: leadIdentity(db, await leadIdSecret(config)) },
+        );
         console.log(JSON.stringify({ ...started, ui: workflowUiUrl(uiUrl, namespace, started.leadId) }, null, 2));
       });
     });
 
-  leads.command('show <lead>').description("print a lead workflow's live state; <lead> is its ID, or an e-mail address or phone number").action(async (lead: string) => {
-    const leadId = await resolveLead(lead);
-    await withClient(async ({ client, lc }) => console.log(JSON.stringify(await lc.queryLeadState(client, leadId), null, 2)));
-  });
+  leads
+    .command('show <lead>')
+    .description("print a lead workflow's live state; <lead> is its ID, or an e-mail address or phone number")
+    .action(async (lead: string) => {
+      const leadId = await resolveLead(lead);
+      await withClient(async ({ client, lc }) => console.log(JSON.stringify(await lc.queryLeadState(client, leadId), null, 2)));
+    });
 
-  leads.command('stop <lead>').description('stop a lead')
+  leads
+    .command('stop <lead>')
+    .description('stop a lead')
     .option('--reason <reason>', 'why', 'stopped from the CLI')
     .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
     .action(async (lead: string, o: { reason: string; by: string }) => {
@@ -70,25 +96,43 @@ export function registerLeads(program: Command): void {
     });
 
   const by = process.env.USER ?? 'operator';
-  leads.command('pause <lead>').description('hold every send of a lead until resume').option('--reason <reason>', 'why', 'paused from the CLI')
-    .action(async (lead: string, o: { reason: string }) => withClient(async ({ client, lc, contract }) => {
-      const leadId = await resolveLead(lead);
-      await lc.leadHandle(client, leadId).signal(contract.pauseSignal, { reason: o.reason, by });
-      console.log(`pause sent to ${leadId}`);
-    }));
-  leads.command('resume <lead>').description('resume a paused lead (a follow-up that fell due while paused goes out once)')
-    .action(async (lead: string) => withClient(async ({ client, lc, contract }) => {
-      const leadId = await resolveLead(lead);
-      await lc.leadHandle(client, leadId).signal(contract.resumeSignal, { by });
-      console.log(`resume sent to ${leadId}`);
-    }));
-  leads.command('retry <lead>').description('resume a lead in needs_attention, optionally with corrected contact data')
-    .option('--email <email>').option('--phone <phone>')
-    .action(async (lead: string, o: { email?: string; phone?: string }) => withClient(async ({ client, lc, contract }) => {
-      const leadId = await resolveLead(lead);
-      await lc.leadHandle(client, leadId).signal(contract.retrySignal, { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) });
-      console.log(`retry sent to ${leadId}`);
-    }));
+  leads
+    .command('pause <lead>')
+    .description('hold every send of a lead until resume')
+    .option('--reason <reason>', 'why', 'paused from the CLI')
+    .action(async (lead: string, o: { reason: string }) =>
+      withClient(async ({ client, lc, contract }) => {
+        const leadId = await resolveLead(lead);
+        await lc.leadHandle(client, leadId).signal(contract.pauseSignal, { reason: o.reason, by });
+        console.log(`pause sent to ${leadId}`);
+      }),
+    );
+  leads
+    .command('resume <lead>')
+    .description('resume a paused lead (a follow-up that fell due while paused goes out once)')
+    .action(async (lead: string) =>
+      withClient(async ({ client, lc, contract }) => {
+        const leadId = await resolveLead(lead);
+        await lc.leadHandle(client, leadId).signal(contract.resumeSignal, { by });
+        console.log(`resume sent to ${leadId}`);
+      }),
+    );
+  leads
+    .command('retry <lead>')
+    .description('resume a lead in needs_attention, optionally with corrected contact data')
+    .option('--email <email>')
+    .option('--phone <phone>')
+    .action(async (lead: string, o: { email?: string; phone?: string }) =>
+      withClient(async ({ client, lc, contract }) => {
+        const leadId = await resolveLead(lead);
+        await lc.leadHandle(client, leadId).signal(contract.retrySignal, {
+          by,
+          ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }),
+          ...(o.phone !== undefined && { phone: o.phone }),
+        });
+        console.log(`retry sent to ${leadId}`);
+      }),
+    );
 }
 
 /**

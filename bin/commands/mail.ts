@@ -8,7 +8,9 @@ const MAX_MAIL_BYTES = 50 * 1024 * 1024;
 
 export function registerMail(program: Command): void {
   const mail = program.command('mail').description('inbound e-mail: replies, bounces, complaints, auto-replies, ADF leads');
-  mail.command('classify').description('classify one RFC 5322 message and print it as JSON (exit 2 on unreadable input)')
+  mail
+    .command('classify')
+    .description('classify one RFC 5322 message and print it as JSON (exit 2 on unreadable input)')
     .argument('<file>', 'path of the .eml file, or - for stdin')
     .action(async (file: string) => {
       const label = file === '-' ? 'stdin' : oneLine(file);

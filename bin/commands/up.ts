@@ -9,11 +9,17 @@ import path from 'node:path';
 import type { Logger } from '../../config/logger.js';
 
 export function registerUp(program: Command): void {
-  program.command('up').description('run the whole product locally: Temporal dev server + Web UI, database, workers, API')
+  program
+    .command('up')
+    .description('run the whole product locally: Temporal dev server + Web UI, database, workers, API')
     .option('--headless', 'do not serve the Temporal Web UI')
     .action(async (opts: { headless?: boolean }) => {
       const [{ connectClient }, { startDevServer }, { ensureTemporalCli }, { openDatabase, setup, shutdownSignal }] = await Promise.all([
-        import('../../temporal/connection.js'), import('../../temporal/dev-server.js'), import('../../temporal/provision/index.js'), import('../lib/runtime.js')]);
+        import('../../temporal/connection.js'),
+        import('../../temporal/dev-server.js'),
+        import('../../temporal/provision/index.js'),
+        import('../lib/runtime.js'),
+      ]);
       const { config, log } = setup('up');
       // A signal ends the wait below; the workers are stopped by their own step, after the API.
       const stopRequested = shutdownSignal(log);
@@ -32,8 +38,13 @@ export function registerUp(program: Command): void {
           if (cli === null) throw new Error('no Temporal CLI: set TEMPORAL_CLI, put `temporal` on PATH, or install Go so it can be built');
           const port = Number(config.temporal.address.split(':').pop());
           dev = await startDevServer({
-            cliPath: cli.path, dataDir: path.join(config.dataDir, 'temporal'), port, uiPort: config.temporal.uiPort,
-            namespace: config.temporal.namespace, headless: opts.headless ?? false, onOutput: (line) => log.debug({ temporal: line }),
+            cliPath: cli.path,
+            dataDir: path.join(config.dataDir, 'temporal'),
+            port,
+            uiPort: config.temporal.uiPort,
+            namespace: config.temporal.namespace,
+            headless: opts.headless ?? false,
+            onOutput: (line) => log.debug({ temporal: line }),
             codecEndpoint: `${codecBase}/t/${codecToken}`,
           });
           const server = dev;
@@ -48,7 +59,11 @@ export function registerUp(program: Command): void {
         const workers = runWorkers(config, { db: opened.db, log, signal: stopWorkers.signal });
         const { dataConverterFromConfig } = await import('../../temporal/data-converter.js');
         const temporal = await connectClient(config.temporal, await dataConverterFromConfig(config));
-        steps.workers = async () => { stopWorkers.abort(); await workers.catch(() => undefined); await temporal.connection.close(); };
+        steps.workers = async () => {
+          stopWorkers.abort();
+          await workers.catch(() => undefined);
+          await temporal.connection.close();
+        };
         const { buildApp } = await import('../../api/app.js');
         const { appDepsFromConfig } = await import('../lib/app-deps.js');
         const devUi = dev?.uiUrl ?? null;
@@ -58,21 +73,23 @@ export function registerUp(program: Command): void {
         await app.listen({ host: config.api.host, port: config.api.port });
 
         const apiUrl = `http://${config.api.host}:${config.api.port}`;
-        console.log([
-          '',
-          'leadflow is up',
-          `  API             ${apiUrl}/`,
-          `  health          ${apiUrl}/health`,
-          `  metrics         ${apiUrl}/metrics${config.temporal.sdkMetricsAddress ? `  (Temporal SDK: http://${config.temporal.sdkMetricsAddress}/metrics)` : ''}`,
-          `  Temporal        ${config.temporal.address} (namespace ${config.temporal.namespace})`,
-          `  Temporal Web UI ${dev?.uiUrl ?? config.temporal.uiUrl}`,
-          `  codec server    ${devUi !== null ? `${codecBase}/t/…  (the Web UI decrypts payloads through it)` : `${codecBase}  (see README: Encrypted payloads)`}`,
-          `  database        ${opened.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
-          '',
-          'Try: npx leadflow leads add --email jane@example.com --first Jane --last Doe',
-          'Press Ctrl-C to stop.',
-          '',
-        ].join('\n'));
+        console.log(
+          [
+            '',
+            'leadflow is up',
+            `  API             ${apiUrl}/`,
+            `  health          ${apiUrl}/health`,
+            `  metrics         ${apiUrl}/metrics${config.temporal.sdkMetricsAddress ? `  (Temporal SDK: http://${config.temporal.sdkMetricsAddress}/metrics)` : ''}`,
+            `  Temporal        ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+            `  Temporal Web UI ${dev?.uiUrl ?? config.temporal.uiUrl}`,
+            `  codec server    ${devUi !== null ? `${codecBase}/t/…  (the Web UI decrypts payloads through it)` : `${codecBase}  (see README: Encrypted payloads)`}`,
+            `  database        ${opened.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+            '',
+            'Try: npx leadflow leads add --email jane@example.com --first Jane --last Doe',
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
         await Promise.race([workers, requested]);
       } finally {
         await shutDown(steps, log);
@@ -99,7 +116,9 @@ async function shutDown(steps: ShutdownSteps, log: Logger): Promise<void> {
     if (step === null) continue;
     const t = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), BOUNDS_MS[name]); });
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), BOUNDS_MS[name]);
+    });
     try {
       const outcome = await Promise.race([step().then(() => 'done' as const), late]);
       if (outcome === 'late') log.warn({ step: name, boundMs: BOUNDS_MS[name] }, 'shutdown step did not finish in time; going on');

@@ -10,7 +10,10 @@ import { leadIdSecret } from '../../temporal/lead-ids.js';
 import { payloadKeysFromConfig } from '../../temporal/data-converter.js';
 
 /** What `leadflow up` adds for its own dev server's Web UI: the token it generated, the UI's address. */
-export interface CodecExtras { accessToken?: string; uiUrl?: string }
+export interface CodecExtras {
+  accessToken?: string;
+  uiUrl?: string;
+}
 
 /**
  * The codec server's settings. CODEC_ACCESS_TOKEN: a secret (32+ URL-safe characters, e.g.
@@ -22,13 +25,17 @@ export function codecSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { ac
   if (token !== undefined && !/^[A-Za-z0-9._~-]{32,512}$/.test(token)) {
     throw new ConfigError('CODEC_ACCESS_TOKEN must be 32 to 512 URL-safe characters (letters, digits, . _ ~ -), e.g. `openssl rand -hex 32`');
   }
-  const origins = (env.CODEC_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map((o) => {
-    try {
-      return new URL(o).origin;
-    } catch {
-      throw new ConfigError(`CODEC_ALLOWED_ORIGINS: "${o}" is not a URL (e.g. https://cloud.temporal.io)`);
-    }
-  });
+  const origins = (env.CODEC_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((o) => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        throw new ConfigError(`CODEC_ALLOWED_ORIGINS: "${o}" is not a URL (e.g. https://cloud.temporal.io)`);
+      }
+    });
   return { accessToken: token, origins };
 }
 
@@ -51,16 +58,24 @@ async function codecFromConfig(config: Readonly<Config>, extras: CodecExtras): P
 }
 
 export async function appDepsFromConfig(
-  config: Readonly<Config>, db: Kysely<Database>, temporal: Client, logger: FastifyBaseLogger, codec: CodecExtras = {},
+  config: Readonly<Config>,
+  db: Kysely<Database>,
+  temporal: Client,
+  logger: FastifyBaseLogger,
+  codec: CodecExtras = {},
 ): Promise<AppDeps> {
   return {
-    db, temporal, logger,
+    db,
+    temporal,
+    logger,
     links: { temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     ...(config.api.rateLimitPerAddressPerMinute !== undefined && { rateLimitPerAddressPerMinute: config.api.rateLimitPerAddressPerMinute }),
     webhooks: {
-      sendgridPublicKey: config.webhooks.sendgridPublicKey, sendgridMaxAgeSeconds: config.webhooks.sendgridMaxAgeSeconds,
-      twilioAuthToken: config.twilio?.authToken, publicUrl: config.api.publicUrl,
+      sendgridPublicKey: config.webhooks.sendgridPublicKey,
+      sendgridMaxAgeSeconds: config.webhooks.sendgridMaxAgeSeconds,
+      twilioAuthToken: config.twilio?.authToken,
+      publicUrl: config.api.publicUrl,
     },
     unsubscribeSecret: await unsubscribeSecret(config),
     leadIdSecret: await leadIdSecret(config),

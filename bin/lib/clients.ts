@@ -5,7 +5,11 @@ import type { Ingest } from '../../intake/ingest.js';
 import type { Database } from '../../db/index.js';
 import { openDatabase, setup } from './runtime.js';
 
-export interface CommandContext { db: Kysely<Database>; client: Client; ingest: Ingest }
+export interface CommandContext {
+  db: Kysely<Database>;
+  client: Client;
+  ingest: Ingest;
+}
 
 export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => Promise<T>): Promise<T> {
   const { config, log } = setup(name);
@@ -13,7 +17,11 @@ export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => P
   try {
     // Loaded on use: withDb's commands must not import @temporalio/client.
     const [{ connectClient }, { createIngestor }, { dataConverterFromConfig }, { leadIdSecret }] = await Promise.all([
-      import('../../temporal/connection.js'), import('../../intake/ingest.js'), import('../../temporal/data-converter.js'), import('../../temporal/lead-ids.js')]);
+      import('../../temporal/connection.js'),
+      import('../../intake/ingest.js'),
+      import('../../temporal/data-converter.js'),
+      import('../../temporal/lead-ids.js'),
+    ]);
     const client = await connectClient(config.temporal, await dataConverterFromConfig(config));
     try {
       return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log, leadIdSecret: await leadIdSecret(config) }) });

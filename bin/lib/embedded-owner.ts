@@ -6,11 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '../../db/index.js';
 
-export interface OwnerInfo { pid: number; dbUrl: string; apiUrl: string | null; startedAt: string }
+export interface OwnerInfo {
+  pid: number;
+  dbUrl: string;
+  apiUrl: string | null;
+  startedAt: string;
+}
 
 // Not the database lock itself (db/ owns that): a note of who holds it and where it answers.
 const ownerPath = (dataDir: string) => path.join(dataDir, 'embedded-db-owner.json');
-
 
 /** The live owner of the embedded database, or null (a note left by a crashed process is ignored). */
 export function embeddedOwner(dataDir: string): OwnerInfo | null {
@@ -32,6 +36,8 @@ export function recordEmbeddedOwner(dataDir: string, info: Omit<OwnerInfo, 'pid'
     try {
       const current = JSON.parse(fs.readFileSync(file, 'utf8')) as OwnerInfo;
       if (current.pid === process.pid) fs.rmSync(file);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   };
 }

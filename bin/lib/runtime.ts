@@ -28,8 +28,16 @@ export function setup(name: string): { config: Readonly<Config>; log: Logger } {
  */
 export async function openDatabase(config: Readonly<Config>, opts: { serve?: boolean; apiUrl?: string | null; migrate?: boolean } = {}): Promise<OpenedDb> {
   // Loaded here, not at the top: commands that only need setup() must not import kysely.
-  const [{ createDb, migrateToLatest }, { embeddedOwner, recordEmbeddedOwner }] = await Promise.all([import('../../db/index.js'), import('./embedded-owner.js')]);
-  const finish = async (handle: { db: Kysely<Database>; close(): Promise<void> }, kind: OpenedDb['kind'], via: OpenedDb['via'], cleanup = () => undefined as void) => {
+  const [{ createDb, migrateToLatest }, { embeddedOwner, recordEmbeddedOwner }] = await Promise.all([
+    import('../../db/index.js'),
+    import('./embedded-owner.js'),
+  ]);
+  const finish = async (
+    handle: { db: Kysely<Database>; close(): Promise<void> },
+    kind: OpenedDb['kind'],
+    via: OpenedDb['via'],
+    cleanup = () => undefined as void,
+  ) => {
     try {
       if (opts.migrate) await migrateToLatest(handle.db);
     } catch (err) {
@@ -37,7 +45,18 @@ export async function openDatabase(config: Readonly<Config>, opts: { serve?: boo
       cleanup();
       throw err;
     }
-    return { db: handle.db, kind, via, close: async () => { try { await handle.close(); } finally { cleanup(); } } };
+    return {
+      db: handle.db,
+      kind,
+      via,
+      close: async () => {
+        try {
+          await handle.close();
+        } finally {
+          cleanup();
+        }
+      },
+    };
   };
   if (config.databaseUrl !== undefined) {
     return finish(await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), 'postgres', 'DATABASE_URL');

@@ -36,11 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.createIndex('leads_status_idx').on('leads').column('status').execute();
   await db.schema.createIndex('leads_campaign_id_idx').on('leads').column('campaign_id').execute();
-  await db.schema
-    .createIndex('lead_events_lead_id_occurred_at_idx')
-    .on('lead_events')
-    .columns(['lead_id', 'occurred_at'])
-    .execute();
+  await db.schema.createIndex('lead_events_lead_id_occurred_at_idx').on('lead_events').columns(['lead_id', 'occurred_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

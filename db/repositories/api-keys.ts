@@ -13,7 +13,10 @@ export async function createApiKey(db: Db, name: string, scopes: ApiScope[]): Pr
   const id = randomUUID();
   // 256 random bits: guessing is hopeless, so a plain sha256 at rest is enough (no slow KDF).
   const key = `lf_${randomBytes(32).toString('base64url')}`;
-  await db.insertInto('api_keys').values({ id, name, secret_hash: hashSecret(key), scopes: JSON.stringify(scopes) }).execute();
+  await db
+    .insertInto('api_keys')
+    .values({ id, name, secret_hash: hashSecret(key), scopes: JSON.stringify(scopes) })
+    .execute();
   return { id, key };
 }
 
@@ -22,8 +25,12 @@ const TOUCH_AFTER_MS = 60_000;
 
 /** The active key for a presented secret (undefined when unknown or revoked); notes its use. */
 export async function findActiveApiKey(db: Db, key: string): Promise<Pick<ApiKeyRow, 'id' | 'name' | 'scopes'> | undefined> {
-  const row = await db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'last_used_at'])
-    .where('secret_hash', '=', hashSecret(key)).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'scopes', 'last_used_at'])
+    .where('secret_hash', '=', hashSecret(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
     await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
@@ -36,6 +43,11 @@ export async function listApiKeys(db: Db): Promise<Array<Omit<ApiKeyRow, 'secret
 }
 
 export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
-  const res = await db.updateTable('api_keys').set({ revoked_at: sql<Date>`now()` }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const res = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return res.numUpdatedRows > 0n;
 }

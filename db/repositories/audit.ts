@@ -14,9 +14,18 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values({
-    api_key_id: e.apiKeyId, api_key_name: e.apiKeyName, method: e.method, route: e.route, target: e.target, status: e.status, request_id: e.requestId,
-  }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      api_key_id: e.apiKeyId,
+      api_key_name: e.apiKeyName,
+      method: e.method,
+      route: e.route,
+      target: e.target,
+      status: e.status,
+      request_id: e.requestId,
+    })
+    .execute();
 }
 
 export async function listAudit(db: Db, q: { limit: number; offset: number }) {

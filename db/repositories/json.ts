@@ -15,4 +15,3 @@ export function jsonb(value: JsonbInput): RawBuilder<JsonObject> {
   const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(NUL_ESCAPE, '$1\\ufffd');
   return sql<JsonObject>`cast(${text} as jsonb)`;
 }
-

@@ -6,8 +6,16 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 // Columns an upsert may overwrite. id is the conflict key; created_at never changes.
 const UPSERT_COLUMNS = [
-  'source', 'external_id', 'campaign_id', 'first_name', 'last_name',
-  'email', 'phone', 'status', 'tier', 'payload',
+  'source',
+  'external_id',
+  'campaign_id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'status',
+  'tier',
+  'payload',
 ] as const satisfies readonly (keyof NewLeadRow)[];
 
 /**
@@ -39,12 +47,7 @@ export function getLead(db: Db, id: string): Promise<LeadRow | undefined> {
  * Sets the status (and the tier, when given; `null` clears it). Returns the updated
  * row, or undefined when no lead has that id.
  */
-export function setLeadStatus(
-  db: Db,
-  id: string,
-  status: string,
-  tier?: string | null,
-): Promise<LeadRow | undefined> {
+export function setLeadStatus(db: Db, id: string, status: string, tier?: string | null): Promise<LeadRow | undefined> {
   return db
     .updateTable('leads')
     .set({ status, ...(tier !== undefined && { tier }), updated_at: sql<Date>`now()` })
@@ -84,13 +87,7 @@ export async function recordLeadEvent(db: Db, event: RecordLeadEvent): Promise<{
 
 /** Oldest first; id breaks ties between events recorded in the same transaction. */
 export function listLeadEvents(db: Db, leadId: string): Promise<LeadEventRow[]> {
-  return db
-    .selectFrom('lead_events')
-    .selectAll()
-    .where('lead_id', '=', leadId)
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('lead_events').selectAll().where('lead_id', '=', leadId).orderBy('occurred_at').orderBy('id').execute();
 }
 
 export interface ListLeadsQuery {
@@ -122,11 +119,15 @@ export async function listLeads(db: Db, query: ListLeadsQuery): Promise<LeadRow[
     // LIKE metacharacters in the search text are literal, not wildcards.
     const pattern = `%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const digits = query.q.replace(/\D/g, '');
-    q = q.where((eb) => eb.or([
-      eb('first_name', 'ilike', pattern), eb('last_name', 'ilike', pattern), eb('email', 'ilike', pattern),
-      eb(sql<string>`concat_ws(' ', first_name, last_name)`, 'ilike', pattern),
-      ...(digits.length >= 4 ? [eb('phone', 'like', `%${digits}%`)] : []),
-    ]));
+    q = q.where((eb) =>
+      eb.or([
+        eb('first_name', 'ilike', pattern),
+        eb('last_name', 'ilike', pattern),
+        eb('email', 'ilike', pattern),
+        eb(sql<string>`concat_ws(' ', first_name, last_name)`, 'ilike', pattern),
+        ...(digits.length >= 4 ? [eb('phone', 'like', `%${digits}%`)] : []),
+      ]),
+    );
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
 }
@@ -136,7 +137,12 @@ export const ACTIVE_LEAD_STATUSES = ['received', 'sending', 'waiting', 'needs_at
 
 /** The newest lead still in conversation with this phone number (E.164), if any. */
 export function findActiveLeadByPhone(db: Db, phone: string): Promise<LeadRow | undefined> {
-  return db.selectFrom('leads').selectAll()
-    .where('phone', '=', phone).where('status', 'in', [...ACTIVE_LEAD_STATUSES])
-    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('leads')
+    .selectAll()
+    .where('phone', '=', phone)
+    .where('status', 'in', [...ACTIVE_LEAD_STATUSES])
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

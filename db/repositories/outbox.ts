@@ -5,53 +5,86 @@ import type { OutboxRow } from '../schema.js';
 import type { Db } from './leads.js';
 
 export interface OutboxClaim {
-  idempotencyKey: string; leadId: string; step: number; channel: 'email' | 'sms'; provider: string;
-  recipient: string; subject: string | null; body: string;
+  idempotencyKey: string;
+  leadId: string;
+  step: number;
+  channel: 'email' | 'sms';
+  provider: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
   messageId?: string | null;
   unsubscribeToken?: string | null;
 }
 
 /** Inserts the row if new and returns it as stored (a retry gets the original back). */
 export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
-  await db.insertInto('outbox').values({
-    idempotency_key: c.idempotencyKey, lead_id: c.leadId, step: c.step, channel: c.channel, provider: c.provider,
-    recipient: c.recipient, subject: c.subject, body: c.body, message_id: c.messageId ?? null, unsubscribe_token: c.unsubscribeToken ?? null,
-  }).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+  await db
+    .insertInto('outbox')
+    .values({
+      idempotency_key: c.idempotencyKey,
+      lead_id: c.leadId,
+      step: c.step,
+      channel: c.channel,
+      provider: c.provider,
+      recipient: c.recipient,
+      subject: c.subject,
+      body: c.body,
+      message_id: c.messageId ?? null,
+      unsubscribe_token: c.unsubscribeToken ?? null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
   return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey).executeTakeFirstOrThrow();
 }
 
 /** The newest message whose List-Unsubscribe link carries this token: its lead and address. */
 export async function findOutboxByUnsubscribeToken(db: Db, token: string): Promise<Pick<OutboxRow, 'lead_id' | 'recipient' | 'channel'> | undefined> {
-  return db.selectFrom('outbox').select(['lead_id', 'recipient', 'channel']).where('unsubscribe_token', '=', token)
-    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('outbox')
+    .select(['lead_id', 'recipient', 'channel'])
+    .where('unsubscribe_token', '=', token)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Takes the call: true only for the one attempt that flipped in_flight on a pending row. */
 export async function beginOutboxCall(db: Db, key: string): Promise<boolean> {
-  const res = await db.updateTable('outbox')
+  const res = await db
+    .updateTable('outbox')
     .set({ in_flight: true, attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
-    .where('idempotency_key', '=', key).where('status', '=', 'pending').where('in_flight', '=', false)
+    .where('idempotency_key', '=', key)
+    .where('status', '=', 'pending')
+    .where('in_flight', '=', false)
     .executeTakeFirst();
   return res.numUpdatedRows > 0n;
 }
 
-export async function finishOutboxCall(db: Db, key: string, outcome:
-  | { status: 'sent'; providerMessageId: string | null }
-  | { status: 'failed' | 'uncertain'; errorCode: string | null; error: string }
-  | { status: 'pending'; errorCode: string | null; error: string }): Promise<void> {
+export async function finishOutboxCall(
+  db: Db,
+  key: string,
+  outcome:
+    | { status: 'sent'; providerMessageId: string | null }
+    | { status: 'failed' | 'uncertain'; errorCode: string | null; error: string }
+    | { status: 'pending'; errorCode: string | null; error: string },
+): Promise<void> {
   const base = { in_flight: false, updated_at: sql<Date>`now()` };
-  const set = outcome.status === 'sent'
-    ? { ...base, status: 'sent', provider_message_id: outcome.providerMessageId, sent_at: sql<Date>`now()`, error_code: null, error: null }
-    : { ...base, status: outcome.status, error_code: outcome.errorCode, error: outcome.error };
+  const set =
+    outcome.status === 'sent'
+      ? { ...base, status: 'sent', provider_message_id: outcome.providerMessageId, sent_at: sql<Date>`now()`, error_code: null, error: null }
+      : { ...base, status: outcome.status, error_code: outcome.errorCode, error: outcome.error };
   await db.updateTable('outbox').set(set).where('idempotency_key', '=', key).execute();
 }
 
 /** A provider event (webhook) that names this idempotency key: proof the provider took the message. */
 export async function providerEventForKey(db: Db, key: string): Promise<{ provider: string; type: string; providerMessageId: string | null } | undefined> {
-  const row = await db.selectFrom('provider_events')
+  const row = await db
+    .selectFrom('provider_events')
     .select(['provider', 'type', sql<string | null>`coalesce(payload->>'sg_message_id', payload->>'MessageSid')`.as('message_id')])
     .where((eb) => eb.or([eb(sql`payload->>'idempotency_key'`, '=', key), eb(sql`payload->>'idempotencyKey'`, '=', key)]))
-    .orderBy('received_at').executeTakeFirst();
+    .orderBy('received_at')
+    .executeTakeFirst();
   return row === undefined ? undefined : { provider: row.provider, type: row.type, providerMessageId: row.message_id };
 }
 
@@ -69,9 +102,13 @@ export async function listOutbox(db: Db, q: { leadId?: string; limit: number; of
 export async function findOutboxByReplyToken(db: Db, tokens: string[]): Promise<OutboxRow | undefined> {
   const wanted = [...new Set(tokens.filter((t) => /^[0-9a-f]{32}$/.test(t)))];
   if (wanted.length === 0) return undefined;
-  return db.selectFrom('outbox').selectAll()
+  return db
+    .selectFrom('outbox')
+    .selectAll()
     .where((eb) => eb.or(wanted.map((t) => eb('message_id', 'like', `<${t}@%`))))
-    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The outbound message one of these Message-IDs names (the newest, if several match). */

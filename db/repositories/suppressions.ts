@@ -16,10 +16,12 @@ export const normaliseAddress = (address: string): string => address.trim().toLo
 
 /** Adds the address once; the first reason recorded is kept. */
 export async function addSuppression(db: Db, s: SuppressionInput): Promise<{ inserted: boolean }> {
-  const row = await db.insertInto('suppressions')
+  const row = await db
+    .insertInto('suppressions')
     .values({ address: normaliseAddress(s.address), channel: s.channel, reason: s.reason, lead_id: s.leadId, event_id: s.eventId })
     .onConflict((oc) => oc.column('address').doNothing())
-    .returning('address').executeTakeFirst();
+    .returning('address')
+    .executeTakeFirst();
   return { inserted: row !== undefined };
 }
 

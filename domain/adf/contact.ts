@@ -32,7 +32,13 @@ export function toE164(raw: string, region: CountryCode): string | null {
 
 const CANADIAN_PROVINCES = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'NT', 'NU', 'ON', 'PE', 'QC', 'SK', 'YT']);
 const COUNTRY_NAMES: Readonly<Record<string, CountryCode>> = {
-  USA: 'US', 'UNITED STATES': 'US', 'UNITED STATES OF AMERICA': 'US', CAN: 'CA', CANADA: 'CA', MEX: 'MX', MEXICO: 'MX',
+  USA: 'US',
+  'UNITED STATES': 'US',
+  'UNITED STATES OF AMERICA': 'US',
+  CAN: 'CA',
+  CANADA: 'CA',
+  MEX: 'MX',
+  MEXICO: 'MX',
 };
 
 /** The phone region implied by an address: its country, else a Canadian province, else US. */

@@ -16,7 +16,11 @@ const MOBILE_TYPES = new Set(['cellphone', 'cell', 'cellular', 'mobile', 'cell p
 export const textIn = (node: XNode | null, name: string): string | null => collapse(textOf(kid(node, name)));
 export const lowerAttr = (node: XNode | null, name: string): string | null => collapse(attrOf(node, name) ?? '')?.toLowerCase() ?? null;
 
-export interface PersonName { firstName: string | null; lastName: string | null; fullName: string | null }
+export interface PersonName {
+  firstName: string | null;
+  lastName: string | null;
+  fullName: string | null;
+}
 
 /** first/last as given; full from part="full" (or a name without part), else "first last". */
 export function personName(contact: XNode | null): PersonName {
@@ -46,7 +50,9 @@ export function phonesOf(contact: XNode | null, region: CountryCode): AdfPhone[]
 }
 
 export function emailsOf(contact: XNode | null): string[] {
-  const valid = kids(contact, 'email').map((n) => normalizeEmail(textOf(n))).filter((e) => e !== null);
+  const valid = kids(contact, 'email')
+    .map((n) => normalizeEmail(textOf(n)))
+    .filter((e) => e !== null);
   return [...new Set(valid)];
 }
 
@@ -61,7 +67,13 @@ function addressOf(node: XNode | null): AdfAddress | null {
   // ADF has a separate <apartment>; the output has no slot, so it becomes the last street line.
   const apartment = textIn(node, 'apartment');
   if (apartment !== null) streets.push(apartment);
-  return { street: streets, city: textIn(node, 'city'), region: textIn(node, 'regioncode'), postalCode: textIn(node, 'postalcode'), country: textIn(node, 'country') };
+  return {
+    street: streets,
+    city: textIn(node, 'city'),
+    region: textIn(node, 'regioncode'),
+    postalCode: textIn(node, 'postalcode'),
+    country: textIn(node, 'country'),
+  };
 }
 
 const dateOrText = (text: string | null): string | null => (text === null ? null : (parseAdfDate(text) ?? text));
@@ -71,13 +83,19 @@ function timeframeOf(node: XNode | null): AdfTimeframe | null {
   // Plain text ("within a week") is the description; structured children win when present.
   const own = collapse(textOf(node));
   const timeframe: AdfTimeframe = hasChildElements(node)
-    ? { description: textIn(node, 'description') ?? own, earliestDate: dateOrText(textIn(node, 'earliestdate')), latestDate: dateOrText(textIn(node, 'latestdate')) }
+    ? {
+        description: textIn(node, 'description') ?? own,
+        earliestDate: dateOrText(textIn(node, 'earliestdate')),
+        latestDate: dateOrText(textIn(node, 'latestdate')),
+      }
     : { description: own, earliestDate: null, latestDate: null };
   return Object.values(timeframe).every((v) => v === null) ? null : timeframe;
 }
 
 function commentsOf(customer: XNode | null): string | null {
-  const parts = kids(customer, 'comments').map((c) => multiline(textOf(c))).filter((c) => c !== null);
+  const parts = kids(customer, 'comments')
+    .map((c) => multiline(textOf(c)))
+    .filter((c) => c !== null);
   return parts.length === 0 ? null : parts.join('\n');
 }
 

@@ -10,7 +10,16 @@
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
-interface Parts { year: number; month: number; day: number; hour: number; minute: number; second: number; ms: number; offsetMinutes: number }
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  offsetMinutes: number;
+}
 
 function offsetMinutes(zone: string | undefined): number | null {
   if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
@@ -28,9 +37,14 @@ function fromIso(text: string): Parts | null {
   const offset = offsetMinutes(m[8]);
   if (offset === null) return null;
   return {
-    year: Number(m[1]), month: Number(m[2]), day: Number(m[3]),
-    hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0),
-    ms: Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0')), offsetMinutes: offset,
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    ms: Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0')),
+    offsetMinutes: offset,
   };
 }
 

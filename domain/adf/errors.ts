@@ -11,7 +11,10 @@ export type AdfParseErrorCode =
 
 const MAX_MESSAGE = 300;
 
-export interface SourcePosition { line: number; column: number }
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
 
 export class AdfParseError extends Error {
   override readonly name = 'AdfParseError';

@@ -65,7 +65,13 @@ function vendorOf(node: XNode | null): AdfVendor | null {
 function providerOf(node: XNode | null): AdfProvider | null {
   if (node === null) return null;
   const contact = primaryContact(node);
-  return { name: textIn(node, 'name'), service: textIn(node, 'service'), url: textIn(node, 'url'), email: partyEmail(node, contact), phone: partyPhone(node, contact) };
+  return {
+    name: textIn(node, 'name'),
+    service: textIn(node, 'service'),
+    url: textIn(node, 'url'),
+    email: partyEmail(node, contact),
+    phone: partyPhone(node, contact),
+  };
 }
 
 function prospectOf(node: XNode): AdfProspect {

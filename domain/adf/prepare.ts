@@ -82,7 +82,10 @@ export function prepareXml(text: string): PreparedXml {
   let copied = 0;
   let rootSeen = false;
   let elements = 0;
-  const emit = (s: string): void => { out.push(s); outLength += s.length; };
+  const emit = (s: string): void => {
+    out.push(s);
+    outLength += s.length;
+  };
 
   MARKUP.lastIndex = 0;
   for (let m = MARKUP.exec(text); m !== null; m = MARKUP.exec(text)) {
@@ -106,7 +109,11 @@ export function prepareXml(text: string): PreparedXml {
       next = closeOf(text, i + 2, '?>', 'processing instruction', i);
       // The XML declaration (encoding already handled) and the <?ADF ...?> PI may come in either
       // order; the validator only accepts the declaration first, so both go before it sees them.
-      if (!rootSeen) { emit(text.slice(copied, i)); emit(blank(text.slice(i, next))); copied = next; }
+      if (!rootSeen) {
+        emit(text.slice(copied, i));
+        emit(blank(text.slice(i, next)));
+        copied = next;
+      }
     } else if (text.slice(i, i + 9).toUpperCase() === '<!DOCTYPE') {
       next = doctypeEnd(text, i);
       if (next === -1) fail(text, i, 'unterminated DOCTYPE');

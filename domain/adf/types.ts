@@ -2,9 +2,18 @@
 // null, lists are empty, numbers are JSON numbers. This is also what a lead workflow carries as
 // its payload for ADF leads, so it stays plain JSON.
 
-export interface AdfId { source: string | null; sequence: number | null; value: string }
+export interface AdfId {
+  source: string | null;
+  sequence: number | null;
+  value: string;
+}
 
-export interface AdfPhone { raw: string; e164: string | null; type: string | null; time: string | null }
+export interface AdfPhone {
+  raw: string;
+  e164: string | null;
+  type: string | null;
+  time: string | null;
+}
 
 export interface AdfAddress {
   street: string[];
@@ -14,7 +23,11 @@ export interface AdfAddress {
   country: string | null;
 }
 
-export interface AdfTimeframe { description: string | null; earliestDate: string | null; latestDate: string | null }
+export interface AdfTimeframe {
+  description: string | null;
+  earliestDate: string | null;
+  latestDate: string | null;
+}
 
 export interface AdfCustomer {
   firstName: string | null;
@@ -40,9 +53,20 @@ export interface AdfVehicle {
   odometer: number | null;
 }
 
-export interface AdfVendor { name: string | null; contactName: string | null; email: string | null; phone: string | null }
+export interface AdfVendor {
+  name: string | null;
+  contactName: string | null;
+  email: string | null;
+  phone: string | null;
+}
 
-export interface AdfProvider { name: string | null; service: string | null; url: string | null; email: string | null; phone: string | null }
+export interface AdfProvider {
+  name: string | null;
+  service: string | null;
+  url: string | null;
+  email: string | null;
+  phone: string | null;
+}
 
 export interface AdfProspect {
   status: 'new' | 'resend';
@@ -55,4 +79,6 @@ export interface AdfProspect {
   provider: AdfProvider | null;
 }
 
-export interface AdfDocument { prospects: AdfProspect[] }
+export interface AdfDocument {
+  prospects: AdfProspect[];
+}

@@ -18,9 +18,27 @@ const lowerName = (name: string): string => {
 
 // Named references worth decoding: XML's five plus what HTML-minded CRMs paste into comments.
 const NAMED: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'",
-  nbsp: '\u00a0', copy: '©', reg: '®', trade: '™', euro: '€', pound: '£', cent: '¢', deg: '°',
-  ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  euro: '€',
+  pound: '£',
+  cent: '¢',
+  deg: '°',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  bull: '•',
 };
 const REFERENCE = /&(#[0-9]{1,8}|#x[0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,19});/g;
 
@@ -73,7 +91,11 @@ export function parseTree(prepared: PreparedXml): { rootName: string; root: XNod
     // line 1, column 1 from the validator; the useful place to point at is the end.
     if (verdict.err.msg.startsWith("Invalid '[")) {
       const open = [...verdict.err.msg.matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? '');
-      throw new AdfParseError('not-xml', `not well-formed XML: document ends inside <${open.at(-1) ?? '?'}> (unclosed: ${open.join(' > ')})`, prepared.endPosition());
+      throw new AdfParseError(
+        'not-xml',
+        `not well-formed XML: document ends inside <${open.at(-1) ?? '?'}> (unclosed: ${open.join(' > ')})`,
+        prepared.endPosition(),
+      );
     }
     // Some verdicts ("Start tag expected.") carry a line but no column despite the typings.
     const { line, col } = verdict.err as { line: unknown; col: unknown };

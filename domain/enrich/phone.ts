@@ -7,8 +7,17 @@ const MAX_PHONE = 64; // longer text is not a phone number, whatever digits it c
 const DEFAULT_REGION = 'US'; // most ADF traffic is North American
 
 const KNOWN_TYPES = new Set<string>([
-  'mobile', 'fixed_line', 'fixed_line_or_mobile', 'voip', 'toll_free', 'premium_rate', 'shared_cost',
-  'personal_number', 'pager', 'uan', 'voicemail',
+  'mobile',
+  'fixed_line',
+  'fixed_line_or_mobile',
+  'voip',
+  'toll_free',
+  'premium_rate',
+  'shared_cost',
+  'personal_number',
+  'pager',
+  'uan',
+  'voicemail',
 ]);
 
 function toPhoneType(type: string | undefined): PhoneType {

@@ -19,7 +19,9 @@ export async function probe(name: string, required: boolean, fn: () => Promise<s
     running.catch(() => undefined); // a late failure after the timeout must not go unhandled
     const detail = await Promise.race([
       running,
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
     return { name, required, ok: true, detail, latencyMs: ms() };
   } catch (err) {

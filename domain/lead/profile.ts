@@ -8,8 +8,12 @@ import type { ScoringInput } from './scoring-types.js';
 import type { LeadContact, LeadCore } from './types.js';
 
 export interface ProfileVehicle {
-  year: number | null; make: string | null; model: string | null; vin: string | null;
-  interest: string | null; price: number | null;
+  year: number | null;
+  make: string | null;
+  model: string | null;
+  vin: string | null;
+  interest: string | null;
+  price: number | null;
 }
 
 export interface LeadProfile {

@@ -2,9 +2,18 @@
 // attachment in any transfer encoding — mailparser decodes base64 / quoted-printable for us).
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 
-export interface Candidate { bytes: Buffer; where: string }
+export interface Candidate {
+  bytes: Buffer;
+  where: string;
+}
 /** `mail` is the one parse of an e-mail: the classifier reuses it when the message is not a lead. */
-export interface Extracted { isEmail: boolean; messageId: string | null; subject: string | null; candidates: Candidate[]; mail: ParsedMail | null }
+export interface Extracted {
+  isEmail: boolean;
+  messageId: string | null;
+  subject: string | null;
+  candidates: Candidate[];
+  mail: ParsedMail | null;
+}
 
 /** The options every reader of inbound mail shares: delivery-status parts kept whole for the bounce classifier. */
 export const readMail = (raw: Buffer): Promise<ParsedMail> => simpleParser(raw, { keepDeliveryStatus: true, skipTextLinks: true });
@@ -29,8 +38,14 @@ export function adfSpan(text: string): string | null {
   return text.slice(start, last.index + last[0].length);
 }
 
-const decodeEntities = (s: string) => s
-  .replace(/&lt;/gi, '<').replace(/&gt;/gi, '>').replace(/&quot;/gi, '"').replace(/&#39;|&apos;/gi, "'").replace(/&nbsp;/gi, ' ').replace(/&amp;/gi, '&');
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&amp;/gi, '&');
 
 const isXmlAttachment = (a: Attachment) => XML_TYPES.has(String(a.contentType ?? '').toLowerCase()) || XML_NAME.test(a.filename ?? '');
 

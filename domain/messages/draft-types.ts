@@ -1,7 +1,11 @@
 // The drafting contract shared by the AI path, the templates and the validator, so the workflow
 // gets one shape whichever path produced the text.
 
-export interface DraftVehicle { year?: number | string | null; make?: string | null; model?: string | null }
+export interface DraftVehicle {
+  year?: number | string | null;
+  make?: string | null;
+  model?: string | null;
+}
 
 export interface DraftContext {
   channel: 'email' | 'sms';

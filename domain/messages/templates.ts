@@ -2,7 +2,10 @@
 // failed validation. Plain variable substitution only, so an operator can read exactly what went out.
 import { vehicleLabel, type DraftContext } from './draft-types.js';
 
-interface Template { subject: string | null; body: string }
+interface Template {
+  subject: string | null;
+  body: string;
+}
 
 // First touch vs follow-up; SMS stays well under one 320-character concatenated message.
 const TEMPLATES: Record<DraftContext['channel'], { first: Template; followUp: Template }> = {
@@ -17,12 +20,22 @@ const TEMPLATES: Record<DraftContext['channel'], { first: Template; followUp: Te
     },
   },
   sms: {
-    first: { subject: null, body: 'Hi {firstName}, thanks for your interest in the {vehicle} at {dealerName}. When would be a good time for a quick call or a test drive? Reply STOP to opt out.' },
-    followUp: { subject: null, body: 'Hi {firstName}, still interested in the {vehicle}? {dealerName} is happy to answer any questions. Reply STOP to opt out.' },
+    first: {
+      subject: null,
+      body: 'Hi {firstName}, thanks for your interest in the {vehicle} at {dealerName}. When would be a good time for a quick call or a test drive? Reply STOP to opt out.',
+    },
+    followUp: {
+      subject: null,
+      body: 'Hi {firstName}, still interested in the {vehicle}? {dealerName} is happy to answer any questions. Reply STOP to opt out.',
+    },
   },
 };
 
-export interface TemplateVariables { firstName: string; vehicle: string; dealerName: string }
+export interface TemplateVariables {
+  firstName: string;
+  vehicle: string;
+  dealerName: string;
+}
 
 export function templateVariables(ctx: DraftContext): TemplateVariables {
   const firstName = ctx.lead.firstName?.trim();
@@ -42,8 +55,8 @@ export function templateDraft(ctx: DraftContext): { subject: string | null; body
   const set = TEMPLATES[ctx.channel];
   const builtIn = ctx.step <= 1 ? set.first : set.followUp;
   // A campaign template without a subject keeps the built-in one: an e-mail always has a subject.
-  const t: Template = ctx.template == null ? builtIn
-    : { subject: ctx.channel === 'sms' ? null : ctx.template.subject ?? builtIn.subject, body: ctx.template.body };
+  const t: Template =
+    ctx.template == null ? builtIn : { subject: ctx.channel === 'sms' ? null : (ctx.template.subject ?? builtIn.subject), body: ctx.template.body };
   const vars = templateVariables(ctx);
   return { subject: t.subject === null ? null : fill(t.subject, vars), body: fill(t.body, vars) };
 }

@@ -7,8 +7,16 @@ export const LIMITS = { smsBody: 320, emailBody: 2000, emailSubject: 150 } as co
 
 /** Promises a dealer cannot make in writing, and tells that a machine wrote the message. */
 export const BANNED_PHRASES = [
-  'guaranteed approval', 'guaranteed financing', 'guaranteed credit', '100% approval', 'no credit check',
-  'as an ai', 'language model', 'i cannot browse', 'lowest price guaranteed', 'act now',
+  'guaranteed approval',
+  'guaranteed financing',
+  'guaranteed credit',
+  '100% approval',
+  'no credit check',
+  'as an ai',
+  'language model',
+  'i cannot browse',
+  'lowest price guaranteed',
+  'act now',
 ];
 
 const PLACEHOLDER = /\[[A-Z][^\]]{0,40}\]|\{\{?\s*[A-Za-z_]+\s*\}?\}/;

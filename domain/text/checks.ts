@@ -4,7 +4,10 @@
 // field as a JSON path, so a caller is told exactly what to fix instead of getting a 202 for a
 // lead that can never be stored.
 
-export interface TextProblem { field: string; reason: string }
+export interface TextProblem {
+  field: string;
+  reason: string;
+}
 
 /** `payload.notes[1].text` → `/payload/notes/1/text` (RFC 6901), the form API field errors use. */
 export function jsonPointer(field: string): string {

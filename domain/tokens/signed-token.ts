@@ -16,7 +16,11 @@ const TOKEN = /^[A-Za-z0-9_-]{24}$/;
 
 /** The link token for these values: deterministic, so every message to one lead's address shares it. */
 export function linkToken(secret: string, purpose: Purpose, values: string[]): string {
-  return createHmac('sha256', secret).update(`${purpose}\0${values.join('\0')}`).digest().subarray(0, 18).toString('base64url');
+  return createHmac('sha256', secret)
+    .update(`${purpose}\0${values.join('\0')}`)
+    .digest()
+    .subarray(0, 18)
+    .toString('base64url');
 }
 
 /** True for a well-formed link token (the lookup then decides whether it names anything). */
@@ -55,7 +59,9 @@ function verify(secret: string, purpose: Purpose, token: string, count: number):
   try {
     const v: unknown = JSON.parse(body.toString('utf8'));
     if (Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'string')) return v;
-  } catch { /* a valid MAC over garbage cannot be minted without the secret */ }
+  } catch {
+    /* a valid MAC over garbage cannot be minted without the secret */
+  }
   return null;
 }
 
@@ -65,7 +71,10 @@ function verify(secret: string, purpose: Purpose, token: string, count: number):
  */
 export const ACK_LINK_TTL_MS = 8 * 24 * 3600_000;
 
-export interface UnsubscribeClaim { leadId: string; address: string }
+export interface UnsubscribeClaim {
+  leadId: string;
+  address: string;
+}
 
 /** The unsubscribe link token of one lead's address. */
 export const unsubscribeToken = (secret: string, c: UnsubscribeClaim): string => linkToken(secret, 'unsubscribe', [c.leadId, c.address]);

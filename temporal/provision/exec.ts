@@ -62,7 +62,10 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (opts.onLine !== undefined && partial.trim() !== '') opts.onLine(partial.trimEnd());
@@ -73,7 +76,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
 
 /** Last `n` non-empty lines of some output, for error messages that stay readable. */
 export function tail(output: string, n = 20): string {
-  return output.split('\n').filter((l) => l.trim() !== '').slice(-n).join('\n');
+  return output
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-n)
+    .join('\n');
 }
 
 export { freePort, portOpen } from '../net.js';

@@ -28,7 +28,14 @@ const POM = fileURLToPath(new URL('./greenmail-pom.xml', import.meta.url));
  */
 const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto', '-XX:-UsePerfData', '-Dlog4j2.disable.jmx=true'];
 
-export interface GreenMailPaths { dir: string; classpath: string; archive: string; launcher: string; state: string; log: string }
+export interface GreenMailPaths {
+  dir: string;
+  classpath: string;
+  archive: string;
+  launcher: string;
+  state: string;
+  log: string;
+}
 
 export function greenMailPaths(version = GREENMAIL_VERSION): GreenMailPaths {
   const paths = jvmAppPaths('greenmail', version, 'greenmail.jsa', 'greenmail');
@@ -43,21 +50,28 @@ export function greenMailPaths(version = GREENMAIL_VERSION): GreenMailPaths {
  */
 export async function ensureGreenMail(log: Log = noLog): Promise<{ launcher: string } | null> {
   const p = greenMailPaths();
-  const launcher = await provisionJvmApp({
-    title: 'GreenMail', needs: 'a JDK 11+ and Maven', label: 'GreenMail', readyEvent: 'IMAP greeting',
-    paths: p,
-    lockName: `greenmail-${GREENMAIL_VERSION}`,
-    maven: {
-      coordinates: `com.icegreen:greenmail-standalone:${GREENMAIL_VERSION}`, pom: POM,
-      properties: [`-Dgreenmail.version=${GREENMAIL_VERSION}`],
+  const launcher = await provisionJvmApp(
+    {
+      title: 'GreenMail',
+      needs: 'a JDK 11+ and Maven',
+      label: 'GreenMail',
+      readyEvent: 'IMAP greeting',
+      paths: p,
+      lockName: `greenmail-${GREENMAIL_VERSION}`,
+      maven: {
+        coordinates: `com.icegreen:greenmail-standalone:${GREENMAIL_VERSION}`,
+        pom: POM,
+        properties: [`-Dgreenmail.version=${GREENMAIL_VERSION}`],
+      },
+      // Key names as before the move to jvm-app.ts, so existing caches keep their fingerprint.
+      fingerprintKeys: { JVM_FLAGS, GREENMAIL_MAIN_CLASS },
+      trainingLog: p.log,
+      createArchive: (java, log) => createArchive(java, p, log),
+      writeLauncher: (java, withArchive) => writeGreenMailLauncher(java, p, withArchive),
+      measureStartup: (launcher) => measureGreenMailStartup(launcher),
     },
-    // Key names as before the move to jvm-app.ts, so existing caches keep their fingerprint.
-    fingerprintKeys: { JVM_FLAGS, GREENMAIL_MAIN_CLASS },
-    trainingLog: p.log,
-    createArchive: (java, log) => createArchive(java, p, log),
-    writeLauncher: (java, withArchive) => writeGreenMailLauncher(java, p, withArchive),
-    measureStartup: (launcher) => measureGreenMailStartup(launcher),
-  }, log);
+    log,
+  );
   return launcher === null ? null : { launcher };
 }
 
@@ -65,8 +79,13 @@ export async function ensureGreenMail(log: Log = noLog): Promise<{ launcher: str
 export function greenMailArgs(imapPort: number, smtpPort: number, users: string): string[] {
   // Per-protocol hostnames rather than -Dgreenmail.hostname: the latter also switches on
   // GreenMail's REST API server, on the fixed port 8080, which would collide between servers.
-  return [`-Dgreenmail.imap.port=${imapPort}`, '-Dgreenmail.imap.hostname=127.0.0.1',
-    `-Dgreenmail.smtp.port=${smtpPort}`, '-Dgreenmail.smtp.hostname=127.0.0.1', `-Dgreenmail.users=${users}`];
+  return [
+    `-Dgreenmail.imap.port=${imapPort}`,
+    '-Dgreenmail.imap.hostname=127.0.0.1',
+    `-Dgreenmail.smtp.port=${smtpPort}`,
+    '-Dgreenmail.smtp.hostname=127.0.0.1',
+    `-Dgreenmail.users=${users}`,
+  ];
 }
 
 /**
@@ -75,14 +94,26 @@ export function greenMailArgs(imapPort: number, smtpPort: number, users: string)
  */
 async function createArchive(java: string, p: GreenMailPaths, log: Log): Promise<boolean> {
   const [imapPort, smtpPort] = [await freePort(), await freePort()];
-  return createCdsArchive(java, {
-    name: 'GreenMail', archive: p.archive, logFile: p.log,
-    args: (archiveOption) => [...JVM_FLAGS, archiveOption, ...greenMailArgs(imapPort, smtpPort, 'cds:cds@example.com'),
-      '-cp', readClasspath(p), GREENMAIL_MAIN_CLASS],
-    train: async (child) => {
-      if ((await waitForImapGreeting(imapPort, 60_000, child)) !== null) await exercise(imapPort, smtpPort, log);
+  return createCdsArchive(
+    java,
+    {
+      name: 'GreenMail',
+      archive: p.archive,
+      logFile: p.log,
+      args: (archiveOption) => [
+        ...JVM_FLAGS,
+        archiveOption,
+        ...greenMailArgs(imapPort, smtpPort, 'cds:cds@example.com'),
+        '-cp',
+        readClasspath(p),
+        GREENMAIL_MAIN_CLASS,
+      ],
+      train: async (child) => {
+        if ((await waitForImapGreeting(imapPort, 60_000, child)) !== null) await exercise(imapPort, smtpPort, log);
+      },
     },
-  }, log);
+    log,
+  );
 }
 
 /** Best effort: an archive of startup classes alone still gives most of the gain. */
@@ -97,7 +128,9 @@ async function exercise(imapPort: number, smtpPort: number, log: Log): Promise<v
     const lock = await client.getMailboxLock('INBOX');
     try {
       await client.append('INBOX', 'Subject: cds\r\nMessage-ID: <cds@example.com>\r\n\r\ntraining\r\n');
-      for await (const _ of client.fetch('1:*', { uid: true, source: true, envelope: true, internalDate: true, flags: true }, { uid: true })) { /* drain */ }
+      for await (const _ of client.fetch('1:*', { uid: true, source: true, envelope: true, internalDate: true, flags: true }, { uid: true })) {
+        /* drain */
+      }
       await client.messageFlagsAdd('1:*', ['\\Seen', '$Training'], { uid: true });
       await client.messageMove('1', 'Processed', { uid: true });
       const idle = client.idle();
@@ -134,7 +167,10 @@ function imapGreets(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let data = '';
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(2000, () => done(false));
     socket.on('data', (chunk: Buffer) => {
       data += chunk.toString('latin1');
@@ -147,17 +183,21 @@ function imapGreets(port: number): Promise<boolean> {
 
 function writeGreenMailLauncher(java: string, p: GreenMailPaths, withArchive: boolean): void {
   const flags = [...JVM_FLAGS, ...(withArchive ? [`-XX:SharedArchiveFile=${p.archive}`] : [])];
-  writeLauncher(p.launcher, [
-    `Generated by temporal/provision/greenmail.ts for com.icegreen:greenmail-standalone:${GREENMAIL_VERSION}.`,
-    'Usage: greenmail -Dgreenmail.imap.port=N -Dgreenmail.imap.hostname=127.0.0.1 ... (JVM options)',
-    'GreenMail reads only system properties, so the arguments go before the main class.',
-    '`exec` so that killing the started process kills the JVM, not just a shell.',
-  ], [java, ...flags], ['-cp', readClasspath(p), GREENMAIL_MAIN_CLASS]);
+  writeLauncher(
+    p.launcher,
+    [
+      `Generated by temporal/provision/greenmail.ts for com.icegreen:greenmail-standalone:${GREENMAIL_VERSION}.`,
+      'Usage: greenmail -Dgreenmail.imap.port=N -Dgreenmail.imap.hostname=127.0.0.1 ... (JVM options)',
+      'GreenMail reads only system properties, so the arguments go before the main class.',
+      '`exec` so that killing the started process kills the JVM, not just a shell.',
+    ],
+    [java, ...flags],
+    ['-cp', readClasspath(p), GREENMAIL_MAIN_CLASS],
+  );
 }
 
 /** Time from spawn until the launcher's GreenMail greets on IMAP, or null if never. */
 export async function measureGreenMailStartup(launcher: string, timeoutMs = 30_000): Promise<number | null> {
   const [imapPort, smtpPort] = [await freePort(), await freePort()];
-  return probeLaunch(launcher, greenMailArgs(imapPort, smtpPort, 'probe:probe@example.com'),
-    (child) => waitForImapGreeting(imapPort, timeoutMs, child));
+  return probeLaunch(launcher, greenMailArgs(imapPort, smtpPort, 'probe:probe@example.com'), (child) => waitForImapGreeting(imapPort, timeoutMs, child));
 }

@@ -15,7 +15,13 @@ import { findOnPath, isExecutableFile, run, tail, type Log } from './exec.js';
 import { withLock } from './lock.js';
 
 /** Where one provisioned app version lives in the cache. */
-export interface JvmAppPaths { dir: string; classpath: string; archive: string; launcher: string; state: string }
+export interface JvmAppPaths {
+  dir: string;
+  classpath: string;
+  archive: string;
+  launcher: string;
+  state: string;
+}
 
 /** `<cache>/<kind>/<version>/`, holding classpath.txt, the CDS archive, the launcher, state.json. */
 export function jvmAppPaths(kind: string, version: string, archiveName: string, launcherName: string): JvmAppPaths {
@@ -30,7 +36,11 @@ export function jvmAppPaths(kind: string, version: string, archiveName: string, 
 }
 
 /** What state.json records after a successful provisioning run. */
-export interface JvmAppState { fingerprint: string; archive: boolean; startupMs: number | null }
+export interface JvmAppState {
+  fingerprint: string;
+  archive: boolean;
+  startupMs: number | null;
+}
 
 export function readState(p: JvmAppPaths): JvmAppState | null {
   try {
@@ -93,20 +103,30 @@ export function classpathEntries(p: JvmAppPaths): string[] | null {
 export function fingerprint(p: JvmAppPaths, java: string, javaVersionOutput: string, keys: Record<string, unknown>): string | null {
   const entries = classpathEntries(p);
   if (entries === null) return null;
-  const jars = entries.map((e) => { const s = fs.statSync(e); return [e, s.size, Math.floor(s.mtimeMs)]; });
+  const jars = entries.map((e) => {
+    const s = fs.statSync(e);
+    return [e, s.size, Math.floor(s.mtimeMs)];
+  });
   const material = JSON.stringify({ layout: 1, java, javaVersionOutput, jars, ...keys });
   return crypto.createHash('sha256').update(material).digest('hex');
 }
 
 /** A Maven artifact resolved through a pom whose version is overridable by a -D property. */
-export interface MavenArtifact { coordinates: string; pom: string; properties: string[] }
+export interface MavenArtifact {
+  coordinates: string;
+  pom: string;
+  properties: string[];
+}
 
 /** Writes the artifact's runtime classpath to `outFile` (atomically, so a kill leaves none). */
 export async function resolveClasspath(mvn: string, artifact: MavenArtifact, outFile: string, log: Log): Promise<void> {
   log(`resolving ${artifact.coordinates} with Maven (first time only)`);
   const tmp = `${outFile}.tmp-${process.pid}`;
-  const res = await run(mvn, ['-B', '-q', '-Dstyle.color=never', '-f', artifact.pom, ...artifact.properties,
-    'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`], { timeoutMs: 20 * 60_000 });
+  const res = await run(
+    mvn,
+    ['-B', '-q', '-Dstyle.color=never', '-f', artifact.pom, ...artifact.properties, 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`],
+    { timeoutMs: 20 * 60_000 },
+  );
   if (res.code !== 0 || !fs.existsSync(tmp)) {
     fs.rmSync(tmp, { force: true });
     throw new Error(`mvn dependency:build-classpath failed (${res.signal ?? `exit ${res.code}`}):\n${tail(res.output)}`);
@@ -248,22 +268,28 @@ export async function provisionJvmApp(spec: JvmAppSpec, log: Log): Promise<strin
   // Fast path without the lock: everything present and still matching this JDK and classpath.
   if (isReady(current())) return p.launcher;
 
-  return withLock(path.join(cacheDir(), 'locks', spec.lockName), async () => {
-    fs.mkdirSync(p.dir, { recursive: true });
-    if (classpathEntries(p) === null) await resolveClasspath(mvn, spec.maven, p.classpath, log);
-    const fp = current();
-    if (fp === null) throw new Error(`resolved classpath ${p.classpath} names missing jars`);
-    // Another process may have finished the job while we waited for the lock.
-    if (isReady(fp)) return p.launcher;
+  return withLock(
+    path.join(cacheDir(), 'locks', spec.lockName),
+    async () => {
+      fs.mkdirSync(p.dir, { recursive: true });
+      if (classpathEntries(p) === null) await resolveClasspath(mvn, spec.maven, p.classpath, log);
+      const fp = current();
+      if (fp === null) throw new Error(`resolved classpath ${p.classpath} names missing jars`);
+      // Another process may have finished the job while we waited for the lock.
+      if (isReady(fp)) return p.launcher;
 
-    const archive = await spec.createArchive(java, log);
-    spec.writeLauncher(java, archive);
-    const startupMs = await spec.measureStartup(p.launcher);
-    log(`${spec.label} launcher ${p.launcher}: ${spec.readyEvent} after ${startupMs ?? '(never)'} ms` +
-      (archive ? ' (with CDS archive)' : ' (without CDS archive)'));
-    if (startupMs === null) throw new Error(`the ${spec.label} launcher ${p.launcher} did not start; see ${spec.trainingLog}`);
-    spec.checkStartup?.(startupMs, log);
-    writeState(p, { fingerprint: fp, archive, startupMs });
-    return p.launcher;
-  }, { log });
+      const archive = await spec.createArchive(java, log);
+      spec.writeLauncher(java, archive);
+      const startupMs = await spec.measureStartup(p.launcher);
+      log(
+        `${spec.label} launcher ${p.launcher}: ${spec.readyEvent} after ${startupMs ?? '(never)'} ms` +
+          (archive ? ' (with CDS archive)' : ' (without CDS archive)'),
+      );
+      if (startupMs === null) throw new Error(`the ${spec.label} launcher ${p.launcher} did not start; see ${spec.trainingLog}`);
+      spec.checkStartup?.(startupMs, log);
+      writeState(p, { fingerprint: fp, archive, startupMs });
+      return p.launcher;
+    },
+    { log },
+  );
 }

@@ -12,7 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { noLog, sleep, type Log } from './exec.js';
 
-interface Owner { pid: number; host: string; token: string; since: string }
+interface Owner {
+  pid: number;
+  host: string;
+  token: string;
+  since: string;
+}
 
 export interface LockOptions {
   /** Heartbeat age after which the lock is taken over; default 2 min. */
@@ -64,7 +69,12 @@ function breakLock(lockDir: string, expectedToken: string | undefined): void {
   const moved = readOwner(aside);
   if (moved !== null && expectedToken !== undefined && moved.token !== expectedToken) {
     // Between our check and the rename another waiter re-acquired it: put their lock back.
-    try { fs.renameSync(aside, lockDir); return; } catch { /* the path was taken again; theirs is lost, ours wins */ }
+    try {
+      fs.renameSync(aside, lockDir);
+      return;
+    } catch {
+      /* the path was taken again; theirs is lost, ours wins */
+    }
   }
   fs.rmSync(aside, { recursive: true, force: true });
 }
@@ -94,8 +104,10 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, opts: L
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for lock ${lockDir}` +
-        (owner ? ` held by pid ${owner.pid} on ${owner.host} since ${owner.since}` : ''));
+      throw new Error(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for lock ${lockDir}` +
+          (owner ? ` held by pid ${owner.pid} on ${owner.host} since ${owner.since}` : ''),
+      );
     }
     if (!announced) {
       log(`waiting for another process to finish (lock ${lockDir}${owner ? `, pid ${owner.pid}` : ''})`);
@@ -105,10 +117,17 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, opts: L
   }
 
   // Heartbeat so a long but healthy build is never mistaken for a stale one.
-  const beat = setInterval(() => {
-    const now = new Date();
-    try { fs.utimesSync(lockDir, now, now); } catch { /* lock was broken; nothing sensible to do */ }
-  }, Math.max(1000, Math.floor(staleMs / 4)));
+  const beat = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        fs.utimesSync(lockDir, now, now);
+      } catch {
+        /* lock was broken; nothing sensible to do */
+      }
+    },
+    Math.max(1000, Math.floor(staleMs / 4)),
+  );
   beat.unref();
   try {
     return await fn();

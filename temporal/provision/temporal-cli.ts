@@ -12,7 +12,10 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'go-install';
-export interface TemporalCli { path: string; source: TemporalCliSource }
+export interface TemporalCli {
+  path: string;
+  source: TemporalCliSource;
+}
 
 /** `<cacheDir>/bin/temporal`, where `go install` puts the binary. */
 export function cachedTemporalCliPath(): string {
@@ -78,11 +81,15 @@ export async function ensureTemporalCli(log: Log = noLog): Promise<TemporalCli |
     return null;
   }
   const binDir = path.dirname(cached);
-  return withLock(path.join(cacheDir(), 'locks', 'temporal-cli'), async () => {
-    // Another process may have finished the build while we waited for the lock.
-    if (await usableCachedCli(cached, go, noLog)) return { path: cached, source: 'cache' as const };
-    return goInstall(go, binDir, cached, log);
-  }, { log });
+  return withLock(
+    path.join(cacheDir(), 'locks', 'temporal-cli'),
+    async () => {
+      // Another process may have finished the build while we waited for the lock.
+      if (await usableCachedCli(cached, go, noLog)) return { path: cached, source: 'cache' as const };
+      return goInstall(go, binDir, cached, log);
+    },
+    { log },
+  );
 }
 
 async function goInstall(go: string, binDir: string, target: string, log: Log): Promise<TemporalCli | null> {
@@ -99,7 +106,10 @@ async function goInstall(go: string, binDir: string, target: string, log: Log): 
   const onLine = (line: string) => {
     if (line.startsWith('go: downloading ')) downloaded++;
     else if (!line.includes(' ') && line.includes('/')) built++;
-    else { log(`  ${line}`); return; }
+    else {
+      log(`  ${line}`);
+      return;
+    }
     if (Date.now() - lastReport >= 15_000) {
       lastReport = Date.now();
       log(`  ... ${Math.round((Date.now() - started) / 1000)} s: ${downloaded} modules downloaded, ${built} packages compiled`);

@@ -15,8 +15,14 @@ import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 /** Sends the signal; resolves with the exit code. Bounded by the workers' longest shutdown grace and the dev server's stop. */
 function interrupt(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT', timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`leadflow up did not stop on ${signal}`)); }, timeoutMs);
-    child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`leadflow up did not stop on ${signal}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
     child.kill(signal);
   });
 }
@@ -36,8 +42,13 @@ describe('leadflow up (end to end)', () => {
     const [tPort, uiPort, apiPort] = [await freeFixedPort(), await freeFixedPort(), await freeFixedPort()];
     const env = {
       // This machine's DNS answers NXDOMAIN for every domain; a real one would find example.com's MX.
-      MX_LOOKUP: 'off', LEADFLOW_DATA_DIR: dataDir, TEMPORAL_CLI: cli.path, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
-      TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), LOG_LEVEL: 'warn',
+      MX_LOOKUP: 'off',
+      LEADFLOW_DATA_DIR: dataDir,
+      TEMPORAL_CLI: cli.path,
+      TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+      TEMPORAL_UI_PORT: String(uiPort),
+      API_PORT: String(apiPort),
+      LOG_LEVEL: 'warn',
     };
     const api = `http://127.0.0.1:${apiPort}`;
 
@@ -74,13 +85,20 @@ describe('leadflow up (end to end)', () => {
     const outbox = await runCli(['outbox', '--lead', leadId, '--json'], env);
     assert.equal(outbox.code, 0, outbox.stderr);
     const rows = JSON.parse(outbox.stdout) as Array<{ provider: string; status: string; recipient: string; subject: string; body: string }>;
-    assert.deepEqual(rows.map((r) => [r.provider, r.status, r.recipient]), [['local', 'sent', 'e2e@example.com']]);
+    assert.deepEqual(
+      rows.map((r) => [r.provider, r.status, r.recipient]),
+      [['local', 'sent', 'e2e@example.com']],
+    );
     assert.match(rows[0]?.body ?? '', /^Hi Ee,[\s\S]*To stop receiving these e-mails: http:\/\/127\.0\.0\.1:\d+\/unsubscribe\//);
 
     const doctor = await runCli(['doctor'], env);
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
     assert.match(doctor.stdout, /ok\s+database\s+embedded PGlite, served by process \d+ at postgres:\/\/postgres:\*\*\*@127.0.0.1:\d+/);
-    assert.doesNotMatch(doctor.stdout, new RegExp(fs.readFileSync(path.join(dataDir, 'embedded-db.password'), 'utf8').trim()), 'the embedded password is never printed');
+    assert.doesNotMatch(
+      doctor.stdout,
+      new RegExp(fs.readFileSync(path.join(dataDir, 'embedded-db.password'), 'utf8').trim()),
+      'the embedded password is never printed',
+    );
     assert.match(doctor.stdout, /ok\s+workers\s+\d+ poller/);
 
     assert.equal(await interrupt(up), 0);

@@ -2,7 +2,16 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { uniqueName } from './temporal.js';
 
-export interface AdfOptions { id?: string; source?: string; status?: 'new' | 'resend'; first?: string; last?: string; email?: string | null; phone?: string | null; comments?: string }
+export interface AdfOptions {
+  id?: string;
+  source?: string;
+  status?: 'new' | 'resend';
+  first?: string;
+  last?: string;
+  email?: string | null;
+  phone?: string | null;
+  comments?: string;
+}
 
 export function adfXml(o: AdfOptions = {}): string {
   const id = o.id ?? uniqueName('p');
@@ -30,12 +39,19 @@ export function adfXml(o: AdfOptions = {}): string {
 }
 
 /** A lead e-mail as dealers receive them: a short text body and the ADF as an XML attachment. */
-export async function adfEmail(xml: string, o: { messageId?: string; attach?: boolean; transferEncoding?: 'base64' | 'quoted-printable' | '7bit' } = {}): Promise<Buffer> {
+export async function adfEmail(
+  xml: string,
+  o: { messageId?: string; attach?: boolean; transferEncoding?: 'base64' | 'quoted-printable' | '7bit' } = {},
+): Promise<Buffer> {
   const mail = new MailComposer({
-    from: 'leads@feed.example.com', to: 'sales@dealer.example.com', subject: 'New internet lead',
+    from: 'leads@feed.example.com',
+    to: 'sales@dealer.example.com',
+    subject: 'New internet lead',
     messageId: o.messageId ?? `<${uniqueName('m')}@feed.example.com>`,
     text: o.attach === false ? xml : 'A new lead is attached.',
-    ...(o.attach === false ? {} : { attachments: [{ filename: 'lead.xml', content: xml, contentType: 'application/xml', contentTransferEncoding: o.transferEncoding ?? 'base64' }] }),
+    ...(o.attach === false
+      ? {}
+      : { attachments: [{ filename: 'lead.xml', content: xml, contentType: 'application/xml', contentTransferEncoding: o.transferEncoding ?? 'base64' }] }),
   });
   return mail.compile().build();
 }

@@ -30,7 +30,9 @@ const ALL_KINDS: readonly DbKind[] = ['pglite', 'postgres'];
 
 // TEST_DB_KINDS=pglite (or postgres) narrows the run, e.g. on a machine without PostgreSQL.
 function selectedKinds(): DbKind[] {
-  const wanted = process.env.TEST_DB_KINDS?.split(',').map((k) => k.trim()).filter(Boolean);
+  const wanted = process.env.TEST_DB_KINDS?.split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (!wanted?.length) return [...ALL_KINDS];
   const unknown = wanted.filter((k) => !ALL_KINDS.includes(k as DbKind));
   if (unknown.length) throw new Error(`TEST_DB_KINDS: unknown kind(s) ${unknown.join(', ')}; use ${ALL_KINDS.join(', ')}`);
@@ -70,7 +72,11 @@ function pgliteTemplate(): Promise<string> {
   })());
 }
 
-interface Fresh { handle: DbHandle; dataDir?: string; dispose(): Promise<void> }
+interface Fresh {
+  handle: DbHandle;
+  dataDir?: string;
+  dispose(): Promise<void>;
+}
 
 async function freshPglite(): Promise<Fresh> {
   const dataDir = mkdtempSync(join(scratchDir(), 'leadflow-pglite-'));
@@ -144,11 +150,7 @@ async function releasePostgresServer(): Promise<void> {
  * Registers `describe("<name> [<kind>]")` once per database kind. `fn` declares the tests
  * and reads `t.db` inside them; each kind gets its own fresh (by default migrated) database.
  */
-export function forEachDatabase(
-  name: string,
-  fn: (t: TestDatabase) => void,
-  options: ForEachDatabaseOptions = {},
-): void {
+export function forEachDatabase(name: string, fn: (t: TestDatabase) => void, options: ForEachDatabaseOptions = {}): void {
   for (const kind of selectedKinds()) {
     if (kind === 'postgres') {
       postgresSuites += 1;

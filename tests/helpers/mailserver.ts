@@ -11,7 +11,11 @@ import { ImapFlow } from 'imapflow';
 import { freePort, sleep } from '../../temporal/provision/exec.js';
 import { ensureGreenMail, greenMailArgs, waitForImapGreeting } from '../../temporal/provision/greenmail.js';
 
-export interface MailUser { user: string; password: string; email: string }
+export interface MailUser {
+  user: string;
+  password: string;
+  email: string;
+}
 
 export interface MailServer {
   imap: { host: '127.0.0.1'; port: number; secure: false };
@@ -29,7 +33,9 @@ const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 const STARTUP_TIMEOUT_MS = 30_000;
 // Every JVM this process started, so a test that forgets stop() (or crashes) leaves none behind.
 const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /**
  * GreenMail's `-Dgreenmail.users` takes `local:password@domain` entries and one global login
@@ -43,7 +49,9 @@ function usersProperty(users: MailUser[]): { users: string; login: 'email' | 'lo
     const at = u.email.lastIndexOf('@');
     const local = u.email.slice(0, at);
     if (at <= 0 || /[:,\s]/.test(u.email) || u.password.includes(',') || u.password === '') {
-      throw new Error(`GreenMail cannot configure user ${JSON.stringify(u.user)}: email must be local@domain without ':' or ',', password non-empty without ','`);
+      throw new Error(
+        `GreenMail cannot configure user ${JSON.stringify(u.user)}: email must be local@domain without ':' or ',', password non-empty without ','`,
+      );
     }
     if (u.user === u.email) styles.add('email');
     else if (u.user === local) styles.add('local_part');
@@ -69,10 +77,14 @@ export async function startMailServer(opts: { users?: MailUser[] } = {}): Promis
     const args = [...greenMailArgs(imapPort, smtpPort, prop.users), `-Dgreenmail.users.login=${prop.login}`];
     const proc = spawn(launcher, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const collect = (b: Buffer) => { output = (output + b.toString()).slice(-4000); };
+    const collect = (b: Buffer) => {
+      output = (output + b.toString()).slice(-4000);
+    };
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
-    proc.once('error', (err) => { output += `\n${err.message}`; });
+    proc.once('error', (err) => {
+      output += `\n${err.message}`;
+    });
     running.add(proc);
     proc.once('exit', () => running.delete(proc));
     if ((await waitForImapGreeting(imapPort, STARTUP_TIMEOUT_MS, proc)) === null) {
@@ -154,7 +166,12 @@ export async function connectImap(server: MailServer, user: string | MailUser): 
 }
 
 /** IMAP APPEND of a raw RFC 822 message; returns its UID (GreenMail supports UIDPLUS). */
-export async function appendMessage(server: MailServer, user: string | MailUser, raw: string | Buffer, mailbox = 'INBOX'): Promise<{ uid: number | undefined }> {
+export async function appendMessage(
+  server: MailServer,
+  user: string | MailUser,
+  raw: string | Buffer,
+  mailbox = 'INBOX',
+): Promise<{ uid: number | undefined }> {
   const client = await connectImap(server, user);
   try {
     const res = await client.append(mailbox, raw);

@@ -27,7 +27,11 @@ let exitHooksInstalled = false;
 
 function runExitCleanups(): void {
   for (const cleanup of exitCleanups) {
-    try { cleanup(); } catch { /* best effort while exiting */ }
+    try {
+      cleanup();
+    } catch {
+      /* best effort while exiting */
+    }
   }
   exitCleanups.clear();
 }
@@ -58,7 +62,9 @@ export function scratchDir(): string {
   try {
     const fs = statfsSync(shm);
     if (fs.bavail * fs.bsize >= 512 * 1024 * 1024 && (statSync(shm).mode & 0o1777) === 0o1777) return shm;
-  } catch { /* no /dev/shm (macOS) */ }
+  } catch {
+    /* no /dev/shm (macOS) */
+  }
   return tmpdir();
 }
 
@@ -75,10 +81,14 @@ export function findPostgresBinDir(): string {
     // only libpq-dev it names /usr/bin, which has no initdb, hence the check.
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     if (hasServerBinaries(dir)) return dir;
-  } catch { /* no pg_config on PATH */ }
+  } catch {
+    /* no pg_config on PATH */
+  }
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(root)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   for (const version of versions) {
     const dir = join(root, version, 'bin');
@@ -92,7 +102,11 @@ export function findPostgresBinDir(): string {
 
 // ---- running as an unprivileged user when root ------------------------------------
 
-interface RunAs { name: string; uid: number; gid: number }
+interface RunAs {
+  name: string;
+  uid: number;
+  gid: number;
+}
 
 // initdb and postgres refuse to run as root. Rather than depend on runuser/sudo/setpriv,
 // child_process drops to the user itself (uid/gid options; libuv also clears
@@ -104,7 +118,9 @@ function unprivilegedUser(): RunAs | undefined {
     try {
       const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
       return { name, uid: id('-u'), gid: id('-g') };
-    } catch { /* no such user */ }
+    } catch {
+      /* no such user */
+    }
   }
   throw new Error(`running as root and none of the users ${candidates.join(', ')} exists to run postgres as`);
 }
@@ -128,7 +144,6 @@ export interface RestartablePostgres extends PostgresServer {
   /** Starts it again on the same port with the same data. */
   resume(): Promise<void>;
 }
-
 
 function tail(file: string, lines = 20): string {
   try {
@@ -155,7 +170,11 @@ async function startCluster(): Promise<RestartablePostgres> {
   const mayBeRunning = () => existsSync(join(dataDir, 'postmaster.pid'));
   const stopSync = () => {
     if (mayBeRunning()) {
-      try { execFileSync(pgCtl, stopArgs, { env, ...as, stdio: 'ignore' }); } catch { /* already gone */ }
+      try {
+        execFileSync(pgCtl, stopArgs, { env, ...as, stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
     }
     rmSync(base, { recursive: true, force: true });
   };
@@ -167,19 +186,16 @@ async function startCluster(): Promise<RestartablePostgres> {
       assertTraversable(base, user);
       chownSync(base, user.uid, user.gid);
     }
-    await run(join(binDir, 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
-    ], { env, ...as });
+    await run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { env, ...as });
 
     // Another process may grab the port between freePort() and the bind: retry.
     let port = 0;
     let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      options = [
-        `-p ${port}`, `-k '${base}'`, '-c listen_addresses=127.0.0.1',
-        '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off',
-      ].join(' ');
+      options = [`-p ${port}`, `-k '${base}'`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'].join(
+        ' ',
+      );
       try {
         await run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], { env, ...as });
         break;
@@ -190,11 +206,12 @@ async function startCluster(): Promise<RestartablePostgres> {
       }
     }
     let stopping: Promise<void> | undefined;
-    const stop = () => (stopping ??= (async () => {
-      exitCleanups.delete(stopSync);
-      if (mayBeRunning()) await run(pgCtl, stopArgs, { env, ...as }).catch(() => undefined);
-      rmSync(base, { recursive: true, force: true });
-    })());
+    const stop = () =>
+      (stopping ??= (async () => {
+        exitCleanups.delete(stopSync);
+        if (mayBeRunning()) await run(pgCtl, stopArgs, { env, ...as }).catch(() => undefined);
+        rmSync(base, { recursive: true, force: true });
+      })());
     const halt = async () => {
       if (mayBeRunning()) await run(pgCtl, stopArgs, { env, ...as });
     };
@@ -248,10 +265,11 @@ export async function createTempDatabase(adminUrl: string, prefix = 'leadflow_te
   let dropped: Promise<void> | undefined;
   return {
     url: url.toString(),
-    drop: () => (dropped ??= withClient(adminUrl, async (c) => {
-      // WITH (FORCE) needs PostgreSQL 13+; it ends sessions a leaked pool still holds.
-      await c.query(`drop database if exists "${name}" with (force)`);
-    })),
+    drop: () =>
+      (dropped ??= withClient(adminUrl, async (c) => {
+        // WITH (FORCE) needs PostgreSQL 13+; it ends sessions a leaked pool still holds.
+        await c.query(`drop database if exists "${name}" with (force)`);
+      })),
   };
 }
 

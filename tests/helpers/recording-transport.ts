@@ -3,7 +3,10 @@
 import { PermanentSendError } from '../../activities/send/errors.js';
 import type { OutboundMessage, Transport } from '../../activities/send/transports.js';
 
-export interface RecordingTransport extends Transport { sends: Array<{ msg: OutboundMessage }>; refused: string[] }
+export interface RecordingTransport extends Transport {
+  sends: Array<{ msg: OutboundMessage }>;
+  refused: string[];
+}
 
 export function recordingTransport(opts: { refuse?: (to: string) => boolean } = {}): RecordingTransport {
   const sends: RecordingTransport['sends'] = [];

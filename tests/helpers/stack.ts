@@ -8,13 +8,25 @@ import { createDevServerEnv } from './temporal.js';
 import { openTestDb, type TestDb } from './test-db.js';
 import { testDataConverter } from './codec.js';
 
-export interface DevStack { env: TestWorkflowEnvironment; tdb: TestDb; stop(): Promise<void> }
+export interface DevStack {
+  env: TestWorkflowEnvironment;
+  tdb: TestDb;
+  stop(): Promise<void>;
+}
 
 export async function startDevStack(opts: { leadWorker?: { taskQueue?: string; services?: Partial<LeadServices> } } = {}): Promise<DevStack> {
   const [env, tdb] = await Promise.all([createDevServerEnv(), openTestDb()]);
-  const worker = opts.leadWorker === undefined ? null : await createLeadWorker({ dataConverter: testDataConverter,
-    connection: env.nativeConnection, namespace: 'default', db: tdb.db, services: testServices(opts.leadWorker.services), ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
-  });
+  const worker =
+    opts.leadWorker === undefined
+      ? null
+      : await createLeadWorker({
+          dataConverter: testDataConverter,
+          connection: env.nativeConnection,
+          namespace: 'default',
+          db: tdb.db,
+          services: testServices(opts.leadWorker.services),
+          ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
+        });
   const running = worker?.run();
   return {
     env,

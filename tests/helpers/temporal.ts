@@ -11,7 +11,10 @@ const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = await ensureTestServer(log);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ client: { dataConverter: testDataConverter }, ...(path === null ? {} : { server: { executable: { type: 'existing-path', path } } }) });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    client: { dataConverter: testDataConverter },
+    ...(path === null ? {} : { server: { executable: { type: 'existing-path', path } } }),
+  });
   // The test server starts with no custom search attributes; register ours as the dev server does.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -49,7 +52,10 @@ export function uniqueName(prefix: string): string {
 export async function terminateRunning(client: TestWorkflowEnvironment['client'], ids: string[]): Promise<void> {
   for (const id of ids) {
     const h = client.workflow.getHandle(id);
-    const running = await h.describe().then((d) => d.status.name === 'RUNNING', () => false);
+    const running = await h.describe().then(
+      (d) => d.status.name === 'RUNNING',
+      () => false,
+    );
     if (running) await h.terminate('test finished');
   }
 }

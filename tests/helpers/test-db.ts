@@ -7,7 +7,11 @@ import type { Kysely } from 'kysely';
 import { createDb, migrateToLatest, type Database } from '../../db/index.js';
 import { startPostgres } from './postgres.js';
 
-export interface TestDb { db: Kysely<Database>; url: string; close(): Promise<void> }
+export interface TestDb {
+  db: Kysely<Database>;
+  url: string;
+  close(): Promise<void>;
+}
 
 export async function openTestDb(): Promise<TestDb> {
   const pg = await startPostgres();

@@ -13,13 +13,18 @@ describe('reply intent: AI with a rule fallback', () => {
     ai = await startOpenAI({ apiKey: 'sk-intent' });
     classify = createIntentClassifier({ openai: { apiKey: 'sk-intent', baseUrl: `${ai.url}/v1`, model: 'gpt-4o-mini', timeoutMs: 2000, maxRetries: 1 } });
   });
-  after(async () => { await ai?.close(); });
+  after(async () => {
+    await ai?.close();
+  });
 
   test('a confident AI answer decides, and the request uses structured output with the reply as data', async () => {
     ai.completions.push(JSON.stringify({ intent: 'question', confidence: 0.92 }));
     const r = await classify('Does it come in blue?');
     assert.deepEqual(r, { intent: 'question', confidence: 0.92, path: 'ai' });
-    const body = JSON.parse(ai.requests.at(-1)?.body ?? '{}') as { response_format?: { type: string; json_schema: { strict: boolean } }; messages: Array<{ role: string; content: string }> };
+    const body = JSON.parse(ai.requests.at(-1)?.body ?? '{}') as {
+      response_format?: { type: string; json_schema: { strict: boolean } };
+      messages: Array<{ role: string; content: string }>;
+    };
     assert.equal(body.response_format?.type, 'json_schema');
     assert.equal(body.response_format?.json_schema.strict, true);
     assert.deepEqual(JSON.parse(body.messages[1]?.content ?? '{}'), { reply: 'Does it come in blue?' });

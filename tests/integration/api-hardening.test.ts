@@ -26,8 +26,12 @@ describe('API hardening', () => {
 
   before(async () => {
     stack = await startDevStack();
-    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
-      db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'), unsubscribeSecret: SECRET,
+    app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: stack.tdb.db,
+      temporal: stack.env.client,
+      logger: createLogger('silent'),
+      unsubscribeSecret: SECRET,
       webhooks: { twilioAuthToken: TWILIO_TOKEN, publicUrl: PREFIXED },
     });
     write = { authorization: `Bearer ${(await createApiKey(stack.tdb.db, 'hardening', ['write'])).key}` };
@@ -37,10 +41,13 @@ describe('API hardening', () => {
     await stack?.stop();
   });
 
-  const postLead = (payload: string | object, headers: Record<string, string> = {}) => app.inject({
-    method: 'POST', url: '/leads', headers: { ...write, 'content-type': 'application/json', ...headers },
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
-  });
+  const postLead = (payload: string | object, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/leads',
+      headers: { ...write, 'content-type': 'application/json', ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
   const lead = (extra: Record<string, unknown> = {}) => ({ source: 'probe', externalId: uniqueName('h'), contact: { email: 'probe@example.com' }, ...extra });
   const problem = (res: Awaited<ReturnType<typeof postLead>>) => {
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/, res.body);
@@ -62,7 +69,11 @@ describe('API hardening', () => {
   });
 
   test('invalid UTF-8 in a JSON body is a 400 naming the field, not a lead with U+FFFD', async () => {
-    const body = Buffer.concat([Buffer.from(`{"source":"probe","externalId":"${uniqueName('u')}","contact":{"email":"p@example.com","lastName":"a`), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
+    const body = Buffer.concat([
+      Buffer.from(`{"source":"probe","externalId":"${uniqueName('u')}","contact":{"email":"p@example.com","lastName":"a`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]);
     const res = await postLead(body.toString('latin1'), {});
     const raw = await app.inject({ method: 'POST', url: '/leads', headers: { ...write, 'content-type': 'application/json' }, payload: body });
     assert.equal(raw.statusCode, 400, raw.body);
@@ -111,7 +122,12 @@ describe('API hardening', () => {
   });
 
   test('every answer carries the security headers; a quarantined original is served nosniff', async () => {
-    const adf = await app.inject({ method: 'POST', url: '/leads/adf', headers: { ...write, 'content-type': 'application/xml' }, payload: '<html><script>alert(1)</script></html>' });
+    const adf = await app.inject({
+      method: 'POST',
+      url: '/leads/adf',
+      headers: { ...write, 'content-type': 'application/xml' },
+      payload: '<html><script>alert(1)</script></html>',
+    });
     assert.equal(adf.statusCode, 422);
     const id = adf.json<{ quarantineId: string }>().quarantineId;
     const raw = await app.inject({ method: 'GET', url: `/quarantine/${id}/raw`, headers: write });
@@ -127,11 +143,32 @@ describe('API hardening', () => {
     await upsertLead(stack.tdb.db, { id: leadId, source: 'probe', email: address, payload: {} });
     const token = unsubscribeToken(SECRET, { leadId, address });
     assert.equal(token.length, 24);
-    await claimOutbox(stack.tdb.db, { idempotencyKey: `${leadId}:step:1`, leadId, step: 1, channel: 'email', provider: 'local', recipient: address, subject: 's', body: 'b', unsubscribeToken: token });
+    await claimOutbox(stack.tdb.db, {
+      idempotencyKey: `${leadId}:step:1`,
+      leadId,
+      step: 1,
+      channel: 'email',
+      provider: 'local',
+      recipient: address,
+      subject: 's',
+      body: 'b',
+      unsubscribeToken: token,
+    });
     for (const suffix of ['!', '=', '*', 'A', '%20']) {
       assert.equal((await app.inject({ method: 'POST', url: `/unsubscribe/${token}${suffix}` })).statusCode, 404, `suffix ${suffix}`);
     }
-    for (let i = 0; i < 3; i++) assert.equal((await app.inject({ method: 'POST', url: `/unsubscribe/${token}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode, 200);
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/unsubscribe/${token}`,
+            payload: 'List-Unsubscribe=One-Click',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+        ).statusCode,
+        200,
+      );
     const events = (await listLeadEvents(stack.tdb.db, leadId)).filter((e) => e.type === 'unsubscribe');
     assert.equal(events.length, 1);
   });
@@ -140,16 +177,29 @@ describe('API hardening', () => {
     const params = { MessageSid: `SM${uniqueName('t').replace(/\W/g, '')}`, MessageStatus: 'delivered', To: '+15555550100' };
     const path = '/webhooks/twilio/status?lead_id=lead%3Aprobe%3Aid%3Ax&step=1';
     const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PREFIXED}${path.slice(1)}`, params);
-    const res = await app.inject({ method: 'POST', url: path, payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+    const res = await app.inject({
+      method: 'POST',
+      url: path,
+      payload: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    });
     assert.notEqual(res.statusCode, 403, res.body);
     assert.ok(res.statusCode < 300, res.body);
   });
 
   test('requests are limited by address before authentication, webhooks and links included', async () => {
-    const limited = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'), rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 20 });
+    const limited = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: stack.tdb.db,
+      temporal: stack.env.client,
+      logger: createLogger('silent'),
+      rateLimitPerMinute: 1000,
+      rateLimitPerAddressPerMinute: 20,
+    });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 25; i++) codes.push((await limited.inject({ method: 'GET', url: '/leads', headers: { authorization: 'Bearer not-a-key' } })).statusCode);
+      for (let i = 0; i < 25; i++)
+        codes.push((await limited.inject({ method: 'GET', url: '/leads', headers: { authorization: 'Bearer not-a-key' } })).statusCode);
       assert.deepEqual(codes.slice(0, 20), Array(20).fill(401));
       assert.deepEqual(codes.slice(20), Array(5).fill(429), 'bad keys meet the address limit');
       const link = await limited.inject({ method: 'GET', url: '/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAA' });

@@ -26,9 +26,21 @@ describe('operator API', () => {
   before(async () => {
     stack = await startDevStack({ leadWorker: {} });
     ({ env, tdb } = stack);
-    const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString()); cb(); } });
-    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('info', 'api', sink), links: { temporalUiUrl: 'http://ui.test/', namespace: 'default' } });
-    for (const scope of ['read', 'write', 'admin'] as const) auth[scope] = { authorization: `Bearer ${(await createApiKey(tdb.db, `${scope}-key`, [scope])).key}` };
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    });
+    app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: tdb.db,
+      temporal: env.client,
+      logger: createLogger('info', 'api', sink),
+      links: { temporalUiUrl: 'http://ui.test/', namespace: 'default' },
+    });
+    for (const scope of ['read', 'write', 'admin'] as const)
+      auth[scope] = { authorization: `Bearer ${(await createApiKey(tdb.db, `${scope}-key`, [scope])).key}` };
   });
   after(async () => {
     await app?.close();
@@ -48,16 +60,30 @@ describe('operator API', () => {
 
   test('list filters and searches by name, e-mail and phone; detail has live state, timeline and the Web UI link', async () => {
     const tag = uniqueName('zed');
-    const a = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Zelda', lastName: tag, email: `${tag}@example.com`, phone: '+14155550123' } }), { identity: testIdentity });
-    const b = await submitLead(env.client, makeLeadInput({ campaignId: tag, contact: { firstName: 'Bob', lastName: 'Other', email: `bob-${tag}@example.com`, phone: null } }), { identity: testIdentity });
-    const detail = (await persisted(a.leadId)).json<{ lead: { email: string }; state: { arrivals: number }; timeline: Array<{ event_key: string }>; links: { temporalUi: string } }>();
+    const a = await submitLead(
+      env.client,
+      makeLeadInput({ campaignId: tag, contact: { firstName: 'Zelda', lastName: tag, email: `${tag}@example.com`, phone: '+14155550123' } }),
+      { identity: testIdentity },
+    );
+    const b = await submitLead(
+      env.client,
+      makeLeadInput({ campaignId: tag, contact: { firstName: 'Bob', lastName: 'Other', email: `bob-${tag}@example.com`, phone: null } }),
+      { identity: testIdentity },
+    );
+    const detail = (await persisted(a.leadId)).json<{
+      lead: { email: string };
+      state: { arrivals: number };
+      timeline: Array<{ event_key: string }>;
+      links: { temporalUi: string };
+    }>();
     await persisted(b.leadId);
     assert.equal(detail.lead.email, `${tag}@example.com`);
     assert.equal(detail.state.arrivals, 1);
     assert.deepEqual(detail.timeline.map((e) => e.event_key).slice(0, 3), ['received', 'enriched', 'scored']);
     assert.equal(detail.links.temporalUi, `http://ui.test/namespaces/default/workflows/${encodeURIComponent(a.leadId)}`);
 
-    const list = async (qs: string) => (await app.inject({ method: 'GET', url: `/leads?${qs}`, headers: auth.read })).json<{ items: Array<{ id: string }> }>().items.map((i) => i.id);
+    const list = async (qs: string) =>
+      (await app.inject({ method: 'GET', url: `/leads?${qs}`, headers: auth.read })).json<{ items: Array<{ id: string }> }>().items.map((i) => i.id);
     assert.deepEqual((await list(`campaign=${tag}`)).sort(), [a.leadId, b.leadId].sort());
     assert.deepEqual(await list(`campaign=${tag}&q=zelda`), [a.leadId]);
     assert.deepEqual(await list(`campaign=${tag}&q=${encodeURIComponent(`Zelda ${tag}`)}`), [a.leadId], 'full name');
@@ -76,12 +102,23 @@ describe('operator API', () => {
     const outcome = await leadHandle(env.client, leadId).result();
     assert.equal(outcome.status, 'stopped');
     assert.equal((await app.inject({ method: 'POST', url: '/leads/lead:unknown/stop', headers: auth.write, payload: { reason: 'x' } })).statusCode, 404);
-    assert.equal((await app.inject({ method: 'POST', url: `/leads/${encodeURIComponent(leadId)}/stop`, headers: auth.read, payload: { reason: 'x' } })).statusCode, 403);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: `/leads/${encodeURIComponent(leadId)}/stop`, headers: auth.read, payload: { reason: 'x' } })).statusCode,
+      403,
+    );
 
     assert.equal((await app.inject({ method: 'GET', url: '/audit', headers: auth.write })).statusCode, 403, 'the audit trail is for admins');
-    const audit = (await app.inject({ method: 'GET', url: '/audit?limit=50', headers: auth.admin })).json<{ items: Array<{ route: string; target: string; status: number; api_key_name: string | null }> }>().items;
+    const audit = (await app.inject({ method: 'GET', url: '/audit?limit=50', headers: auth.admin })).json<{
+      items: Array<{ route: string; target: string; status: number; api_key_name: string | null }>;
+    }>().items;
     const mine = audit.filter((e) => e.target === leadId);
-    assert.deepEqual(mine.map((e) => [e.route, e.status, e.api_key_name]).sort(), [['/leads/:id/stop', 202, 'write-key'], ['/leads/:id/stop', 403, null]].sort());
+    assert.deepEqual(
+      mine.map((e) => [e.route, e.status, e.api_key_name]).sort(),
+      [
+        ['/leads/:id/stop', 202, 'write-key'],
+        ['/leads/:id/stop', 403, null],
+      ].sort(),
+    );
   });
 
   test('pause, resume and retry: 202 with write scope, 403 with read, 400 with field errors, 404 when no workflow runs; outbox and suppressions need a key', async () => {
@@ -104,14 +141,26 @@ describe('operator API', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/outbox' })).statusCode, 401);
     assert.equal((await app.inject({ method: 'GET', url: '/suppressions' })).statusCode, 401);
     assert.equal((await app.inject({ method: 'GET', url: '/outbox?limit=0', headers: auth.read })).statusCode, 400);
-    const outbox = (await app.inject({ method: 'GET', url: `/outbox?lead=${encodeURIComponent(leadId)}`, headers: auth.read })).json<{ items: Array<{ step: number; provider: string }> }>();
-    assert.deepEqual(outbox.items.map((i) => [i.step, i.provider]), [[1, 'local']]);
+    const outbox = (await app.inject({ method: 'GET', url: `/outbox?lead=${encodeURIComponent(leadId)}`, headers: auth.read })).json<{
+      items: Array<{ step: number; provider: string }>;
+    }>();
+    assert.deepEqual(
+      outbox.items.map((i) => [i.step, i.provider]),
+      [[1, 'local']],
+    );
     assert.equal((await app.inject({ method: 'GET', url: '/unsubscribe/not-a-token' })).statusCode, 404, 'unsubscribe links need no key but a valid token');
     await leadHandle(env.client, leadId).terminate('test done');
   });
 
   test('rate limits are per key and answer 429 problem+json with Retry-After; health has its own larger bucket', async () => {
-    const limited = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), rateLimitPerMinute: 3, rateLimitPerAddressPerMinute: 100 });
+    const limited = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: tdb.db,
+      temporal: env.client,
+      logger: createLogger('silent'),
+      rateLimitPerMinute: 3,
+      rateLimitPerAddressPerMinute: 100,
+    });
     try {
       const [k1, k2] = [(await createApiKey(tdb.db, 'k1', ['read'])).key, (await createApiKey(tdb.db, 'k2', ['read'])).key];
       const get = (key: string) => limited.inject({ method: 'GET', url: '/quarantine', headers: { authorization: `Bearer ${key}` } });
@@ -129,7 +178,10 @@ describe('operator API', () => {
   });
 
   test('OpenAPI is served at /docs without a key and describes the routes and the key scheme', async () => {
-    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } }>();
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, unknown> };
+    }>();
     for (const p of ['/leads', '/leads/{id}', '/leads/adf', '/quarantine', '/quarantine/{id}/retry', '/health']) assert.ok(spec.paths[p], `${p} documented`);
     assert.ok(spec.components.securitySchemes.apiKey);
     assert.equal((await app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true);
@@ -137,7 +189,12 @@ describe('operator API', () => {
 
   test('no e-mail address, phone number or name reaches the logs', async () => {
     const email = `${uniqueName('private')}@example.com`;
-    await app.inject({ method: 'POST', url: '/leads', headers: auth.write, payload: { source: 'web', contact: { firstName: 'Privatus', email, phone: '+1 415 555 0199' } } });
+    await app.inject({
+      method: 'POST',
+      url: '/leads',
+      headers: auth.write,
+      payload: { source: 'web', contact: { firstName: 'Privatus', email, phone: '+1 415 555 0199' } },
+    });
     await app.inject({ method: 'GET', url: `/leads?q=${encodeURIComponent(email)}`, headers: auth.read });
     await app.inject({ method: 'POST', url: '/leads', headers: auth.write, payload: { source: 'web', contact: { email: 'broken@' } } });
     const out = logLines.join('');

@@ -41,21 +41,34 @@ describe('chaos: SIGKILL the worker while leads send', () => {
     const apiUrl = `http://127.0.0.1:${apiPort}/`;
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadflow-chaos-'));
     sg = await startSendGrid({
-      apiKey: 'SG.chaos', latencyMs: () => 300 + Math.floor(Math.random() * 700),
+      apiKey: 'SG.chaos',
+      latencyMs: () => 300 + Math.floor(Math.random() * 700),
       eventWebhook: { url: `${apiUrl}webhooks/sendgrid`, privateKey: keys.privateKey },
     });
     stack = await startDevStack();
-    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
-      db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('silent'),
+    app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: stack.tdb.db,
+      temporal: stack.env.client,
+      logger: createLogger('silent'),
       webhooks: { sendgridPublicKey: publicKey, publicUrl: apiUrl },
     });
     await app.listen({ host: '127.0.0.1', port: apiPort });
     workerEnv = {
-      DATABASE_URL: stack.tdb.url, TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_EMBEDDED: 'false', LEADFLOW_DATA_DIR: dataDir,
-      SENDGRID_API_KEY: 'SG.chaos', SENDGRID_BASE_URL: sg.url, SENDER_EMAIL: 'sales@chaos.test', API_PUBLIC_URL: apiUrl,
-      UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789abcdef', MX_LOOKUP: 'off', LOG_LEVEL: 'info',
+      DATABASE_URL: stack.tdb.url,
+      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_EMBEDDED: 'false',
+      LEADFLOW_DATA_DIR: dataDir,
+      SENDGRID_API_KEY: 'SG.chaos',
+      SENDGRID_BASE_URL: sg.url,
+      SENDER_EMAIL: 'sales@chaos.test',
+      API_PUBLIC_URL: apiUrl,
+      UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789abcdef',
+      MX_LOOKUP: 'off',
+      LOG_LEVEL: 'info',
       // The worker trusts SendGrid's webhook: a killed call with no event after 15 s was never accepted.
-      SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey, SEND_EVIDENCE_WINDOW_SECONDS: '15',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey,
+      SEND_EVIDENCE_WINDOW_SECONDS: '15',
     };
   });
   after(async () => {
@@ -71,10 +84,11 @@ describe('chaos: SIGKILL the worker while leads send', () => {
     await waitForOutput(child, 'workers started', 60_000);
     return child;
   }
-  const killed = (child: ChildProcess) => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  const killed = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
 
   test(`${LEADS} leads, ${KILLS} SIGKILLs: zero duplicate and zero lost sends at the provider`, async () => {
     worker = await startWorker();
@@ -108,12 +122,19 @@ describe('chaos: SIGKILL the worker while leads send', () => {
     assert.deepEqual([...perKey.keys()].sort(), leadIds.map((id) => `${id}:step:1`).sort(), 'exactly the first step of every lead reached the provider');
 
     const rows = (await Promise.all(leadIds.map((id) => listOutbox(stack.tdb.db, { leadId: id, limit: 5, offset: 0 })))).flat();
-    assert.deepEqual(rows.map((r) => r.status).filter((s) => s !== 'sent'), [], 'every ledger row is sent (none uncertain)');
+    assert.deepEqual(
+      rows.map((r) => r.status).filter((s) => s !== 'sent'),
+      [],
+      'every ledger row is sent (none uncertain)',
+    );
     // A `sent` event marked duplicate: the ledger answered from its row (or from the webhook's evidence) instead of calling again.
-    const settledWithoutCall = (await Promise.all(leadIds.map((id) => listLeadEvents(stack.tdb.db, id)))).flat()
+    const settledWithoutCall = (await Promise.all(leadIds.map((id) => listLeadEvents(stack.tdb.db, id))))
+      .flat()
       .filter((e) => e.type === 'sent' && e.detail.duplicate === true).length;
     const resent = rows.filter((r) => r.attempts > 1).length;
-    process.stderr.write(`[chaos] ${LEADS} leads, ${KILLS} kills, ${sg.accepted.length} provider calls, ${settledWithoutCall} sends settled after a crash without calling again, ${resent} sent again after no provider event (never accepted)\n`);
+    process.stderr.write(
+      `[chaos] ${LEADS} leads, ${KILLS} kills, ${sg.accepted.length} provider calls, ${settledWithoutCall} sends settled after a crash without calling again, ${resent} sent again after no provider event (never accepted)\n`,
+    );
     assert.ok(settledWithoutCall >= KILLS, 'each kill cut at least one call whose outcome was then recovered from the webhook');
 
     await Promise.all(leadIds.map((id) => leadHandle(stack.env.client, id).terminate('chaos test done')));

@@ -19,7 +19,11 @@ describe('leadflow ingest / quarantine / apikey', () => {
   let tdb: TestDb;
   let cli: Record<string, string>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-ingest-'));
-  const file = (name: string, content: string | Buffer) => { const p = path.join(dir, name); fs.writeFileSync(p, content); return p; };
+  const file = (name: string, content: string | Buffer) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, content);
+    return p;
+  };
 
   before(async () => {
     stack = await startDevStack();
@@ -50,8 +54,14 @@ describe('leadflow ingest / quarantine / apikey', () => {
     const bad = adfXml().replace('<adf>', '<adf><oops>');
     const res = await runCli(['ingest', '--json', file('good.xml', adfXml()), file('bad.xml', bad), path.join(dir, 'missing.xml')], cli);
     assert.equal(res.code, 1);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; status?: string; quarantineId?: string; error?: string });
-    assert.deepEqual(lines.map((l) => l.status ?? 'error'), ['accepted', 'quarantined', 'error']);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; status?: string; quarantineId?: string; error?: string });
+    assert.deepEqual(
+      lines.map((l) => l.status ?? 'error'),
+      ['accepted', 'quarantined', 'error'],
+    );
     const qid = lines[1]!.quarantineId!;
     assert.match((await runCli(['quarantine', 'list'], cli)).stdout, new RegExp(`${qid}.*cli:bad\\.xml.*bad-adf`));
     assert.equal((await runCli(['quarantine', 'show', qid, '--raw'], cli)).stdout, bad);

@@ -38,12 +38,21 @@ describe('leadflow CLI', () => {
     ]);
     standins = [sg, tw, ai];
     base = {
-      DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_EMBEDDED: 'false', LEADFLOW_DATA_DIR: tmp,
-      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtpPort),
-      SENDGRID_API_KEY: 'SG.test-key', SENDGRID_BASE_URL: sg.url,
-      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_BASE_URL: tw.url, TWILIO_FROM: '+14155550000',
+      DATABASE_URL: tdb.url,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_EMBEDDED: 'false',
+      LEADFLOW_DATA_DIR: tmp,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtpPort),
+      SENDGRID_API_KEY: 'SG.test-key',
+      SENDGRID_BASE_URL: sg.url,
+      TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
+      TWILIO_AUTH_TOKEN: 'tw-token',
+      TWILIO_BASE_URL: tw.url,
+      TWILIO_FROM: '+14155550000',
       SENDER_EMAIL: 'sales@dealer.test',
-      OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${ai.url}/v1`,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${ai.url}/v1`,
     };
   });
   after(async () => {
@@ -69,7 +78,10 @@ describe('leadflow CLI', () => {
     assert.equal(r.workers?.required, false, 'no worker runs here: a warning, not a failure');
     assert.equal(r.imap?.detail, 'not configured (local default in use)');
     assert.equal(code, 0);
-    assert.ok(standins[2]!.requests.some((q) => q.path === '/v1/models/gpt-4o-mini'), 'the real openai client reached the stand-in');
+    assert.ok(
+      standins[2]!.requests.some((q) => q.path === '/v1/models/gpt-4o-mini'),
+      'the real openai client reached the stand-in',
+    );
   });
 
   test('doctor exits 1 and names each required dependency that is down or refuses us', async () => {

@@ -36,9 +36,17 @@ describe('codec server for the Web UI', () => {
 
   before(async () => {
     stack = await startDevStack();
-    const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString()); cb(); } });
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    });
     app = await buildApp({
-      leadIdSecret: TEST_LEAD_ID_SECRET, db: stack.tdb.db, temporal: stack.env.client, logger: createLogger('info', 'api', sink),
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: stack.tdb.db,
+      temporal: stack.env.client,
+      logger: createLogger('info', 'api', sink),
       codec: { keys: [current, previous], accessTokens: [TOKEN], allowedOrigins: [UI] },
     });
     read = { authorization: `Bearer ${(await createApiKey(stack.tdb.db, 'codec-read', ['read'])).key}` };
@@ -48,9 +56,13 @@ describe('codec server for the Web UI', () => {
     await stack?.stop();
   });
 
-  const post = (url: string, payloads: unknown, headers: Record<string, string> = {}) => app.inject({
-    method: 'POST', url, headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, payload: JSON.stringify({ payloads }),
-  });
+  const post = (url: string, payloads: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      payload: JSON.stringify({ payloads }),
+    });
   const payloadsOf = (res: LightMyRequestResponse) => {
     assert.equal(res.statusCode, 200, res.body);
     return res.json<{ payloads: JsonPayload[] }>().payloads;
@@ -129,12 +141,15 @@ describe('codec server for the Web UI', () => {
   test('CORS: a preflight from the UI origin is allowed without a key; another origin gets no CORS headers', async () => {
     for (const url of ['/codec/decode', `/codec/t/${TOKEN}/decode`, `/codec/t/${WRONG}/encode`]) {
       const ok = await app.inject({
-        method: 'OPTIONS', url,
+        method: 'OPTIONS',
+        url,
         headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
       });
       assert.equal(ok.statusCode, 204, ok.body);
       assert.equal(ok.headers['access-control-allow-origin'], UI);
-      const allowed = String(ok.headers['access-control-allow-headers']).split(',').map((h) => h.trim().toLowerCase());
+      const allowed = String(ok.headers['access-control-allow-headers'])
+        .split(',')
+        .map((h) => h.trim().toLowerCase());
       for (const h of ['content-type', 'authorization', 'x-namespace']) assert.ok(allowed.includes(h), `${h} allowed: ${allowed.join(',')}`);
       assert.match(String(ok.headers['access-control-allow-methods']), /POST/);
 

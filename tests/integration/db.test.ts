@@ -4,8 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import {
-  checkDb, createDb, getLead, listLeadEvents, listLeads, migrateToLatest, migrateWith, migrations,
-  pendingMigrations, recordLeadEvent, setLeadStatus, upsertLead, type NewLeadRow,
+  checkDb,
+  createDb,
+  getLead,
+  listLeadEvents,
+  listLeads,
+  migrateToLatest,
+  migrateWith,
+  migrations,
+  pendingMigrations,
+  recordLeadEvent,
+  setLeadStatus,
+  upsertLead,
+  type NewLeadRow,
 } from '../../db/index.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
@@ -24,39 +35,47 @@ function newLead(overrides: Partial<NewLeadRow> = {}): NewLeadRow {
   };
 }
 
-forEachDatabase('migrations', (t) => {
-  void test('a fresh database has every migration pending', async () => {
-    assert.deepEqual(await pendingMigrations(t.db), ALL);
-  });
-
-  void test('apply once, then a second run applies nothing', async () => {
-    assert.deepEqual((await migrateToLatest(t.db)).applied, ALL);
-    assert.deepEqual((await migrateToLatest(t.db)).applied, []);
-    assert.deepEqual(await pendingMigrations(t.db), []);
-  });
-
-  void test('a failing migration rejects naming it, and its batch is rolled back', async () => {
-    const broken = {
-      ...migrations,
-      '2099_01_01_0001_fine': {
-        up: async (db: typeof t.db) => { await sql`create table fine_table (id int)`.execute(db); },
-      },
-      '2099_01_01_0002_broken': {
-        up: async (db: typeof t.db) => { await sql`select * from no_such_table`.execute(db); },
-      },
-    };
-    await assert.rejects(migrateWith(t.db, broken), (error: Error) => {
-      assert.match(error.message, /migration 2099_01_01_0002_broken failed/);
-      assert.match(error.message, /rolled back together with 2099_01_01_0001_fine/);
-      assert.match(error.message, /no_such_table/);
-      return true;
+forEachDatabase(
+  'migrations',
+  (t) => {
+    void test('a fresh database has every migration pending', async () => {
+      assert.deepEqual(await pendingMigrations(t.db), ALL);
     });
-    assert.deepEqual(await pendingMigrations(t.db, broken), ['2099_01_01_0001_fine', '2099_01_01_0002_broken']);
-    const fine = await sql<{ t: string | null }>`select to_regclass('fine_table')::text as t`.execute(t.db);
-    assert.equal(fine.rows[0]?.t, null);
-    assert.deepEqual(await pendingMigrations(t.db), []);
-  });
-}, { migrate: false });
+
+    void test('apply once, then a second run applies nothing', async () => {
+      assert.deepEqual((await migrateToLatest(t.db)).applied, ALL);
+      assert.deepEqual((await migrateToLatest(t.db)).applied, []);
+      assert.deepEqual(await pendingMigrations(t.db), []);
+    });
+
+    void test('a failing migration rejects naming it, and its batch is rolled back', async () => {
+      const broken = {
+        ...migrations,
+        '2099_01_01_0001_fine': {
+          up: async (db: typeof t.db) => {
+            await sql`create table fine_table (id int)`.execute(db);
+          },
+        },
+        '2099_01_01_0002_broken': {
+          up: async (db: typeof t.db) => {
+            await sql`select * from no_such_table`.execute(db);
+          },
+        },
+      };
+      await assert.rejects(migrateWith(t.db, broken), (error: Error) => {
+        assert.match(error.message, /migration 2099_01_01_0002_broken failed/);
+        assert.match(error.message, /rolled back together with 2099_01_01_0001_fine/);
+        assert.match(error.message, /no_such_table/);
+        return true;
+      });
+      assert.deepEqual(await pendingMigrations(t.db, broken), ['2099_01_01_0001_fine', '2099_01_01_0002_broken']);
+      const fine = await sql<{ t: string | null }>`select to_regclass('fine_table')::text as t`.execute(t.db);
+      assert.equal(fine.rows[0]?.t, null);
+      assert.deepEqual(await pendingMigrations(t.db), []);
+    });
+  },
+  { migrate: false },
+);
 
 forEachDatabase('lead repository', (t) => {
   void test('setup migrated the database', () => {
@@ -99,8 +118,11 @@ forEachDatabase('lead repository', (t) => {
     assert.equal(second.created_at.getTime(), first.created_at.getTime());
     assert.ok(second.updated_at > first.updated_at, 'updated_at moves forward');
 
-    const count = await t.db.selectFrom('leads').where('id', '=', lead.id)
-      .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await t.db
+      .selectFrom('leads')
+      .where('id', '=', lead.id)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(count.n, '1', 'one row; int8 comes back as a string on both kinds');
     assert.deepEqual(await getLead(t.db, lead.id), second);
     assert.equal(await getLead(t.db, 'no-such-lead'), undefined);
@@ -110,8 +132,13 @@ forEachDatabase('lead repository', (t) => {
     const payload = {
       contact: { name: 'Zoë Ñandú', emails: ['a@example.com', 'b@example.com'] },
       vehicles: [{ year: 2024, trims: ['base', { name: 'sport', extras: [] }] }],
-      score: 0.75, big: 9007199254740991, negative: -3, flag: false, nothing: null,
-      quote: 'he said "hi"\nbye \\ done', empty: {},
+      score: 0.75,
+      big: 9007199254740991,
+      negative: -3,
+      flag: false,
+      nothing: null,
+      quote: 'he said "hi"\nbye \\ done',
+      empty: {},
     };
     const lead = newLead({ payload });
     assert.deepEqual((await upsertLead(t.db, lead)).payload, payload);
@@ -151,7 +178,10 @@ forEachDatabase('lead repository', (t) => {
     await recordLeadEvent(t.db, { leadId: lead.id, eventKey: 'b2', type: 't', occurredAt: at(20) });
     await recordLeadEvent(t.db, { leadId: lead.id, eventKey: 'b1', type: 't', occurredAt: at(20) });
     const events = await listLeadEvents(t.db, lead.id);
-    assert.deepEqual(events.map((e) => e.event_key), ['a', 'b2', 'b1', 'c']);
+    assert.deepEqual(
+      events.map((e) => e.event_key),
+      ['a', 'b2', 'b1', 'c'],
+    );
     assert.equal(events[0]?.occurred_at.toISOString(), '2026-01-01T00:00:10.000Z');
   });
 
@@ -175,11 +205,20 @@ forEachDatabase('lead repository', (t) => {
     await upsertLead(t.db, newLead({ campaign_id: 'other', status: 'qualified' }));
 
     const all = await listLeads(t.db, { campaignId: campaign, limit: 10, offset: 0 });
-    assert.deepEqual(all.map((l) => l.id), [...ids].reverse());
+    assert.deepEqual(
+      all.map((l) => l.id),
+      [...ids].reverse(),
+    );
     const qualified = await listLeads(t.db, { campaignId: campaign, status: 'qualified', limit: 10, offset: 0 });
-    assert.deepEqual(qualified.map((l) => l.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      qualified.map((l) => l.id),
+      [ids[2], ids[1]],
+    );
     const page2 = await listLeads(t.db, { campaignId: campaign, limit: 2, offset: 2 });
-    assert.deepEqual(page2.map((l) => l.id), [ids[1], ids[0]]);
+    assert.deepEqual(
+      page2.map((l) => l.id),
+      [ids[1], ids[0]],
+    );
     const byStatus = await listLeads(t.db, { status: 'lost', limit: 500, offset: 0 });
     assert.ok(byStatus.every((l) => l.status === 'lost') && byStatus.some((l) => l.id === ids[3]));
     await assert.rejects(listLeads(t.db, { limit: 0, offset: 0 }), RangeError);
@@ -195,18 +234,24 @@ forEachDatabase('lead repository', (t) => {
 
   void test('20 concurrent callers, transactions included, all succeed', async () => {
     const base = await upsertLead(t.db, newLead());
-    const results = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-      switch (i % 4) {
-        case 0: return (await upsertLead(t.db, newLead({ campaign_id: 'conc' }))).id;
-        case 1: return (await recordLeadEvent(t.db, { leadId: base.id, eventKey: `k${i}`, type: 'c' })).inserted;
-        case 2: return t.db.transaction().execute(async (trx) => {
-          const lead = await upsertLead(trx, newLead({ campaign_id: 'conc' }));
-          await sleep(1); // yield mid-transaction so other callers really interleave
-          return (await recordLeadEvent(trx, { leadId: lead.id, eventKey: 'created', type: 'c' })).inserted;
-        });
-        default: return (await getLead(t.db, base.id))?.id;
-      }
-    }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        switch (i % 4) {
+          case 0:
+            return (await upsertLead(t.db, newLead({ campaign_id: 'conc' }))).id;
+          case 1:
+            return (await recordLeadEvent(t.db, { leadId: base.id, eventKey: `k${i}`, type: 'c' })).inserted;
+          case 2:
+            return t.db.transaction().execute(async (trx) => {
+              const lead = await upsertLead(trx, newLead({ campaign_id: 'conc' }));
+              await sleep(1); // yield mid-transaction so other callers really interleave
+              return (await recordLeadEvent(trx, { leadId: lead.id, eventKey: 'created', type: 'c' })).inserted;
+            });
+          default:
+            return (await getLead(t.db, base.id))?.id;
+        }
+      }),
+    );
     assert.equal(results.length, 20);
     assert.ok(results.every((r) => r !== undefined && r !== false));
     assert.equal((await listLeadEvents(t.db, base.id)).length, 5);
@@ -222,8 +267,13 @@ forEachDatabase('lead repository', (t) => {
 
     void test('checkDb times out while the single PGlite connection is held', async () => {
       let release!: () => void;
-      const held = new Promise<void>((resolve) => { release = resolve; });
-      const trx = t.db.transaction().execute(async (tx) => { await sql`select 1`.execute(tx); await held; });
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const trx = t.db.transaction().execute(async (tx) => {
+        await sql`select 1`.execute(tx);
+        await held;
+      });
       await sleep(10);
       await assert.rejects(checkDb(t.db, 50), /did not answer within 50 ms/);
       release();

@@ -95,8 +95,17 @@ describe('dev server: lead workflow, visibility and API', () => {
     const closed = await freePort();
     const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed), SENDER_EMAIL: 'sales@dealer.test' });
     let calls = 0;
-    const providers = async () => { calls += 1; return Promise.all(providerChecks(config)); };
-    const app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), health: { providers, providerCacheMs: 60_000 } });
+    const providers = async () => {
+      calls += 1;
+      return Promise.all(providerChecks(config));
+    };
+    const app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: tdb.db,
+      temporal: env.client,
+      logger: createLogger('silent'),
+      health: { providers, providerCacheMs: 60_000 },
+    });
     try {
       const res = await app.inject({ method: 'GET', url: '/health' });
       assert.equal(res.statusCode, 503);

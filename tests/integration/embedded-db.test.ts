@@ -66,8 +66,13 @@ describe('embedded database server', () => {
     };
     await Promise.all(Array.from({ length: 24 }, (_, i) => tx(`t${i}`, pools[i % pools.length]!, 3 + (i % 4), i % 3 !== 0)));
     const { rows } = await pools[1]!.query<{ owner: string; c: string }>('select owner, count(*)::text as c from probe group by owner order by owner');
-    const expected = Array.from({ length: 24 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => ({ owner: `t${i}`, c: String(3 + (i % 4)) }));
-    assert.deepEqual(rows, expected.sort((a, b) => a.owner.localeCompare(b.owner)));
+    const expected = Array.from({ length: 24 }, (_, i) => i)
+      .filter((i) => i % 3 !== 0)
+      .map((i) => ({ owner: `t${i}`, c: String(3 + (i % 4)) }));
+    assert.deepEqual(
+      rows,
+      expected.sort((a, b) => a.owner.localeCompare(b.owner)),
+    );
   });
 
   test('a client without the generated password is refused before any query', async () => {
@@ -95,7 +100,10 @@ describe('embedded database server', () => {
       if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
     };
     walk(dataDir);
-    assert.ok(modes.some(([p]) => p === 'embedded-db.password'), 'the password file exists');
+    assert.ok(
+      modes.some(([p]) => p === 'embedded-db.password'),
+      'the password file exists',
+    );
     const open = modes.filter(([, mode]) => (mode & 0o077) !== 0);
     assert.deepEqual(open, [], 'no file or directory is readable by group or others');
   });

@@ -30,17 +30,38 @@ function startWatch(server: MailServer, u: MailUser, overrides: Partial<WatchOpt
     checkpoint: null,
     pollIntervalMs: 60_000, // so that only IDLE can explain a fast pickup
     reconnect: { initialMs: 100, maxMs: 500 },
-    onDisconnect: (err) => { disconnects.push(err); },
-    onProcessed: (_msg, action) => { processed.push(action); },
-    log: { info() {}, warn: (m) => { warnings.push(m); }, error: (m) => { warnings.push(m); } },
+    onDisconnect: (err) => {
+      disconnects.push(err);
+    },
+    onProcessed: (_msg, action) => {
+      processed.push(action);
+    },
+    log: {
+      info() {},
+      warn: (m) => {
+        warnings.push(m);
+      },
+      error: (m) => {
+        warnings.push(m);
+      },
+    },
     signal: controller.signal,
     ...overrides,
     imap: { ...server.imap, user: u.user, password: u.password },
-    handle: async (msg) => { handled.push(msg); await overrides.handle?.(msg); },
-    onCheckpoint: async (cp) => { checkpoints.push(cp); await overrides.onCheckpoint?.(cp); },
+    handle: async (msg) => {
+      handled.push(msg);
+      await overrides.handle?.(msg);
+    },
+    onCheckpoint: async (cp) => {
+      checkpoints.push(cp);
+      await overrides.onCheckpoint?.(cp);
+    },
   });
   done.catch(() => {}); // a failing test must not also die of an unhandled rejection
-  const stop = () => { controller.abort(); return done; };
+  const stop = () => {
+    controller.abort();
+    return done;
+  };
   return { controller, handled, checkpoints, disconnects, processed, warnings, done, stop };
 }
 
@@ -53,7 +74,9 @@ describe('watchMailbox against GreenMail', () => {
     server = await startMailServer({ users: USERS });
     console.log(`GreenMail started in ${Math.round(performance.now() - t)} ms (IMAP ${server.imap.port}, SMTP ${server.smtp.port})`);
   });
-  after(async () => { await server?.stop(); });
+  after(async () => {
+    await server?.stop();
+  });
 
   test('(a) existing messages are handled in UID order and the checkpoint advances', { timeout: 20_000 }, async () => {
     const u = user('order');
@@ -62,8 +85,14 @@ describe('watchMailbox against GreenMail', () => {
     await waitFor(() => w.checkpoints.length === 3, 10_000, 'three checkpoints');
     const cp = await w.stop();
     assert.deepEqual(ids(w.handled), ['<order-1@test>', '<order-2@test>', '<order-3@test>']);
-    assert.deepEqual(w.handled.map((m) => m.uid), [1, 2, 3]);
-    assert.deepEqual(w.checkpoints.map((c) => c.lastUid), [1, 2, 3]);
+    assert.deepEqual(
+      w.handled.map((m) => m.uid),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      w.checkpoints.map((c) => c.lastUid),
+      [1, 2, 3],
+    );
     assert.ok(w.handled.every((m) => m.raw.toString().includes('Subject: New lead') && m.internalDate instanceof Date));
     assert.deepEqual(cp, { uidValidity: w.handled[0]?.uidValidity, lastUid: 3 });
 
@@ -79,7 +108,11 @@ describe('watchMailbox against GreenMail', () => {
   test('(b) a message appended while watching is handled within a second (IDLE)', { timeout: 20_000 }, async () => {
     const u = user('idle');
     const arrivals = new Map<string, number>();
-    const w = startWatch(server, u, { handle: async (m) => { arrivals.set(m.messageId ?? '', performance.now()); } });
+    const w = startWatch(server, u, {
+      handle: async (m) => {
+        arrivals.set(m.messageId ?? '', performance.now());
+      },
+    });
     // A first message proves the watcher is connected and has reached IDLE.
     await appendMessage(server, u, rawMessage({ messageId: 'idle-warmup@test' }));
     await waitFor(() => w.checkpoints.length === 1, 10_000, 'the warm-up message');
@@ -134,10 +167,17 @@ describe('watchMailbox against GreenMail', () => {
     const u = user('fail');
     for (let i = 1; i <= 3; i++) await appendMessage(server, u, rawMessage({ messageId: `fail-${i}@test` }));
     const boom = new Error('downstream unavailable');
-    const w = startWatch(server, u, { handle: async (m) => { if (m.messageId === '<fail-2@test>') throw boom; } });
+    const w = startWatch(server, u, {
+      handle: async (m) => {
+        if (m.messageId === '<fail-2@test>') throw boom;
+      },
+    });
     await assert.rejects(w.done, (err) => err === boom);
     assert.deepEqual(ids(w.handled), ['<fail-1@test>', '<fail-2@test>']);
-    assert.deepEqual(w.checkpoints.map((c) => c.lastUid), [1]);
+    assert.deepEqual(
+      w.checkpoints.map((c) => c.lastUid),
+      [1],
+    );
 
     // The retry (what the Temporal activity does) resumes at the failed message.
     const retry = startWatch(server, u, { checkpoint: w.checkpoints.at(-1) ?? null });
@@ -158,7 +198,7 @@ describe('watchMailbox against GreenMail', () => {
       await c1.mailboxOpen('INBOX');
       const msg = await c1.fetchOne('1', { flags: true }, { uid: true });
       // Only the configured flag: fetching the source must not mark the mail \Seen by itself.
-      assert.deepEqual([...(msg === false ? [] : msg.flags ?? [])], ['$LeadflowProcessed']);
+      assert.deepEqual([...(msg === false ? [] : (msg.flags ?? []))], ['$LeadflowProcessed']);
     } finally {
       await c1.logout();
     }
@@ -174,7 +214,10 @@ describe('watchMailbox against GreenMail', () => {
       assert.equal((await c2.mailboxOpen('INBOX')).exists, 0);
       await c2.mailboxOpen('Processed'); // created by the watcher
       const moved = await c2.fetchAll('1:*', { flags: true, envelope: true });
-      assert.deepEqual(moved.map((x) => [x.envelope?.messageId, [...(x.flags ?? [])]]), [['<move-1@test>', ['\\Seen']]]);
+      assert.deepEqual(
+        moved.map((x) => [x.envelope?.messageId, [...(x.flags ?? [])]]),
+        [['<move-1@test>', ['\\Seen']]],
+      );
     } finally {
       await c2.logout();
     }
@@ -200,7 +243,10 @@ describe('watchMailbox across a server restart', () => {
       const reset = w.checkpoints[1];
       assert.notEqual(reset?.uidValidity, before?.uidValidity);
       assert.equal(reset?.lastUid, 0);
-      assert.ok(w.warnings.some((m) => m.includes('UIDVALIDITY changed')), `warnings: ${w.warnings.join('; ')}`);
+      assert.ok(
+        w.warnings.some((m) => m.includes('UIDVALIDITY changed')),
+        `warnings: ${w.warnings.join('; ')}`,
+      );
 
       await appendMessage(server, u, rawMessage({ messageId: 'after@test' }));
       await waitFor(() => w.handled.length === 2, 10_000, 'the message after the restart');

@@ -40,10 +40,36 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
 
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
-    const imap: NonNullable<Config['imap']> = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
+    const imap: NonNullable<Config['imap']> = {
+      ...mail.imap,
+      user: user.user,
+      password: user.password,
+      mailboxes: ['INBOX'],
+      processedFlag: '\\Seen',
+      moveTo: undefined,
+      pollSeconds: 5,
+    };
     const compose = { ...testServices().compose, replyTo: user.email };
-    leadWorker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices({ compose }) });
-    mailWorker = await createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET, connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: leadQueue });
+    leadWorker = await createLeadWorker({
+      dataConverter: testDataConverter,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      db: tdb.db,
+      taskQueue: leadQueue,
+      services: testServices({ compose }),
+    });
+    mailWorker = await createMailboxWorker({
+      dataConverter: testDataConverter,
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      client: env.client,
+      db: tdb.db,
+      imap,
+      log: createLogger('silent'),
+      taskQueue: mailQueue,
+      leadTaskQueue: leadQueue,
+    });
     runs = [leadWorker.run(), mailWorker.run()];
     await ensureMailboxWatchers(env.client, imap, mailQueue);
   });
@@ -66,11 +92,19 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
   }
   const reply = (to: { email: string; messageId: string }, body: string, extra = '') =>
     `From: Jane <${to.email}>\r\nTo: ${user.email}\r\nSubject: Re: Your 2024 Subaru Outback enquiry\r\nMessage-ID: <${uniqueName('in')}@example.com>\r\nIn-Reply-To: ${to.messageId}\r\nReferences: ${to.messageId}\r\n${extra}Date: ${new Date().toUTCString()}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
-  const state = (leadId: string, ok: (s: LeadState) => boolean) => eventually(`${leadId} state`, async () => { const s = await queryLeadState(env.client, leadId); return ok(s) ? s : null; });
+  const state = (leadId: string, ok: (s: LeadState) => boolean) =>
+    eventually(`${leadId} state`, async () => {
+      const s = await queryLeadState(env.client, leadId);
+      return ok(s) ? s : null;
+    });
 
   test('a reply with interest ends the lead as replied with its new text only', async () => {
     const lead = await contacted();
-    await appendMessage(mail, user, reply(lead, 'Yes, Saturday works for a test drive.\r\n\r\nOn Mon, Nov 23, 2026 at 9:00 AM Acme <sales@acme.test> wrote:\r\n> Hi Jane'));
+    await appendMessage(
+      mail,
+      user,
+      reply(lead, 'Yes, Saturday works for a test drive.\r\n\r\nOn Mon, Nov 23, 2026 at 9:00 AM Acme <sales@acme.test> wrote:\r\n> Hi Jane'),
+    );
     assert.equal((await leadHandle(env.client, lead.leadId).result()).status, 'replied');
     const event = (await listLeadEvents(tdb.db, lead.leadId)).find((e) => e.type === 'reply');
     assert.deepEqual([event?.detail.text, event?.detail.intent], ['Yes, Saturday works for a test drive.', 'interested']);
@@ -89,7 +123,10 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
 
   test('a DSN hard bounce for our message ends the lead as bounced and suppresses the address', async () => {
     const lead = await contacted();
-    const dsn = fs.readFileSync(path.join(import.meta.dirname, '../fixtures/mail/postfix-hard-bounce.eml'), 'utf8').replaceAll(FIXTURE_ID, lead.messageId).replaceAll('jane.nobody@example.net', lead.email);
+    const dsn = fs
+      .readFileSync(path.join(import.meta.dirname, '../fixtures/mail/postfix-hard-bounce.eml'), 'utf8')
+      .replaceAll(FIXTURE_ID, lead.messageId)
+      .replaceAll('jane.nobody@example.net', lead.email);
     await appendMessage(mail, user, dsn);
     assert.equal((await leadHandle(env.client, lead.leadId).result()).status, 'bounced');
     assert.equal((await findSuppression(tdb.db, lead.email))?.reason, 'hard_bounce');
@@ -100,7 +137,13 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
     const back = new Date(Date.now() + 10 * 86_400_000);
     const backText = back.toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
     await appendMessage(mail, user, reply(lead, `I am out of the office until ${backText}.`, 'Auto-Submitted: auto-replied\r\n'));
-    const s = await state(lead.leadId, (x) => x.timeline?.some((t) => t.type === 'auto_reply') === true && x.status === 'waiting' && (x.nextSendAt ?? '') > new Date(Date.now() + 3 * 86_400_000).toISOString());
+    const s = await state(
+      lead.leadId,
+      (x) =>
+        x.timeline?.some((t) => t.type === 'auto_reply') === true &&
+        x.status === 'waiting' &&
+        (x.nextSendAt ?? '') > new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    );
     const expected = new Date(Date.UTC(back.getUTCFullYear(), back.getUTCMonth(), back.getUTCDate() + 1)).toISOString();
     assert.equal(s.nextSendAt, expected);
     await leadHandle(env.client, lead.leadId).terminate('test done');
@@ -113,13 +156,17 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
     await appendMessage(mail, user, bare);
     const outcome = await leadHandle(env.client, lead.leadId).result();
     assert.equal(outcome.status, 'replied');
-    await leadHandle(env.client, handoverWorkflowId(lead.leadId)).terminate('test done').catch(() => undefined);
+    await leadHandle(env.client, handoverWorkflowId(lead.leadId))
+      .terminate('test done')
+      .catch(() => undefined);
   });
 
   test('an answer to no message of ours is kept in the quarantine as unmatched', async () => {
     const stranger = { email: 'stranger@example.com', messageId: '<not-ours@elsewhere.example>' };
     await appendMessage(mail, user, reply(stranger, 'Is this still available?'));
-    const q = await eventually('the unmatched mail', async () => (await listQuarantined(tdb.db, { status: 'open', limit: 50, offset: 0 })).find((i) => i.error_code === 'unmatched-inbound' && i.reason.includes('reply')));
+    const q = await eventually('the unmatched mail', async () =>
+      (await listQuarantined(tdb.db, { status: 'open', limit: 50, offset: 0 })).find((i) => i.error_code === 'unmatched-inbound' && i.reason.includes('reply')),
+    );
     assert.equal(q.source, 'imap');
   });
 });

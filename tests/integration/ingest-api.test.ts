@@ -35,7 +35,12 @@ describe('HTTP ingest, API keys and quarantine', () => {
   });
 
   const postAdf = (body: string | Buffer, key = keys.write, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/leads/adf', payload: body, headers: { 'content-type': 'application/xml', authorization: `Bearer ${key}`, ...headers } });
+    app.inject({
+      method: 'POST',
+      url: '/leads/adf',
+      payload: body,
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${key}`, ...headers },
+    });
 
   async function arrivals(leadId: string, want: number): Promise<number> {
     let n = 0;
@@ -103,16 +108,26 @@ describe('HTTP ingest, API keys and quarantine', () => {
     assert.equal(after.json<{ status: string }>().status, 'open');
   });
 
-  test('a quarantined item that today\'s code can read is re-ingested by retry and resolved', async () => {
+  test("a quarantined item that today's code can read is re-ingested by retry and resolved", async () => {
     const id = uniqueName('fixed');
     // As if an older parser had refused it: the stored bytes are valid for the current one.
-    const { id: qid } = await quarantine(tdb.db, { source: 'http', sourceRef: 'old', contentType: 'application/xml', raw: Buffer.from(adfXml({ id })), reason: 'parser bug', errorCode: 'bad-adf' });
+    const { id: qid } = await quarantine(tdb.db, {
+      source: 'http',
+      sourceRef: 'old',
+      contentType: 'application/xml',
+      raw: Buffer.from(adfXml({ id })),
+      reason: 'parser bug',
+      errorCode: 'bad-adf',
+    });
     const retry = await app.inject({ method: 'POST', url: `/quarantine/${qid}/retry`, headers: { authorization: `Bearer ${keys.write}` } });
     assert.equal(retry.statusCode, 200, retry.body);
     const item = await app.inject({ method: 'GET', url: `/quarantine/${qid}`, headers: { authorization: `Bearer ${keys.read}` } });
     assert.deepEqual(item.json<{ status: string; lead_ids: string[] }>().lead_ids, [opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)]);
     assert.equal(item.json<{ status: string }>().status, 'resolved');
-    assert.equal((await app.inject({ method: 'POST', url: `/quarantine/${crypto.randomUUID()}/retry`, headers: { authorization: `Bearer ${keys.write}` } })).statusCode, 404);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: `/quarantine/${crypto.randomUUID()}/retry`, headers: { authorization: `Bearer ${keys.write}` } })).statusCode,
+      404,
+    );
   });
 
   test('a prospect with no id, e-mail or phone is quarantined with the reason', async () => {
@@ -125,7 +140,10 @@ describe('HTTP ingest, API keys and quarantine', () => {
     const auth = { authorization: `Bearer ${keys.write}` };
     const bad = await app.inject({ method: 'POST', url: '/leads', headers: auth, payload: { source: 'web', contact: { email: 'not-an-email' } } });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field), ['/contact/email']);
+    assert.deepEqual(
+      bad.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field),
+      ['/contact/email'],
+    );
     const missing = await app.inject({ method: 'POST', url: '/leads', headers: auth, payload: { contact: {} } });
     assert.equal(missing.statusCode, 400);
     assert.match(JSON.stringify(missing.json()), /source/);

@@ -25,7 +25,10 @@ import { startDevStack, type DevStack } from '../helpers/stack.js';
 import { uniqueName } from '../helpers/temporal.js';
 
 const TW = { sid: 'AC00000000000000000000000000000001', token: 'tw-token', from: '+14155550000' };
-const AI_DRAFT = { subject: 'Your 2024 Subaru Outback', body: 'Hi Jane, the 2024 Subaru Outback is here and ready for a test drive. When suits you? — Acme Motors' };
+const AI_DRAFT = {
+  subject: 'Your 2024 Subaru Outback',
+  body: 'Hi Jane, the 2024 Subaru Outback is here and ready for a test drive. When suits you? — Acme Motors',
+};
 
 describe('lead workflow with real provider clients and signed webhooks', () => {
   let stack: DevStack;
@@ -46,19 +49,32 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
       startSendGrid({
         apiKey: 'SG.test-key',
         eventWebhook: {
-          url: `${publicUrl}webhooks/sendgrid`, privateKey: keys.privateKey,
-          outcome: (to) => (to.startsWith('bounce-') ? [{ event: 'bounce', type: 'bounce', bounce_classification: 'Invalid Address', reason: '550 5.1.1 no such user' }] : [{ event: 'delivered' }]),
+          url: `${publicUrl}webhooks/sendgrid`,
+          privateKey: keys.privateKey,
+          outcome: (to) =>
+            to.startsWith('bounce-')
+              ? [{ event: 'bounce', type: 'bounce', bounce_classification: 'Invalid Address', reason: '550 5.1.1 no such user' }]
+              : [{ event: 'delivered' }],
         },
       }),
       startTwilio({ accountSid: TW.sid, authToken: TW.token }),
       startOpenAI({ apiKey: 'sk-test', defaultContent: JSON.stringify(AI_DRAFT) }),
     ]);
     const config = loadConfig({
-      LEADFLOW_DATA_DIR: dataDir, API_PUBLIC_URL: publicUrl, SENDER_EMAIL: 'sales@acme.test', LEADFLOW_SENDER_NAME: 'Acme Motors',
-      SENDER_POSTAL_ADDRESS: '1 Main St, Springfield', SENDGRID_API_KEY: 'SG.test-key', SENDGRID_BASE_URL: sg.url,
+      LEADFLOW_DATA_DIR: dataDir,
+      API_PUBLIC_URL: publicUrl,
+      SENDER_EMAIL: 'sales@acme.test',
+      LEADFLOW_SENDER_NAME: 'Acme Motors',
+      SENDER_POSTAL_ADDRESS: '1 Main St, Springfield',
+      SENDGRID_API_KEY: 'SG.test-key',
+      SENDGRID_BASE_URL: sg.url,
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-      TWILIO_ACCOUNT_SID: TW.sid, TWILIO_AUTH_TOKEN: TW.token, TWILIO_BASE_URL: tw.url, TWILIO_FROM: TW.from,
-      OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${ai.url}/v1`,
+      TWILIO_ACCOUNT_SID: TW.sid,
+      TWILIO_AUTH_TOKEN: TW.token,
+      TWILIO_BASE_URL: tw.url,
+      TWILIO_FROM: TW.from,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${ai.url}/v1`,
     });
     // Everything from configuration except DNS: the MX lookup uses the offline fake from testServices.
     const { resolveMx: _dns, ...services } = await leadServicesFromConfig(config);
@@ -74,19 +90,27 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const api = (method: 'GET' | 'POST', url: string, body?: unknown) => fetch(new URL(url, publicUrl), {
-    method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
+  const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    fetch(new URL(url, publicUrl), {
+      method,
+      headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
   async function submit(contact: Record<string, string | null>): Promise<string> {
-    const res = await api('POST', '/leads', { source: 'dealer-website', externalId: uniqueName('pp'), contact: { firstName: 'Jane', lastName: 'Doe', ...contact }, payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } } });
+    const res = await api('POST', '/leads', {
+      source: 'dealer-website',
+      externalId: uniqueName('pp'),
+      contact: { firstName: 'Jane', lastName: 'Doe', ...contact },
+      payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } },
+    });
     assert.equal(res.status, 202, await res.clone().text());
-    return (await res.json() as { leadId: string }).leadId;
+    return ((await res.json()) as { leadId: string }).leadId;
   }
   async function stateOf(leadId: string, ok: (s: LeadState) => boolean, what: string): Promise<LeadState> {
     let last: LeadState | null = null;
     for (let i = 0; i < 300; i++) {
       const res = await api('GET', `/leads/${encodeURIComponent(leadId)}`);
-      if (res.status === 200) last = (await res.json() as { state: LeadState | null }).state;
+      if (res.status === 200) last = ((await res.json()) as { state: LeadState | null }).state;
       if (last !== null && ok(last)) return last;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -106,7 +130,10 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     const body = mail.body as { subject: string; headers: Record<string, string>; custom_args: Record<string, string>; content: Array<{ value: string }> };
     assert.equal(body.subject, AI_DRAFT.subject);
     assert.match(body.content[0]?.value ?? '', /^Hi Jane, the 2024 Subaru Outback is here[\s\S]*1 Main St, Springfield$/);
-    assert.deepEqual({ lead: body.custom_args.lead_id, step: body.custom_args.step, key: body.custom_args.idempotency_key }, { lead: leadId, step: '1', key: `${leadId}:step:1` });
+    assert.deepEqual(
+      { lead: body.custom_args.lead_id, step: body.custom_args.step, key: body.custom_args.idempotency_key },
+      { lead: leadId, step: '1', key: `${leadId}:step:1` },
+    );
     assert.equal(body.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     const drafted = (await listLeadEvents(stack.tdb.db, leadId)).find((e) => e.type === 'drafted');
     assert.equal(drafted?.detail.path, 'ai');
@@ -115,10 +142,18 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     const unsubscribeUrl = /^<([^>]+)>$/.exec(body.headers['List-Unsubscribe'] ?? '')?.[1] ?? '';
     assert.ok(unsubscribeUrl.startsWith(`${publicUrl}unsubscribe/`));
     assert.equal((await fetch(unsubscribeUrl)).status, 200, 'GET shows a confirmation page');
-    assert.equal((await findSuppression(stack.tdb.db, address)), undefined, 'and does not unsubscribe by itself');
-    const tampered = await fetch(`${unsubscribeUrl.slice(0, -2)}xx`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(await findSuppression(stack.tdb.db, address), undefined, 'and does not unsubscribe by itself');
+    const tampered = await fetch(`${unsubscribeUrl.slice(0, -2)}xx`, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(tampered.status, 404);
-    const res = await fetch(unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(unsubscribeUrl, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(res.status, 200);
     assert.equal((await leadHandle(stack.env.client, leadId).result()).status, 'unsubscribed');
     assert.equal((await findSuppression(stack.tdb.db, address))?.reason, 'unsubscribe');
@@ -129,14 +164,15 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     const address = `bounce-${uniqueName('x')}@example.com`;
     const leadId = await submit({ email: address });
     assert.equal((await leadHandle(stack.env.client, leadId).result()).status, 'bounced');
-    const list = await (await api('GET', '/suppressions')).json() as { items: Array<{ address: string; reason: string }> };
+    const list = (await (await api('GET', '/suppressions')).json()) as { items: Array<{ address: string; reason: string }> };
     assert.deepEqual(list.items.find((i) => i.address === address)?.reason, 'hard_bounce');
   });
 
   test('SMS through Twilio: the signed status callback and an inbound STOP reach the lead', async () => {
     const phone = '+14155552671';
     const leadId = await submit({ email: null, phone });
-    const forLead = () => tw.requests.map((r) => new URLSearchParams(r.body)).find((f) => new URL(f.get('StatusCallback') ?? 'x:/').searchParams.get('lead_id') === leadId);
+    const forLead = () =>
+      tw.requests.map((r) => new URLSearchParams(r.body)).find((f) => new URL(f.get('StatusCallback') ?? 'x:/').searchParams.get('lead_id') === leadId);
     for (let i = 0; i < 200 && forLead() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
     const sent = forLead() ?? new URLSearchParams();
     assert.equal(sent.get('To'), phone);
@@ -144,10 +180,12 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     const callback = sent.get('StatusCallback') ?? '';
     assert.equal(new URL(callback).searchParams.get('lead_id'), leadId);
 
-    const post = async (url: string, params: Record<string, string>) => fetch(url, {
-      method: 'POST', body: new URLSearchParams(params).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TW.token, url, params) },
-    });
+    const post = async (url: string, params: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TW.token, url, params) },
+      });
     const status = await post(callback, { MessageSid: 'SM0001', MessageStatus: 'delivered', To: phone });
     assert.equal(status.status, 200, await status.clone().text());
     await stateOf(leadId, (s) => s.timeline?.some((t) => t.type === 'delivered') === true, 'saw the SMS delivered callback');
@@ -171,7 +209,7 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
     await stateOf(leadId, (s) => s.status === 'paused', 'paused');
     assert.equal((await api('POST', `/leads/${encodeURIComponent(leadId)}/resume`, {})).status, 202);
     await stateOf(leadId, (s) => s.status === 'waiting', 'waiting after resume');
-    const outbox = await (await api('GET', `/outbox?lead=${encodeURIComponent(leadId)}`)).json() as { items: Array<{ status: string; recipient: string }> };
+    const outbox = (await (await api('GET', `/outbox?lead=${encodeURIComponent(leadId)}`)).json()) as { items: Array<{ status: string; recipient: string }> };
     assert.deepEqual(outbox.items.map((i) => i.status).sort(), ['failed', 'sent']);
     assert.equal((await api('POST', `/leads/${encodeURIComponent(leadId)}/stop`, { reason: 'test done' })).status, 202);
     assert.equal((await leadHandle(stack.env.client, leadId).result()).status, 'stopped');

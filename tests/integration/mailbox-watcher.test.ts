@@ -35,17 +35,33 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   let imap: NonNullable<Config['imap']>;
   let watcherId: string;
 
-  const mailboxWorker = () => createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET,
-    connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'),
-    taskQueue: mailQueue, leadTaskQueue: leadQueue,
-  });
+  const mailboxWorker = () =>
+    createMailboxWorker({
+      dataConverter: testDataConverter,
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      client: env.client,
+      db: tdb.db,
+      imap,
+      log: createLogger('silent'),
+      taskQueue: mailQueue,
+      leadTaskQueue: leadQueue,
+    });
 
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
-    leadWorker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue: leadQueue, services: testServices() });
+    leadWorker = await createLeadWorker({
+      dataConverter: testDataConverter,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      db: tdb.db,
+      taskQueue: leadQueue,
+      services: testServices(),
+    });
     leadRun = leadWorker.run();
-    [watcherId] = await ensureMailboxWatchers(env.client, imap, mailQueue) as [string];
+    [watcherId] = (await ensureMailboxWatchers(env.client, imap, mailQueue)) as [string];
   });
   after(async () => {
     leadWorker?.shutdown();
@@ -75,7 +91,9 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
 
       const junk = 'From: someone@example.com\r\nTo: dealer@example.com\r\nSubject: hello\r\nMessage-ID: <junk-1@example.com>\r\n\r\nNo lead in here.\r\n';
       await appendMessage(mail, user, junk);
-      const q = await eventually('the quarantined message', async () => (await listQuarantined(tdb.db, { status: 'open', limit: 50, offset: 0 })).find((i) => i.mailbox !== null && i.reason.includes('no ADF')));
+      const q = await eventually('the quarantined message', async () =>
+        (await listQuarantined(tdb.db, { status: 'open', limit: 50, offset: 0 })).find((i) => i.mailbox !== null && i.reason.includes('no ADF')),
+      );
       assert.equal(q.source, 'imap');
       assert.equal(q.error_code, 'unmatched-inbound', 'mail with no lead that answers none of ours is kept as unmatched');
     });
@@ -85,17 +103,25 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     const ids = Array.from({ length: 12 }, () => uniqueName('batch'));
     for (const id of ids) await appendMessage(mail, user, await adfEmail(adfXml({ id })));
     const first = await mailboxWorker();
-    await first.runUntil(eventually('some of the batch', async () => {
-      let n = 0;
-      for (const id of ids) if (await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`))) n++;
-      return n >= 3 && n < ids.length ? n : n === ids.length ? n : false;
-    }));
+    await first.runUntil(
+      eventually('some of the batch', async () => {
+        let n = 0;
+        for (const id of ids) if (await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`))) n++;
+        return n >= 3 && n < ids.length ? n : n === ids.length ? n : false;
+      }),
+    );
     // A second worker picks the retried activity up from the checkpoint.
     const second = await mailboxWorker();
-    await second.runUntil(eventually('the whole batch', async () => {
-      for (const id of ids) if (!(await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)))) return false;
-      return true;
-    }, 30_000));
+    await second.runUntil(
+      eventually(
+        'the whole batch',
+        async () => {
+          for (const id of ids) if (!(await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)))) return false;
+          return true;
+        },
+        30_000,
+      ),
+    );
     for (const id of ids) {
       const arrivals = (await listLeadEvents(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`))).filter((e) => e.type === 'arrival');
       assert.equal(arrivals.length, 1, `${id} arrived ${arrivals.length} times`);
@@ -122,7 +148,10 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     const worker = await mailboxWorker();
     await worker.runUntil(async () => {
       await stopMailboxWatcher(env.client, watcherId, 'test over', 'tests');
-      const state = await env.client.workflow.getHandle(watcherId).result() as { stopping: { reason: string } | null; checkpoint: { lastUid: number } | null };
+      const state = (await env.client.workflow.getHandle(watcherId).result()) as {
+        stopping: { reason: string } | null;
+        checkpoint: { lastUid: number } | null;
+      };
       assert.equal(state.stopping?.reason, 'test over');
       assert.ok(state.checkpoint && state.checkpoint.lastUid >= 1);
     });

@@ -26,18 +26,36 @@ describe('outbox ledger: exactly-once sends', () => {
     await tdb?.close();
   });
 
-  const activities = (windowMs = 60_000, trusted: Array<'sendgrid'> = []) => createSendActivities({
-    db: tdb.db, evidenceWindowMs: windowMs, absenceMeansUnsent: new Set(trusted),
-    transports: { email: sendGridTransport(createSendGridSender({ apiKey: 'SG.ledger', baseUrl: sg.url }), 'sales@dealer.example.com'), sms: localTransport() },
-  });
+  const activities = (windowMs = 60_000, trusted: Array<'sendgrid'> = []) =>
+    createSendActivities({
+      db: tdb.db,
+      evidenceWindowMs: windowMs,
+      absenceMeansUnsent: new Set(trusted),
+      transports: {
+        email: sendGridTransport(createSendGridSender({ apiKey: 'SG.ledger', baseUrl: sg.url }), 'sales@dealer.example.com'),
+        sms: localTransport(),
+      },
+    });
   const message = (o: Partial<OutboundMessage> = {}): OutboundMessage => ({
-    idempotencyKey: uniqueName('lead-x:step-1'), leadId: 'lead:x', step: 1, channel: 'email', to: 'buyer@example.com',
-    subject: 'Your Outback', text: 'Hello', headers: { 'List-Unsubscribe': '<https://u.example/1>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }, ...o,
+    idempotencyKey: uniqueName('lead-x:step-1'),
+    leadId: 'lead:x',
+    step: 1,
+    channel: 'email',
+    to: 'buyer@example.com',
+    subject: 'Your Outback',
+    text: 'Hello',
+    headers: { 'List-Unsubscribe': '<https://u.example/1>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    ...o,
   });
   // MockActivityEnvironment.run is typed loosely; the ledger's outcome type is known.
-  const run = (fn: ReturnType<typeof activities>['sendMessage'], msg: OutboundMessage): Promise<SendOutcome> => new MockActivityEnvironment().run<[OutboundMessage], SendOutcome, typeof fn>(fn, msg);
+  const run = (fn: ReturnType<typeof activities>['sendMessage'], msg: OutboundMessage): Promise<SendOutcome> =>
+    new MockActivityEnvironment().run<[OutboundMessage], SendOutcome, typeof fn>(fn, msg);
   const sends = (key: string) => sg.requests.filter((r) => r.path === '/v3/mail/send' && r.body.includes(key)).length;
-  const failure = async (p: Promise<unknown>) => p.then(() => assert.fail('expected a failure'), (e: unknown) => e as ApplicationFailure);
+  const failure = async (p: Promise<unknown>) =>
+    p.then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e as ApplicationFailure,
+    );
 
   test('a retried activity sends once and returns the first outcome', async () => {
     const { sendMessage } = activities();
@@ -48,7 +66,10 @@ describe('outbox ledger: exactly-once sends', () => {
     assert.equal(again.duplicate, true);
     assert.equal(again.providerMessageId, first.providerMessageId);
     assert.equal(sends(msg.idempotencyKey), 1, 'the provider saw the message once');
-    const body = JSON.parse(sg.requests.find((r) => r.body.includes(msg.idempotencyKey))!.body) as { custom_args: Record<string, string>; headers: Record<string, string> };
+    const body = JSON.parse(sg.requests.find((r) => r.body.includes(msg.idempotencyKey))!.body) as {
+      custom_args: Record<string, string>;
+      headers: Record<string, string>;
+    };
     assert.equal(body.custom_args.idempotency_key, msg.idempotencyKey);
     assert.equal(body.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     assert.equal((await getOutbox(tdb.db, msg.idempotencyKey))?.status, 'sent');
@@ -80,12 +101,27 @@ describe('outbox ledger: exactly-once sends', () => {
 
   test('a call lost mid-flight is never repeated: recovered from a provider event, else pending, then uncertain', async () => {
     const crash = async (msg: OutboundMessage) => {
-      await claimOutbox(tdb.db, { idempotencyKey: msg.idempotencyKey, leadId: msg.leadId, step: msg.step, channel: msg.channel, provider: 'sendgrid', recipient: msg.to, subject: msg.subject, body: msg.text });
+      await claimOutbox(tdb.db, {
+        idempotencyKey: msg.idempotencyKey,
+        leadId: msg.leadId,
+        step: msg.step,
+        channel: msg.channel,
+        provider: 'sendgrid',
+        recipient: msg.to,
+        subject: msg.subject,
+        body: msg.text,
+      });
       assert.ok(await beginOutboxCall(tdb.db, msg.idempotencyKey)); // the worker died after this point
     };
     const withEvidence = message();
     await crash(withEvidence);
-    await recordProviderEvent(tdb.db, { provider: 'sendgrid', eventId: uniqueName('ev'), leadId: 'lead:x', type: 'processed', payload: { idempotency_key: withEvidence.idempotencyKey, sg_message_id: 'sg-123' } });
+    await recordProviderEvent(tdb.db, {
+      provider: 'sendgrid',
+      eventId: uniqueName('ev'),
+      leadId: 'lead:x',
+      type: 'processed',
+      payload: { idempotency_key: withEvidence.idempotencyKey, sg_message_id: 'sg-123' },
+    });
     const recovered = await run(activities().sendMessage, withEvidence);
     assert.deepEqual([recovered.recovered, recovered.providerMessageId], [true, 'sg-123']);
 
@@ -101,7 +137,16 @@ describe('outbox ledger: exactly-once sends', () => {
 
   test('with a provider whose webhook reports every accepted message, silence after the window means never accepted: sent once more', async () => {
     const lost = message();
-    await claimOutbox(tdb.db, { idempotencyKey: lost.idempotencyKey, leadId: lost.leadId, step: lost.step, channel: lost.channel, provider: 'sendgrid', recipient: lost.to, subject: lost.subject, body: lost.text });
+    await claimOutbox(tdb.db, {
+      idempotencyKey: lost.idempotencyKey,
+      leadId: lost.leadId,
+      step: lost.step,
+      channel: lost.channel,
+      provider: 'sendgrid',
+      recipient: lost.to,
+      subject: lost.subject,
+      body: lost.text,
+    });
     assert.ok(await beginOutboxCall(tdb.db, lost.idempotencyKey)); // died before the request left
     const early = await failure(run(activities(60_000, ['sendgrid']).sendMessage, lost));
     assert.equal(early.type, 'SendOutcomePending', 'inside the window it still waits for evidence');
@@ -117,6 +162,9 @@ describe('outbox ledger: exactly-once sends', () => {
     const out = await run(activities().sendMessage, msg);
     assert.equal(out.provider, 'local');
     const rows = await listOutbox(tdb.db, { leadId: msg.leadId, limit: 10, offset: 0 });
-    assert.deepEqual(rows.map((r) => [r.channel, r.recipient, r.body, r.status]), [['sms', '+14155550100', 'Hello', 'sent']]);
+    assert.deepEqual(
+      rows.map((r) => [r.channel, r.recipient, r.body, r.status]),
+      [['sms', '+14155550100', 'Hello', 'sent']],
+    );
   });
 });

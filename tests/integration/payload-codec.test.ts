@@ -57,9 +57,19 @@ describe('payload codec (AES-256-GCM, rotating keys)', () => {
     const taskQueue = uniqueName('codec');
     const email = `${uniqueName('secret')}@example.com`;
     const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: encryptingDataConverter([k1]) });
-    const worker = await createLeadWorker({ dataConverter: encryptingDataConverter([k1]), connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue, services: testServices() });
+    const worker = await createLeadWorker({
+      dataConverter: encryptingDataConverter([k1]),
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      db: tdb.db,
+      taskQueue,
+      services: testServices(),
+    });
     const history = await worker.runUntil(async () => {
-      const { leadId } = await submitLead(client, makeLeadInput({ contact: { firstName: 'Zebulon', lastName: 'Quux', email, phone: '+15555550142' } }), { identity: testIdentity, taskQueue });
+      const { leadId } = await submitLead(client, makeLeadInput({ contact: { firstName: 'Zebulon', lastName: 'Quux', email, phone: '+15555550142' } }), {
+        identity: testIdentity,
+        taskQueue,
+      });
       await stopLead(client, leadId, { reason: 'test', by: 'codec test' });
       await leadHandle(client, leadId).result();
       return { workflowId: leadId, history: await leadHandle(client, leadId).fetchHistory() };
@@ -69,7 +79,8 @@ describe('payload codec (AES-256-GCM, rotating keys)', () => {
     assert.ok(stored.includes(Buffer.from('binary/encrypted').toString('base64')), 'payloads carry the encrypted encoding');
 
     const replay = async (keys: PayloadKey[]) => {
-      for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: encryptingDataConverter(keys) }, [history])) return r.error;
+      for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: encryptingDataConverter(keys) }, [history]))
+        return r.error;
       return new Error('nothing replayed');
     };
     assert.equal(await replay([k2, k1]), undefined, 'rotated: k2 encrypts, k1 still decrypts');

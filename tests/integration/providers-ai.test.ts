@@ -28,21 +28,34 @@ describe('AI drafter', () => {
     ai = await startOpenAI({ apiKey: KEY });
     openai = { apiKey: KEY, baseUrl: `${ai.url}/v1`, model: 'gpt-4o-mini', timeoutMs: 2000, maxRetries: 2 };
   });
-  after(async () => { await ai.close(); });
+  after(async () => {
+    await ai.close();
+  });
 
   test('ai path: structured-output request, validated answer', async () => {
     ai.completions.push(json('Your 2024 Honda Civic', 'Hi Ana,\n\nYes, the Civic is still available. When would you like a test drive?\n\nHarbor Honda'));
     const draft = await createDrafter({ openai }).draft(ctx());
-    assert.deepEqual(draft, { subject: 'Your 2024 Honda Civic', body: 'Hi Ana,\n\nYes, the Civic is still available. When would you like a test drive?\n\nHarbor Honda', path: 'ai' });
+    assert.deepEqual(draft, {
+      subject: 'Your 2024 Honda Civic',
+      body: 'Hi Ana,\n\nYes, the Civic is still available. When would you like a test drive?\n\nHarbor Honda',
+      path: 'ai',
+    });
     const req = ai.requests.at(-1);
     assert.equal(req?.path, '/v1/chat/completions');
     assert.equal(req?.headers.authorization, `Bearer ${KEY}`);
-    const body = JSON.parse(req?.body ?? '{}') as { model: string; messages: Array<{ role: string; content: string }>; response_format: { type: string; json_schema: { name: string; strict: boolean; schema: { required: string[] } } } };
+    const body = JSON.parse(req?.body ?? '{}') as {
+      model: string;
+      messages: Array<{ role: string; content: string }>;
+      response_format: { type: string; json_schema: { name: string; strict: boolean; schema: { required: string[] } } };
+    };
     assert.equal(body.model, 'gpt-4o-mini');
     assert.equal(body.response_format.type, 'json_schema');
     assert.equal(body.response_format.json_schema.strict, true);
     assert.deepEqual(body.response_format.json_schema.schema.required, ['subject', 'body']);
-    assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
     assert.match(body.messages[1]?.content ?? '', /"vehicleOfInterest":"2024 Honda Civic"/);
   });
 

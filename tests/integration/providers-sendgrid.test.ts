@@ -24,8 +24,12 @@ const message = (over: Partial<SendGridMessage> = {}): SendGridMessage => ({
 
 describe('SendGrid sender', () => {
   let sg: StandIn;
-  before(async () => { sg = await startSendGrid({ apiKey: KEY }); });
-  after(async () => { await sg.close(); });
+  before(async () => {
+    sg = await startSendGrid({ apiKey: KEY });
+  });
+  after(async () => {
+    await sg.close();
+  });
   const lastBody = () => JSON.parse(sg.requests.at(-1)?.body ?? 'null') as Record<string, unknown>;
 
   test('sends the v3 mail/send shape and returns X-Message-Id', async () => {
@@ -40,7 +44,10 @@ describe('SendGrid sender', () => {
       from: { email: 'sales@dealer.example', name: 'Dealer Sales' },
       subject: 'Your 2024 Honda Civic',
       personalizations: [{ to: [{ email: 'ana.buyer@example.com' }] }],
-      content: [{ type: 'text/plain', value: 'Hi Ana, the Civic is available.' }, { type: 'text/html', value: '<p>Hi Ana, the Civic is available.</p>' }],
+      content: [
+        { type: 'text/plain', value: 'Hi Ana, the Civic is available.' },
+        { type: 'text/html', value: '<p>Hi Ana, the Civic is available.</p>' },
+      ],
       reply_to: { email: 'replies@dealer.example' },
       headers: { 'List-Unsubscribe': '<https://dealer.example/u/abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       custom_args: { leadId: 'lead-42', step: '1', idempotency_key: 'lead-42:step-1' },
@@ -73,7 +80,9 @@ describe('SendGrid sender', () => {
 
   test('429 with Retry-After is transient and carries the wait', async () => {
     sg.faults.push({ status: 429, retryAfter: 7 });
-    const err = await createSendGridSender({ apiKey: KEY, baseUrl: sg.url }).send(message()).catch((e: unknown) => e);
+    const err = await createSendGridSender({ apiKey: KEY, baseUrl: sg.url })
+      .send(message())
+      .catch((e: unknown) => e);
     assert.ok(err instanceof TransientSendError, String(err));
     assert.equal(err.status, 429);
     assert.equal(err.retryAfterMs, 7000);
@@ -83,7 +92,13 @@ describe('SendGrid sender', () => {
     sg.faults.push({ status: 500 }, { status: 503 }, { status: 413 });
     const sender = createSendGridSender({ apiKey: KEY, baseUrl: sg.url });
     const errors = [];
-    for (let i = 0; i < 4; i++) errors.push(await sender.send(message()).then((r) => r, (e: unknown) => e));
+    for (let i = 0; i < 4; i++)
+      errors.push(
+        await sender.send(message()).then(
+          (r) => r,
+          (e: unknown) => e,
+        ),
+      );
     assert.ok(errors[0] instanceof TransientSendError && errors[0].status === 500 && errors[0].retryAfterMs === null);
     assert.ok(errors[1] instanceof TransientSendError && errors[1].status === 503);
     assert.ok(errors[2] instanceof PermanentSendError && errors[2].status === 413);
@@ -93,22 +108,46 @@ describe('SendGrid sender', () => {
   test('nothing listening is a transient network error', async () => {
     const dead = await startSendGrid({ apiKey: KEY });
     await dead.close();
-    const err = await createSendGridSender({ apiKey: KEY, baseUrl: dead.url }).send(message()).catch((e: unknown) => e);
+    const err = await createSendGridSender({ apiKey: KEY, baseUrl: dead.url })
+      .send(message())
+      .catch((e: unknown) => e);
     assert.ok(err instanceof TransientSendError, String(err));
     assert.equal(err.code, 'ECONNREFUSED');
   });
 
   test('the stand-in refuses what SendGrid refuses: non-string custom_args, missing content, no recipients', async () => {
-    const post = (body: unknown) => fetch(`${sg.url}/v3/mail/send`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(async (r) => ({ status: r.status, body: (await r.json()) as { errors: Array<{ field: string | null }> } }));
-    const base = { personalizations: [{ to: [{ email: 'a@example.com' }] }], from: { email: 'sales@dealer.example' }, subject: 's', content: [{ type: 'text/plain', value: 't' }] };
-    const fields = async (body: unknown) => { const r = await post(body); assert.equal(r.status, 400); return r.body.errors.map((e) => e.field); };
+    const post = (body: unknown) =>
+      fetch(`${sg.url}/v3/mail/send`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { errors: Array<{ field: string | null }> } }));
+    const base = {
+      personalizations: [{ to: [{ email: 'a@example.com' }] }],
+      from: { email: 'sales@dealer.example' },
+      subject: 's',
+      content: [{ type: 'text/plain', value: 't' }],
+    };
+    const fields = async (body: unknown) => {
+      const r = await post(body);
+      assert.equal(r.status, 400);
+      return r.body.errors.map((e) => e.field);
+    };
     assert.deepEqual(await fields({ ...base, custom_args: { step: 1 } }), ['custom_args.step']);
     assert.deepEqual(await fields({ ...base, content: [] }), ['content']);
     assert.deepEqual(await fields({ ...base, personalizations: [{ to: [] }] }), ['personalizations.0.to']);
     assert.deepEqual(await fields({ ...base, from: { email: 'nope' } }), ['from.email']);
     // A template carries its own subject and content.
     const { subject: _s, content: _c, ...templated } = base;
-    assert.equal((await fetch(`${sg.url}/v3/mail/send`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ ...templated, template_id: 'd-123' }) })).status, 202);
+    assert.equal(
+      (
+        await fetch(`${sg.url}/v3/mail/send`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}` },
+          body: JSON.stringify({ ...templated, template_id: 'd-123' }),
+        })
+      ).status,
+      202,
+    );
   });
 });

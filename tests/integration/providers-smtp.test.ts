@@ -8,7 +8,12 @@ import { deterministicMessageId } from '../../domain/ids/index.js';
 import { createSmtpSender, type SmtpConfig, type SmtpMessage } from '../../activities/mail/smtp-send.js';
 import { PermanentSendError, TransientSendError } from '../../activities/send/errors.js';
 
-interface Received { from: string; to: string[]; raw: string; user: string | undefined }
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+  user: string | undefined;
+}
 
 /** Recipients on these addresses are refused at RCPT TO with the given reply code. */
 const REFUSE: Record<string, [number, string]> = {
@@ -33,7 +38,10 @@ describe('SMTP sender', () => {
       },
       onRcptTo(address, _session, cb) {
         const refusal = REFUSE[address.address];
-        if (refusal === undefined) { cb(); return; }
+        if (refusal === undefined) {
+          cb();
+          return;
+        }
         cb(Object.assign(new Error(refusal[1]), { responseCode: refusal[0] }));
       },
       onData(stream, session, cb) {
@@ -54,7 +62,9 @@ describe('SMTP sender', () => {
     const { port } = server.server.address() as AddressInfo;
     config = { host: '127.0.0.1', port, secure: false, user: 'sender', password: 'smtp-secret', messageIdDomain: 'mail.dealer.example' };
   });
-  after(async () => { await new Promise<void>((resolve) => server.close(() => resolve())); });
+  after(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const message = (over: Partial<SmtpMessage> = {}): SmtpMessage => ({
     to: 'ana.buyer@example.com',
@@ -62,14 +72,23 @@ describe('SMTP sender', () => {
     replyTo: 'replies@dealer.example',
     subject: 'Your 2024 Honda Civic',
     text: 'Hi Ana, the Civic is available.',
-    headers: { 'List-Unsubscribe': '<https://dealer.example/u/abc>, <mailto:unsub@dealer.example?subject=abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: {
+      'List-Unsubscribe': '<https://dealer.example/u/abc>, <mailto:unsub@dealer.example?subject=abc>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
     idempotencyKey: 'lead-42:step-1',
     ...over,
   });
   const header = (raw: string, name: string) => new RegExp(`^${name}: (.*(?:\\r\\n[ \\t].*)*)`, 'mi').exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ');
   const failure = (cfg: SmtpConfig, msg: SmtpMessage) => {
     const sender = createSmtpSender(cfg);
-    return sender.send(msg).then(() => assert.fail('expected a failure'), (e: unknown) => e).finally(() => sender.close());
+    return sender
+      .send(msg)
+      .then(
+        () => assert.fail('expected a failure'),
+        (e: unknown) => e,
+      )
+      .finally(() => sender.close());
   };
 
   test('sends with the deterministic Message-ID and the unsubscribe headers, authenticated', async () => {

@@ -17,9 +17,22 @@ describe('Twilio sender', () => {
     tw = await startTwilio({ accountSid: SID, authToken: TOKEN, unsubscribed: ['+15005550009'] });
     config = { accountSid: SID, authToken: TOKEN, baseUrl: tw.url, from: '+15005550006', statusCallbackUrl: 'https://hooks.dealer.example/twilio/status' };
   });
-  after(async () => { await tw.close(); });
-  const sms = { to: '+14155550123', body: 'Hi Ana, the Civic is available. Reply STOP to opt out.', idempotencyKey: 'lead-42:step-2', statusCallbackParams: { leadId: 'lead-42', step: '2' } };
-  const failure = (cfg: TwilioConfig, over: Partial<typeof sms> = {}) => createTwilioSender(cfg).send({ ...sms, ...over }).then(() => assert.fail('expected a failure'), (e: unknown) => e);
+  after(async () => {
+    await tw.close();
+  });
+  const sms = {
+    to: '+14155550123',
+    body: 'Hi Ana, the Civic is available. Reply STOP to opt out.',
+    idempotencyKey: 'lead-42:step-2',
+    statusCallbackParams: { leadId: 'lead-42', step: '2' },
+  };
+  const failure = (cfg: TwilioConfig, over: Partial<typeof sms> = {}) =>
+    createTwilioSender(cfg)
+      .send({ ...sms, ...over })
+      .then(
+        () => assert.fail('expected a failure'),
+        (e: unknown) => e,
+      );
 
   test('posts the form Twilio expects and returns the SM sid', async () => {
     const result = await createTwilioSender(config).send(sms);
@@ -32,15 +45,26 @@ describe('Twilio sender', () => {
     assert.equal(req?.headers['content-type'], 'application/x-www-form-urlencoded');
     const form = Object.fromEntries(new URLSearchParams(req?.body));
     assert.deepEqual(form, {
-      To: '+14155550123', From: '+15005550006', Body: sms.body,
+      To: '+14155550123',
+      From: '+15005550006',
+      Body: sms.body,
       StatusCallback: 'https://hooks.dealer.example/twilio/status?leadId=lead-42&step=2&idempotencyKey=lead-42%3Astep-2',
     });
   });
 
   test('a messaging service replaces From', async () => {
-    const result = await createTwilioSender({ accountSid: SID, authToken: TOKEN, baseUrl: tw.url, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' }).send(sms);
+    const result = await createTwilioSender({
+      accountSid: SID,
+      authToken: TOKEN,
+      baseUrl: tw.url,
+      messagingServiceSid: 'MG0123456789abcdef0123456789abcdef',
+    }).send(sms);
     assert.equal(result.status, 'accepted');
-    assert.deepEqual(Object.fromEntries(new URLSearchParams(tw.requests.at(-1)?.body)), { To: '+14155550123', Body: sms.body, MessagingServiceSid: 'MG0123456789abcdef0123456789abcdef' });
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tw.requests.at(-1)?.body)), {
+      To: '+14155550123',
+      Body: sms.body,
+      MessagingServiceSid: 'MG0123456789abcdef0123456789abcdef',
+    });
   });
 
   test('21211 invalid To and 21610 unsubscribed are permanent with their codes', async () => {

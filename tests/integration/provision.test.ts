@@ -52,8 +52,7 @@ test('dev server: the provisioned Temporal CLI registers a custom Keyword search
   try {
     assert.equal(env.supportsTimeSkipping, false);
     const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    assert.equal(customAttributes?.[leadStatus.name], INDEXED_VALUE_TYPE_KEYWORD,
-      `LeadStatus not registered as Keyword: ${JSON.stringify(customAttributes)}`);
+    assert.equal(customAttributes?.[leadStatus.name], INDEXED_VALUE_TYPE_KEYWORD, `LeadStatus not registered as Keyword: ${JSON.stringify(customAttributes)}`);
   } finally {
     await env.teardown();
   }

@@ -30,9 +30,22 @@ describe('provider webhooks', () => {
   before(async () => {
     stack = await startDevStack();
     ({ env, tdb } = stack);
-    await upsertLead(tdb.db, { id: leadId, source: 'test', external_id: null, campaign_id: null, first_name: null, last_name: null, email: 'a@example.com', phone: null, payload: {} });
-    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET,
-      db: tdb.db, temporal: env.client, logger: createLogger('silent'),
+    await upsertLead(tdb.db, {
+      id: leadId,
+      source: 'test',
+      external_id: null,
+      campaign_id: null,
+      first_name: null,
+      last_name: null,
+      email: 'a@example.com',
+      phone: null,
+      payload: {},
+    });
+    app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: tdb.db,
+      temporal: env.client,
+      logger: createLogger('silent'),
       webhooks: { sendgridPublicKey: spkiB64(keys), sendgridMaxAgeSeconds: 300, twilioAuthToken: TOKEN, publicUrl: PUBLIC_URL },
     });
   });
@@ -59,7 +72,10 @@ describe('provider webhooks', () => {
     const again = await sg(body, signed(body));
     assert.deepEqual(again.json(), { accepted: 0, duplicates: 2, signalled: 0 });
     const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('sendgrid:'));
-    assert.deepEqual(timeline.map((e) => e.type), ['email.delivered', 'email.bounce']);
+    assert.deepEqual(
+      timeline.map((e) => e.type),
+      ['email.delivered', 'email.bounce'],
+    );
     assert.equal((timeline[1]?.detail as { reason: string }).reason, '550 5.1.1 unknown user');
   });
 
@@ -84,10 +100,13 @@ describe('provider webhooks', () => {
   });
 
   const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
-  const tw = (path: string, params: Record<string, string>, signature?: string) => app.inject({
-    method: 'POST', url: path, payload: form(params),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}) },
-  });
+  const tw = (path: string, params: Record<string, string>, signature?: string) =>
+    app.inject({
+      method: 'POST',
+      url: path,
+      payload: form(params),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}) },
+    });
 
   test('Twilio: a signed status callback is stored once per MessageSid+status and reaches the lead timeline', async () => {
     const path = `/webhooks/twilio/status?lead_id=${encodeURIComponent(leadId)}`;
@@ -96,7 +115,10 @@ describe('provider webhooks', () => {
     assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 1, duplicates: 0, signalled: 0 });
     assert.deepEqual((await tw(path, params, sig)).json(), { accepted: 0, duplicates: 1, signalled: 0 });
     const timeline = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.event_key.startsWith('twilio:'));
-    assert.deepEqual(timeline.map((e) => e.type), ['sms.delivered']);
+    assert.deepEqual(
+      timeline.map((e) => e.type),
+      ['sms.delivered'],
+    );
   });
 
   test('Twilio: unsigned 401, wrong token or URL 403, nothing stored; inbound answers empty TwiML', async () => {
@@ -109,7 +131,11 @@ describe('provider webhooks', () => {
     assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
 
     const inbound = { MessageSid: 'SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', From: '+14155550100', Body: 'STOP' };
-    const res = await tw('/webhooks/twilio/inbound', inbound, twilio.getExpectedTwilioSignature(TOKEN, new URL('/webhooks/twilio/inbound', PUBLIC_URL).toString(), inbound));
+    const res = await tw(
+      '/webhooks/twilio/inbound',
+      inbound,
+      twilio.getExpectedTwilioSignature(TOKEN, new URL('/webhooks/twilio/inbound', PUBLIC_URL).toString(), inbound),
+    );
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /text\/xml/);
     assert.equal(res.body, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
@@ -119,7 +145,10 @@ describe('provider webhooks', () => {
   test('a webhook whose secret is not configured answers 404', async () => {
     const bare = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     try {
-      assert.equal((await bare.inject({ method: 'POST', url: '/webhooks/sendgrid', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode, 404);
+      assert.equal(
+        (await bare.inject({ method: 'POST', url: '/webhooks/sendgrid', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode,
+        404,
+      );
     } finally {
       await bare.close();
     }

@@ -12,12 +12,22 @@ type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 
 async function repliedLead(client: Client, taskQueue: string, make: MakeInput, id: string, o: Partial<LeadInput> = {}): Promise<string> {
   const input = make({
-    source: 'replay', externalId: id, contact: { firstName: 'Test', lastName: 'Lead', email: `${id}@example.com`, phone: null },
-    payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } }, ...o,
+    source: 'replay',
+    externalId: id,
+    contact: { firstName: 'Test', lastName: 'Lead', email: `${id}@example.com`, phone: null },
+    payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } },
+    ...o,
   });
   const { leadId } = await submitLead(client, input, { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
   for (let i = 0; i < 400 && (await queryLeadState(client, leadId)).stepsSent !== 1; i++) await new Promise((r) => setTimeout(r, 50));
-  await leadHandle(client, leadId).signal(replyReceivedSignal, { eventId: 'r-1', channel: 'email', from: `${id}@example.com`, text: 'Yes, Saturday works', receivedAt: '2026-11-23T00:00:00.000Z', intent: 'interested' });
+  await leadHandle(client, leadId).signal(replyReceivedSignal, {
+    eventId: 'r-1',
+    channel: 'email',
+    from: `${id}@example.com`,
+    text: 'Yes, Saturday works',
+    receivedAt: '2026-11-23T00:00:00.000Z',
+    intent: 'interested',
+  });
   await leadHandle(client, leadId).result();
   return leadId;
 }

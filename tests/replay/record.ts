@@ -37,14 +37,23 @@ await addSalesperson(tdb.db, { id: 'replay-rep', name: 'Replay Rep', email: 'rep
 const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
-  const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices() });
+  const worker = await createLeadWorker({
+    dataConverter: testDataConverter,
+    connection: env.nativeConnection,
+    namespace: 'default',
+    db: tdb.db,
+    taskQueue,
+    services: testServices(),
+  });
   await worker.runUntil(async () => {
     for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
-      const runs = typeof recorded === 'string' ? [{ id: recorded, runId: undefined, file }]
-        : recorded.runIds.map((runId, i) => ({ id: recorded.workflowId, runId, file: i === 0 ? file : file.replace(/\.json$/, `-run${i + 1}.json`) }));
+      const runs =
+        typeof recorded === 'string'
+          ? [{ id: recorded, runId: undefined, file }]
+          : recorded.runIds.map((runId, i) => ({ id: recorded.workflowId, runId, file: i === 0 ? file : file.replace(/\.json$/, `-run${i + 1}.json`) }));
       for (const run of runs) {
         await recordHistory(env.client, run.id, run.file, run.runId);
         console.log(`recorded ${path.relative(process.cwd(), run.file)}`);
@@ -56,9 +65,29 @@ try {
       // A fresh IMAP server per scenario: its watcher workflow ID is derived from the mailbox.
       const mail = await startMailServer({ users: [user] });
       try {
-        const imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
+        const imap = {
+          ...mail.imap,
+          user: user.user,
+          password: user.password,
+          mailboxes: ['INBOX'],
+          processedFlag: '\\Seen',
+          moveTo: undefined,
+          pollSeconds: 5,
+        };
         const mailQueue = uniqueName('record-mail');
-        const mw = await createMailboxWorker({ dataConverter: testDataConverter, leadIdSecret: TEST_LEAD_ID_SECRET, connection: env.nativeConnection, namespace: 'default', client: env.client, db: tdb.db, imap, log: createLogger('silent'), taskQueue: mailQueue, leadTaskQueue: taskQueue, runForMs: scenario.runForMs });
+        const mw = await createMailboxWorker({
+          dataConverter: testDataConverter,
+          leadIdSecret: TEST_LEAD_ID_SECRET,
+          connection: env.nativeConnection,
+          namespace: 'default',
+          client: env.client,
+          db: tdb.db,
+          imap,
+          log: createLogger('silent'),
+          taskQueue: mailQueue,
+          leadTaskQueue: taskQueue,
+          runForMs: scenario.runForMs,
+        });
         const workflowId = await mw.runUntil(scenario.run({ client: env.client, db: tdb.db, mail, user, imap, mailQueue }));
         await recordHistory(env.client, workflowId, file);
         console.log(`recorded ${path.relative(process.cwd(), file)}`);

@@ -44,7 +44,11 @@ export const leadScenarios: Scenario[] = [
   {
     name: 'expired',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, fixed(make, 'replay-expire', { waitFor: '2 seconds' }), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      const { leadId } = await submitLead(client, fixed(make, 'replay-expire', { waitFor: '2 seconds' }), {
+        identity: testIdentity,
+        taskQueue,
+        arrivalId: 'arrival-1',
+      });
       await leadHandle(client, leadId).result();
       return leadId;
     },

@@ -7,8 +7,19 @@ import { adfEmail, adfXml } from '../helpers/adf.js';
 import { appendMessage, type MailServer, type MailUser } from '../helpers/mailserver.js';
 import type { Config } from '../../config/index.js';
 
-export interface WatcherScenarioEnv { client: Client; db: Kysely<Database>; mail: MailServer; user: MailUser; imap: NonNullable<Config['imap']>; mailQueue: string }
-export interface WatcherScenario { name: string; runForMs: number; run(e: WatcherScenarioEnv): Promise<string> }
+export interface WatcherScenarioEnv {
+  client: Client;
+  db: Kysely<Database>;
+  mail: MailServer;
+  user: MailUser;
+  imap: NonNullable<Config['imap']>;
+  mailQueue: string;
+}
+export interface WatcherScenario {
+  name: string;
+  runForMs: number;
+  run(e: WatcherScenarioEnv): Promise<string>;
+}
 
 async function until(fn: () => Promise<unknown>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,7 +35,11 @@ export const watcherScenarios: WatcherScenario[] = [
     runForMs: 10 * 60_000,
     async run(e) {
       const [id] = await ensureMailboxWatchers(e.client, e.imap, e.mailQueue);
-      await appendMessage(e.mail, e.user, await adfEmail(adfXml({ id: 'replay-imap-1', first: 'Test', last: 'Lead' }), { messageId: '<replay-1@feed.example.com>' }));
+      await appendMessage(
+        e.mail,
+        e.user,
+        await adfEmail(adfXml({ id: 'replay-imap-1', first: 'Test', last: 'Lead' }), { messageId: '<replay-1@feed.example.com>' }),
+      );
       await until(async () => (await listLeads(e.db, { q: 'Lead', limit: 1, offset: 0 })).length > 0);
       await stopMailboxWatcher(e.client, id!, 'recording', 'operator');
       await e.client.workflow.getHandle(id!).result();
@@ -37,7 +52,7 @@ export const watcherScenarios: WatcherScenario[] = [
     async run(e) {
       const [id] = await ensureMailboxWatchers(e.client, e.imap, e.mailQueue);
       // Let the activity end its window twice, so the workflow restarts it from the checkpoint.
-      await until(async () => ((await e.client.workflow.getHandle(id!).query<{ runs: number }>('state')).runs >= 2));
+      await until(async () => (await e.client.workflow.getHandle(id!).query<{ runs: number }>('state')).runs >= 2);
       await stopMailboxWatcher(e.client, id!, 'recording', 'operator');
       await e.client.workflow.getHandle(id!).result();
       return id!;

@@ -9,7 +9,11 @@ import { fixtureBytes } from '../fixtures/adf/support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 // CLI start-up (tsx + every command's imports) takes seconds, so all runs start at once.
 function leadflow(args: string[], stdin?: Uint8Array): Promise<Run> {
@@ -18,8 +22,12 @@ function leadflow(args: string[], stdin?: Uint8Array): Promise<Run> {
     const child = spawn(process.execPath, ['bin/leadflow.mjs', ...args], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     child.on('error', (err) => resolve({ code: null, stdout, stderr: `spawn failed: ${err.message}` }));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);

@@ -71,7 +71,7 @@ describe('ADF errors', () => {
   });
 
   test('XXE: external entities are refused and /etc/passwd never appears', () => {
-    const passwd = fs.existsSync('/etc/passwd') ? fs.readFileSync('/etc/passwd', 'utf8').split('\n')[0] ?? 'root:' : 'root:';
+    const passwd = fs.existsSync('/etc/passwd') ? (fs.readFileSync('/etc/passwd', 'utf8').split('\n')[0] ?? 'root:') : 'root:';
     const err = parseError(fixtureBytes('bad-xxe.xml'));
     assert.deepEqual([err.code, err.line, err.column], ['entity-refused', 3, 3]);
     assert.ok(!err.message.includes(passwd));
@@ -79,7 +79,8 @@ describe('ADF errors', () => {
       '<!DOCTYPE adf [<!ENTITY % remote SYSTEM "file:///etc/passwd"> %remote;]><adf><prospect/></adf>',
       '<!doctype adf [<!entity xxe SYSTEM "file:///etc/passwd">]><adf><prospect/></adf>',
       '<adf><prospect/></adf><!DOCTYPE adf [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
-    ]) assert.equal(parseError(variant).code, 'entity-refused', variant);
+    ])
+      assert.equal(parseError(variant).code, 'entity-refused', variant);
     // An external DTD alone is ignored, never fetched: the reference stays literal text.
     const doc = parseAdf('<!DOCTYPE adf SYSTEM "file:///etc/passwd"><adf><prospect><customer><comments>&xxe; here</comments></customer></prospect></adf>');
     assert.equal(doc.prospects[0]?.customer.comments, '&xxe; here');
@@ -122,7 +123,9 @@ describe('ADF errors', () => {
   });
 
   test('a tag named like a prototype property is tolerated as an unknown element', () => {
-    const doc = parseAdf('<adf><prospect><__proto__>x</__proto__><constructor/><customer><contact><name part="full">Ok</name></contact></customer></prospect></adf>');
+    const doc = parseAdf(
+      '<adf><prospect><__proto__>x</__proto__><constructor/><customer><contact><name part="full">Ok</name></contact></customer></prospect></adf>',
+    );
     assert.equal(doc.prospects[0]?.customer.fullName, 'Ok');
     assert.equal(({} as Record<string, unknown>).x, undefined);
   });

@@ -15,14 +15,75 @@ const corpus = GOOD_FIXTURES.map((name) => fixtureBytes(name));
 
 // Splices that have broken XML parsers before: markup fragments, entity tricks, nesting bombs.
 const TOKENS = [
-  '<', '>', '&', ']]>', '<![CDATA[', '<!--', '-->', '<?', '?>', '"', "'", '=', '/>', '</', '\r\n', '\u0000', '\ufeff', '\ud800', '💥', 'é',
-  '<!DOCTYPE adf [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>', '<!DOCTYPE adf>', '<!DOCTYPE adf SYSTEM "file:///etc/passwd">',
-  '<?xml version="1.0" encoding="UTF-16"?>', '<?xml version="1.0" encoding="bogus"?>', '<!ELEMENT x ANY>',
-  '&#0;', '&#x110000;', '&#xD800;', '&#99999999999999;', '&amp;', '&lol;', '&nbsp;', '&;', '&#;',
-  '<prospect>', '</prospect>', '<vehicle>', '</vehicle>', '<customer>', '<name part="full">', '<adf>', '</adf>', '<a b="1" b="2">', '<a b>',
-  '<__proto__>', '<constructor>', '<x:y xmlns:x="u">', '<x>'.repeat(150), '<'.repeat(64), '&'.repeat(64),
+  '<',
+  '>',
+  '&',
+  ']]>',
+  '<![CDATA[',
+  '<!--',
+  '-->',
+  '<?',
+  '?>',
+  '"',
+  "'",
+  '=',
+  '/>',
+  '</',
+  '\r\n',
+  '\u0000',
+  '\ufeff',
+  '\ud800',
+  '💥',
+  'é',
+  '<!DOCTYPE adf [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',
+  '<!DOCTYPE adf>',
+  '<!DOCTYPE adf SYSTEM "file:///etc/passwd">',
+  '<?xml version="1.0" encoding="UTF-16"?>',
+  '<?xml version="1.0" encoding="bogus"?>',
+  '<!ELEMENT x ANY>',
+  '&#0;',
+  '&#x110000;',
+  '&#xD800;',
+  '&#99999999999999;',
+  '&amp;',
+  '&lol;',
+  '&nbsp;',
+  '&;',
+  '&#;',
+  '<prospect>',
+  '</prospect>',
+  '<vehicle>',
+  '</vehicle>',
+  '<customer>',
+  '<name part="full">',
+  '<adf>',
+  '</adf>',
+  '<a b="1" b="2">',
+  '<a b>',
+  '<__proto__>',
+  '<constructor>',
+  '<x:y xmlns:x="u">',
+  '<x>'.repeat(150),
+  '<'.repeat(64),
+  '&'.repeat(64),
 ];
-const VALUES = ['99999999999999999999999999', '1e400', '-1', '-0', 'NaN', '0x1F', '$1,2,3.4.5', '', ' ', '9'.repeat(400), '2026-02-30T25:61', '+99:99', 'mailto:', 'a@b', '+1'.repeat(60)];
+const VALUES = [
+  '99999999999999999999999999',
+  '1e400',
+  '-1',
+  '-0',
+  'NaN',
+  '0x1F',
+  '$1,2,3.4.5',
+  '',
+  ' ',
+  '9'.repeat(400),
+  '2026-02-30T25:61',
+  '+99:99',
+  'mailto:',
+  'a@b',
+  '+1'.repeat(60),
+];
 const VALUE_ELEMENT = /<(year|price|odometer|requestdate|phone|email|vin|earliestdate|id|street|name)\b[^>]*>([^<]*)</g;
 
 type Mutation =
@@ -38,7 +99,14 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ unit: 'binary', maxLength: 24 })) }),
   fc.record({ kind: fc.constantFrom('duplicateTag' as const, 'deleteTag' as const), at: fc.nat() }),
   // Weighted up: value swaps keep documents well-formed, so they exercise normalisation.
-  { arbitrary: fc.record({ kind: fc.constant('value' as const), which: fc.nat(), text: fc.oneof(fc.constantFrom(...VALUES), fc.string({ unit: 'grapheme', maxLength: 40 })) }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('value' as const),
+      which: fc.nat(),
+      text: fc.oneof(fc.constantFrom(...VALUES), fc.string({ unit: 'grapheme', maxLength: 40 })),
+    }),
+    weight: 4,
+  },
 );
 
 function tagSpan(bytes: Buffer, at: number): [number, number] | null {
@@ -51,9 +119,15 @@ function mutate(bytes: Buffer, m: Mutation): Buffer {
   if (bytes.length === 0) return bytes;
   const at = m.kind === 'value' ? 0 : m.at % (bytes.length + 1);
   switch (m.kind) {
-    case 'flip': { const copy = Buffer.from(bytes); copy[at % bytes.length] = m.value; return copy; }
-    case 'truncate': return bytes.subarray(0, at);
-    case 'insert': return Buffer.concat([bytes.subarray(0, at), Buffer.from(m.text), bytes.subarray(at)]);
+    case 'flip': {
+      const copy = Buffer.from(bytes);
+      copy[at % bytes.length] = m.value;
+      return copy;
+    }
+    case 'truncate':
+      return bytes.subarray(0, at);
+    case 'insert':
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from(m.text), bytes.subarray(at)]);
     case 'duplicateTag':
     case 'deleteTag': {
       const span = tagSpan(bytes, at);
@@ -73,7 +147,12 @@ function mutate(bytes: Buffer, m: Mutation): Buffer {
   }
 }
 
-interface Stats { runs: number; accepted: number; codes: Record<string, number>; maxMs: number }
+interface Stats {
+  runs: number;
+  accepted: number;
+  codes: Record<string, number>;
+  maxMs: number;
+}
 
 /** The contract for one input; returns the call's duration. */
 function checkContract(input: string | Uint8Array, stats: Stats): void {
@@ -101,15 +180,19 @@ function checkContract(input: string | Uint8Array, stats: Stats): void {
   assert.ok(!error.message.includes('\n'), 'message is one line');
 }
 
-const summary = (s: Stats): string =>
-  `${s.runs} inputs: ${s.accepted} parsed, rejected ${JSON.stringify(s.codes)}; max ${s.maxMs.toFixed(1)} ms per call`;
+const summary = (s: Stats): string => `${s.runs} inputs: ${s.accepted} parsed, rejected ${JSON.stringify(s.codes)}; max ${s.maxMs.toFixed(1)} ms per call`;
 
 describe('parseAdf fuzzing', () => {
   test(`${RUNS} mutated documents: a well-shaped result or AdfParseError, each call < ${SLOW_MS} ms`, (t) => {
     const stats: Stats = { runs: 0, accepted: 0, codes: {}, maxMs: 0 };
     // Text input additionally gets one splice at string level, where lone surrogates survive.
     const textSplice = fc.option(fc.record({ at: fc.nat(), text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ unit: 'binary', maxLength: 8 })) }));
-    const scenario = fc.record({ doc: fc.nat({ max: corpus.length - 1 }), mutations: fc.array(mutation, { minLength: 1, maxLength: 5 }), asText: fc.boolean(), textSplice });
+    const scenario = fc.record({
+      doc: fc.nat({ max: corpus.length - 1 }),
+      mutations: fc.array(mutation, { minLength: 1, maxLength: 5 }),
+      asText: fc.boolean(),
+      textSplice,
+    });
     fc.assert(
       fc.property(scenario, ({ doc, mutations, asText, textSplice: splice }) => {
         const bytes = mutations.reduce(mutate, corpus[doc] ?? Buffer.alloc(0));

@@ -10,9 +10,22 @@ import { collapse, multiline } from '../../domain/adf/text.js';
 describe('ADF value normalisation', () => {
   test('amounts as feeds write them', () => {
     const cases: [string, number | null][] = [
-      ['$52,340.00', 52340], ['118,400', 118400], ['118,400 mi', 118400], ['USD 19999', 19999], ['52340.5', 52340.5],
-      ['52.340,00', 52340], ['1.234.567', 1234567], ['12,5', 12.5], ['$9,850 OBO', 9850], ['0', 0],
-      ['-1,500', null], ['Call for price', null], ['', null], ['1,23', 1.23], ['12,34,567', null], ['9'.repeat(30), null],
+      ['$52,340.00', 52340],
+      ['118,400', 118400],
+      ['118,400 mi', 118400],
+      ['USD 19999', 19999],
+      ['52340.5', 52340.5],
+      ['52.340,00', 52340],
+      ['1.234.567', 1234567],
+      ['12,5', 12.5],
+      ['$9,850 OBO', 9850],
+      ['0', 0],
+      ['-1,500', null],
+      ['Call for price', null],
+      ['', null],
+      ['1,23', 1.23],
+      ['12,34,567', null],
+      ['9'.repeat(30), null],
     ];
     for (const [raw, expected] of cases) assert.equal(parseAmount(raw), expected, raw);
   });
@@ -32,8 +45,12 @@ describe('ADF value normalisation', () => {
       ['2026-03-14', '2026-03-14T00:00:00.000Z'],
       ['03/14/2026 10:42 PM', '2026-03-14T22:42:00.000Z'],
       ['3/4/2026', '2026-03-04T00:00:00.000Z'],
-      ['2026-02-30T10:00', null], ['2026-13-01', null], ['2026-03-14T25:00', null], ['tomorrow', null],
-      ['9999-12-31T23:59:59-14:00', null], ['2026-03-14T10:42:17+99:00', null],
+      ['2026-02-30T10:00', null],
+      ['2026-13-01', null],
+      ['2026-03-14T25:00', null],
+      ['tomorrow', null],
+      ['9999-12-31T23:59:59-14:00', null],
+      ['2026-03-14T10:42:17+99:00', null],
     ];
     for (const [raw, expected] of cases) assert.equal(parseAdfDate(raw), expected, raw);
   });

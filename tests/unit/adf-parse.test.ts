@@ -21,7 +21,10 @@ describe('ADF fixtures', () => {
   test('standard ADF 1.0: every field in its place', () => {
     const p = onlyProspect(parse('standard.xml'));
     assert.equal(p.status, 'new');
-    assert.deepEqual(p.ids, [{ source: 'AutoTrader', sequence: 1, value: 'AT-7734129' }, { source: 'Dealer Website', sequence: null, value: 'WEB-0042' }]);
+    assert.deepEqual(p.ids, [
+      { source: 'AutoTrader', sequence: 1, value: 'AT-7734129' },
+      { source: 'Dealer Website', sequence: null, value: 'WEB-0042' },
+    ]);
     assert.equal(p.requestDate, '2026-03-14T14:42:17.000Z'); // -04:00 offset applied
     const c = p.customer;
     assert.deepEqual([c.firstName, c.lastName, c.fullName], ['Jane', 'Sample', 'Jane Sample']); // middle name not folded in
@@ -33,9 +36,28 @@ describe('ADF fixtures', () => {
     assert.deepEqual(c.address, { street: ['100 Example Ave', 'Suite 5'], city: 'Detroit', region: 'MI', postalCode: '48201', country: 'US' });
     assert.deepEqual(c.timeframe, { description: 'Within two weeks', earliestDate: '2026-03-16T00:00:00.000Z', latestDate: '2026-03-28T21:00:00.000Z' });
     assert.equal(c.comments, 'Is the Accord still available?\nCan I come by Saturday morning?');
-    assert.deepEqual(p.vehicles, [{ interest: 'buy', status: 'new', year: 2026, make: 'Honda', model: 'Accord', trim: 'EX-L', vin: '1HGCY2F57SA000142', stock: 'H26-0142', price: 34650, odometer: 12 }]);
+    assert.deepEqual(p.vehicles, [
+      {
+        interest: 'buy',
+        status: 'new',
+        year: 2026,
+        make: 'Honda',
+        model: 'Accord',
+        trim: 'EX-L',
+        vin: '1HGCY2F57SA000142',
+        stock: 'H26-0142',
+        price: 34650,
+        odometer: 12,
+      },
+    ]);
     assert.deepEqual(p.vendor, { name: 'Example Honda of Detroit', contactName: 'Sam Seller', email: 'sales@dealer.example.com', phone: '+13135550100' });
-    assert.deepEqual(p.provider, { name: 'Example Lead Network', service: 'New car quote', url: 'https://leads.example.com', email: 'support@leads.example.com', phone: '+18005550101' });
+    assert.deepEqual(p.provider, {
+      name: 'Example Lead Network',
+      service: 'New car quote',
+      url: 'https://leads.example.com',
+      email: 'support@leads.example.com',
+      phone: '+18005550101',
+    });
   });
 
   test('<?ADF VERSION "1.0"?> before the XML declaration, upper-case tags and attributes', () => {
@@ -63,7 +85,12 @@ describe('ADF fixtures', () => {
   });
 
   test('ISO-8859-1, windows-1252 (declared and undeclared) and UTF-8 with BOM bytes decode correctly', () => {
-    for (const [name, comments] of [['iso-8859-1.xml', LATIN1_COMMENTS], ['windows-1252.xml', CP1252_COMMENTS], ['windows-1252-undeclared.xml', CP1252_COMMENTS], ['utf8-bom-doctype.xml', BOM_COMMENTS]] as const) {
+    for (const [name, comments] of [
+      ['iso-8859-1.xml', LATIN1_COMMENTS],
+      ['windows-1252.xml', CP1252_COMMENTS],
+      ['windows-1252-undeclared.xml', CP1252_COMMENTS],
+      ['utf8-bom-doctype.xml', BOM_COMMENTS],
+    ] as const) {
       const p = onlyProspect(parse(name));
       assert.equal(p.customer.fullName, 'José Müller', name);
       assert.equal(p.customer.address?.city, 'Montréal', name);
@@ -90,7 +117,18 @@ describe('ADF fixtures', () => {
     const p = onlyProspect(parse('trade-in-full-name.xml'));
     assert.equal(p.requestDate, '2026-03-12T23:20:05.250Z');
     const [buy, trade] = [at(p.vehicles, 0), at(p.vehicles, 1)];
-    assert.deepEqual(buy, { interest: 'buy', status: 'used', year: 2023, make: 'Chevrolet', model: 'Silverado 1500', trim: 'LT Trail Boss', vin: '3GCPDFEK1PG000118', stock: 'U-5534', price: 52340, odometer: 21377 });
+    assert.deepEqual(buy, {
+      interest: 'buy',
+      status: 'used',
+      year: 2023,
+      make: 'Chevrolet',
+      model: 'Silverado 1500',
+      trim: 'LT Trail Boss',
+      vin: '3GCPDFEK1PG000118',
+      stock: 'U-5534',
+      price: 52340,
+      odometer: 21377,
+    });
     assert.deepEqual([trade.interest, trade.odometer, trade.price, trade.vin], ['trade-in', 118400, 9850, '1C4RJFBG5EC000400']);
     assert.deepEqual([p.customer.firstName, p.customer.lastName, p.customer.fullName], [null, null, 'Dana Example-Whitfield']);
     assert.deepEqual(p.customer.phones, [
@@ -131,9 +169,13 @@ describe('ADF fixtures', () => {
   test('a minimal <prospect/> yields defaults: status new, nulls and empty lists', () => {
     const p = onlyProspect(parseAdf('<adf><prospect/></adf>'));
     assert.deepEqual(p, {
-      status: 'new', ids: [], requestDate: null,
+      status: 'new',
+      ids: [],
+      requestDate: null,
       customer: { firstName: null, lastName: null, fullName: null, emails: [], phones: [], address: null, timeframe: null, comments: null },
-      vehicles: [], vendor: null, provider: null,
+      vehicles: [],
+      vendor: null,
+      provider: null,
     });
   });
 });

@@ -35,16 +35,30 @@ describe('config', () => {
       [{ UNSUBSCRIBE_SECRET: 'short' }, /^UNSUBSCRIBE_SECRET must be at least 32 characters/],
       [{ REPLY_TO_ADDRESS: 'replies+x@acme.test' }, /^REPLY_TO_ADDRESS must be a plain e-mail address/],
     ];
-    for (const [env, re] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && re.test(e.message), JSON.stringify(env));
+    for (const [env, re] of cases)
+      assert.throws(
+        () => loadConfig(env),
+        (e: Error) => e instanceof ConfigError && re.test(e.message),
+        JSON.stringify(env),
+      );
   });
 
   test('configured providers are typed, and describeConfig never shows a secret', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://app:s3cret-pw@db.internal:5432/leadflow',
-      SMTP_HOST: 'smtp.test', SMTP_USER: 'mailer', SMTP_PASSWORD: 'smtp-pw',
-      SENDGRID_API_KEY: 'SG.key-value', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_FROM: '+14155550000',
-      OPENAI_API_KEY: 'sk-openai', TEMPORAL_API_KEY: 'temporal-key', SENDER_EMAIL: 'sales@dealer.test',
-      UNSUBSCRIBE_SECRET: 'unsubscribe-secret-unsubscribe-secret', EMAIL_VERIFIER_URL: 'https://verify.test/', EMAIL_VERIFIER_API_KEY: 'verifier-key',
+      SMTP_HOST: 'smtp.test',
+      SMTP_USER: 'mailer',
+      SMTP_PASSWORD: 'smtp-pw',
+      SENDGRID_API_KEY: 'SG.key-value',
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TWILIO_AUTH_TOKEN: 'tw-token',
+      TWILIO_FROM: '+14155550000',
+      OPENAI_API_KEY: 'sk-openai',
+      TEMPORAL_API_KEY: 'temporal-key',
+      SENDER_EMAIL: 'sales@dealer.test',
+      UNSUBSCRIBE_SECRET: 'unsubscribe-secret-unsubscribe-secret',
+      EMAIL_VERIFIER_URL: 'https://verify.test/',
+      EMAIL_VERIFIER_API_KEY: 'verifier-key',
     });
     assert.equal(c.sender.email, 'sales@dealer.test');
     assert.equal(c.mxLookup, 'dns', 'with an e-mail provider, MX lookups are on');
@@ -54,7 +68,16 @@ describe('config', () => {
     assert.equal(c.smtp?.port, 587);
     assert.equal(c.openai?.model, 'gpt-4o-mini');
     const printed = JSON.stringify(describeConfig(c));
-    for (const secret of ['s3cret-pw', 'smtp-pw', 'SG.key-value', 'tw-token', 'sk-openai', 'temporal-key', 'unsubscribe-secret-unsubscribe-secret', 'verifier-key']) {
+    for (const secret of [
+      's3cret-pw',
+      'smtp-pw',
+      'SG.key-value',
+      'tw-token',
+      'sk-openai',
+      'temporal-key',
+      'unsubscribe-secret-unsubscribe-secret',
+      'verifier-key',
+    ]) {
       assert.ok(!printed.includes(secret), `${secret} leaked`);
     }
     assert.match(printed, /db\.internal/);

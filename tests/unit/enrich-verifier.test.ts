@@ -10,30 +10,50 @@ import { createEmailVerifier } from '../../activities/enrich/verifier.js';
 
 const API_KEY = 'test-key-123';
 
-interface Seen { method: string; path: string; auth: string | undefined; type: string | undefined; body: unknown }
+interface Seen {
+  method: string;
+  path: string;
+  auth: string | undefined;
+  type: string | undefined;
+  body: unknown;
+}
 
 /** Routes by the local part of the address being verified, so each test picks its behaviour. */
 function standIn(seen: Seen[]) {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
     req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { text += chunk; });
+    req.on('data', (chunk: string) => {
+      text += chunk;
+    });
     req.on('end', () => {
       const body = JSON.parse(text) as { email: string };
       seen.push({ method: req.method ?? '', path: req.url ?? '', auth: req.headers.authorization, type: req.headers['content-type'], body });
-      if (req.headers.authorization !== `Bearer ${API_KEY}`) { res.writeHead(401).end('{"error":"unauthorized"}'); return; }
+      if (req.headers.authorization !== `Bearer ${API_KEY}`) {
+        res.writeHead(401).end('{"error":"unauthorized"}');
+        return;
+      }
       const reply = (status: number, payload: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(payload);
       const local = body.email.split('@')[0];
       switch (local) {
-        case 'good': return reply(200, JSON.stringify({ status: 'deliverable', score: 0.98 }));
-        case 'gone': return reply(200, JSON.stringify({ status: 'invalid' }));
-        case 'catchall': return reply(200, JSON.stringify({ status: 'catch-all' }));
-        case 'odd': return reply(200, JSON.stringify({ status: 'greylisted' }));
-        case 'nostatus': return reply(200, JSON.stringify({ result: 'ok' }));
-        case 'garbage': return reply(200, '<html>not json</html>');
-        case 'crash': return reply(500, '{"error":"internal"}');
-        case 'hang': return; // never answers: the adapter's timeout must cut it
-        default: return reply(200, JSON.stringify({ status: 'unknown' }));
+        case 'good':
+          return reply(200, JSON.stringify({ status: 'deliverable', score: 0.98 }));
+        case 'gone':
+          return reply(200, JSON.stringify({ status: 'invalid' }));
+        case 'catchall':
+          return reply(200, JSON.stringify({ status: 'catch-all' }));
+        case 'odd':
+          return reply(200, JSON.stringify({ status: 'greylisted' }));
+        case 'nostatus':
+          return reply(200, JSON.stringify({ result: 'ok' }));
+        case 'garbage':
+          return reply(200, '<html>not json</html>');
+        case 'crash':
+          return reply(500, '{"error":"internal"}');
+        case 'hang':
+          return; // never answers: the adapter's timeout must cut it
+        default:
+          return reply(200, JSON.stringify({ status: 'unknown' }));
       }
     });
   });
@@ -58,7 +78,11 @@ describe('e-mail verifier adapter', () => {
     const verify = createEmailVerifier({ url, apiKey: API_KEY });
     assert.deepEqual(await verify('good@example.com'), { status: 'deliverable', raw: 'deliverable' });
     assert.deepEqual(seen.at(-1), {
-      method: 'POST', path: '/v1/verify', auth: `Bearer ${API_KEY}`, type: 'application/json', body: { email: 'good@example.com' },
+      method: 'POST',
+      path: '/v1/verify',
+      auth: `Bearer ${API_KEY}`,
+      type: 'application/json',
+      body: { email: 'good@example.com' },
     });
   });
 

@@ -7,9 +7,7 @@ import { checkEmailSyntax, isDisposableDomain, isRoleAddress } from '../../domai
 import { createEnrichActivities, type MxRecord } from '../../activities/enrich/index.js';
 import { lookupMx } from '../../activities/enrich/mx.js';
 import { enrichPhone } from '../../domain/enrich/phone.js';
-import {
-  decodeModelYear, enrichVehicle, expectedCheckDigit, isSaneYear, isValidVin, modelYearCandidates, normalizeVin,
-} from '../../domain/enrich/vin.js';
+import { decodeModelYear, enrichVehicle, expectedCheckDigit, isSaneYear, isValidVin, modelYearCandidates, normalizeVin } from '../../domain/enrich/vin.js';
 
 /** DNS answers by domain: records, or the error code node:dns would raise. */
 function fakeResolver(answers: Record<string, MxRecord[] | string>) {
@@ -76,16 +74,34 @@ describe('VIN model year (position 10)', () => {
   });
 
   test('year sanity: 1981 to two years ahead', () => {
-    assert.deepEqual([1980, 1981, 2026, 2028, 2029, 2020.5].map((y) => isSaneYear(y, 2026)), [false, true, true, true, false, false]);
+    assert.deepEqual(
+      [1980, 1981, 2026, 2028, 2029, 2020.5].map((y) => isSaneYear(y, 2026)),
+      [false, true, true, true, false, false],
+    );
   });
 
   test('enrichVehicle puts it together', () => {
-    assert.deepEqual(enrichVehicle({ vin: '1HGCM82633A004352', year: 2003 }, 2026),
-      { vin: '1HGCM82633A004352', vinValid: true, modelYearFromVin: 2003, yearSane: true, yearMatchesVin: true });
-    assert.deepEqual(enrichVehicle({ vin: '1HGCM82633A004352', year: 2005 }, 2026),
-      { vin: '1HGCM82633A004352', vinValid: true, modelYearFromVin: 2003, yearSane: true, yearMatchesVin: false });
-    assert.deepEqual(enrichVehicle({ vin: null, year: 1975 }, 2026),
-      { vin: null, vinValid: null, modelYearFromVin: null, yearSane: false, yearMatchesVin: null });
+    assert.deepEqual(enrichVehicle({ vin: '1HGCM82633A004352', year: 2003 }, 2026), {
+      vin: '1HGCM82633A004352',
+      vinValid: true,
+      modelYearFromVin: 2003,
+      yearSane: true,
+      yearMatchesVin: true,
+    });
+    assert.deepEqual(enrichVehicle({ vin: '1HGCM82633A004352', year: 2005 }, 2026), {
+      vin: '1HGCM82633A004352',
+      vinValid: true,
+      modelYearFromVin: 2003,
+      yearSane: true,
+      yearMatchesVin: false,
+    });
+    assert.deepEqual(enrichVehicle({ vin: null, year: 1975 }, 2026), {
+      vin: null,
+      vinValid: null,
+      modelYearFromVin: null,
+      yearSane: false,
+      yearMatchesVin: null,
+    });
   });
 });
 
@@ -106,7 +122,16 @@ describe('e-mail classification', () => {
   });
 
   test('role mailboxes', () => {
-    for (const a of ['info@dealer.com', 'sales@dealer.com', 'admin@x.io', 'noreply@x.io', 'no-reply@x.io', 'sales2@x.io', 'info+leads@x.io', 'support.team@x.io']) {
+    for (const a of [
+      'info@dealer.com',
+      'sales@dealer.com',
+      'admin@x.io',
+      'noreply@x.io',
+      'no-reply@x.io',
+      'sales2@x.io',
+      'info+leads@x.io',
+      'support.team@x.io',
+    ]) {
       assert.equal(isRoleAddress(a), true, a);
     }
     for (const a of ['jane.doe@x.io', 'salesforce.fan@x.io', 'infosys@x.io', 'j@x.io', '@x.io']) {
@@ -133,7 +158,12 @@ describe('MX lookup', () => {
   });
 
   test('an error without a code is an error, not a verdict', async () => {
-    assert.equal(await lookupMx(async () => { throw new Error('boom'); }, 'x.example'), 'error');
+    assert.equal(
+      await lookupMx(async () => {
+        throw new Error('boom');
+      }, 'x.example'),
+      'error',
+    );
   });
 });
 
@@ -160,8 +190,13 @@ describe('enrichLead', () => {
     const { resolveMx, asked } = fakeResolver({ 'example.net': MX });
     const { enrichLead } = createEnrichActivities({ resolveMx, clock });
     const result = await enrichLead({
-      email: ' Jane@Example.net ', phone: '+447400123456', region: 'GB',
-      vehicles: [{ vin: '1HGCM82633A004352', year: 2003 }, { vin: null, year: 2030 }],
+      email: ' Jane@Example.net ',
+      phone: '+447400123456',
+      region: 'GB',
+      vehicles: [
+        { vin: '1HGCM82633A004352', year: 2003 },
+        { vin: null, year: 2030 },
+      ],
     });
     assert.deepEqual(result, {
       email: { address: 'jane@example.net', syntaxValid: true, domain: 'example.net', mx: 'found', disposable: false, role: false, verifier: null },

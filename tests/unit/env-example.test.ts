@@ -20,7 +20,9 @@ test('.env.example documents every environment variable the code reads', () => {
   for (const dir of ['config', 'temporal', 'bin', 'workers', 'api', 'db', 'activities', 'tests/helpers', 'scripts']) {
     for (const file of filesUnder(path.join(ROOT, dir))) {
       const src = fs.readFileSync(file, 'utf8');
-      for (const m of src.matchAll(/process\.env\.([A-Z][A-Z0-9_]+)|process\.env\[['"]([A-Z][A-Z0-9_]+)['"]\]|\b(?:str|int|bool|url|oneOf|hostPort)\(env, [`'"]([A-Z][A-Z0-9_]+)[`'"]/g)) {
+      for (const m of src.matchAll(
+        /process\.env\.([A-Z][A-Z0-9_]+)|process\.env\[['"]([A-Z][A-Z0-9_]+)['"]\]|\b(?:str|int|bool|url|oneOf|hostPort)\(env, [`'"]([A-Z][A-Z0-9_]+)[`'"]/g,
+      )) {
         read.add((m[1] ?? m[2] ?? m[3])!);
       }
     }

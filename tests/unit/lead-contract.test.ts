@@ -13,7 +13,10 @@ describe('lead identity', () => {
   });
 
   test('without an id, e-mail then phone identify the lead; campaigns scope their prospects', () => {
-    assert.equal(leadKey({ source: 'api', externalId: null, campaignId: null, contact: contact({ email: ' Jane@Example.COM ' }) }), 'api:email:jane@example.com');
+    assert.equal(
+      leadKey({ source: 'api', externalId: null, campaignId: null, contact: contact({ email: ' Jane@Example.COM ' }) }),
+      'api:email:jane@example.com',
+    );
     assert.equal(leadKey({ source: 'api', externalId: null, campaignId: null, contact: contact({ phone: '+1 (555) 555-0100' }) }), 'api:phone:+15555550100');
     assert.equal(leadKey({ source: 'csv', externalId: null, campaignId: 'Spring-24', contact: contact({ email: 'a@b.c' }) }), 'campaign:spring-24:email:a@b.c');
     assert.notEqual(

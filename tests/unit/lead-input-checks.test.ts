@@ -23,8 +23,14 @@ function refusal(fn: () => void): InvalidLeadInputError {
 
 describe('lead input checks', () => {
   test('a NUL anywhere is refused with the field path', () => {
-    assert.equal(refusal(() => validateLeadInput(makeLeadInput({ contact: { firstName: 'a\u0000b', lastName: null, email: 'x@example.com', phone: null } }))).field, 'contact.firstName');
-    assert.equal(refusal(() => validateLeadInput(makeLeadInput({ payload: { notes: [{ text: 'ok' }, { text: 'bad\u0000' }] } }))).field, 'payload.notes[1].text');
+    assert.equal(
+      refusal(() => validateLeadInput(makeLeadInput({ contact: { firstName: 'a\u0000b', lastName: null, email: 'x@example.com', phone: null } }))).field,
+      'contact.firstName',
+    );
+    assert.equal(
+      refusal(() => validateLeadInput(makeLeadInput({ payload: { notes: [{ text: 'ok' }, { text: 'bad\u0000' }] } }))).field,
+      'payload.notes[1].text',
+    );
     assert.equal(refusal(() => validateLeadInput(makeLeadInput({ payload: { 'we ird\u0000': 1 } }))).field, 'payload["we ird\\u0000"]');
   });
 

@@ -11,14 +11,37 @@ import { leadProfile, reachableChannel } from '../../domain/lead/profile.js';
 import { checkSequence, DEFAULT_SEQUENCE, nextAction } from '../../workflows/lead/sequence.js';
 
 const DAY = 86_400_000;
-const email = (o: Partial<NonNullable<Enrichment['email']>> = {}): Enrichment['email'] =>
-  ({ address: 'a@example.com', syntaxValid: true, domain: 'example.com', mx: 'found', disposable: false, role: false, verifier: null, ...o });
+const email = (o: Partial<NonNullable<Enrichment['email']>> = {}): Enrichment['email'] => ({
+  address: 'a@example.com',
+  syntaxValid: true,
+  domain: 'example.com',
+  mx: 'found',
+  disposable: false,
+  role: false,
+  verifier: null,
+  ...o,
+});
 const phone = (valid: boolean): Enrichment['phone'] => ({ raw: 'x', e164: valid ? '+14155552671' : null, valid, type: 'mobile', country: 'US' });
 
 describe('lead policy', () => {
   test('the profile reads ADF and API payloads alike and ignores junk', () => {
-    const base: LeadInput = { source: 's', externalId: 'x', campaignId: null, contact: { firstName: null, lastName: null, email: null, phone: null }, payload: {} };
-    const adf = leadProfile({ ...base, payload: { adf: { requestDate: '2026-11-01T00:00:00.000Z', customer: { comments: 'call me', timeframe: { description: 'asap', earliestDate: null, latestDate: null } }, vehicles: [{ year: 2024, make: 'Honda', model: 'Civic', vin: null, interest: 'buy', price: 25000 }] } } });
+    const base: LeadInput = {
+      source: 's',
+      externalId: 'x',
+      campaignId: null,
+      contact: { firstName: null, lastName: null, email: null, phone: null },
+      payload: {},
+    };
+    const adf = leadProfile({
+      ...base,
+      payload: {
+        adf: {
+          requestDate: '2026-11-01T00:00:00.000Z',
+          customer: { comments: 'call me', timeframe: { description: 'asap', earliestDate: null, latestDate: null } },
+          vehicles: [{ year: 2024, make: 'Honda', model: 'Civic', vin: null, interest: 'buy', price: 25000 }],
+        },
+      },
+    });
     assert.deepEqual(adf.vehicles, [{ year: 2024, make: 'Honda', model: 'Civic', vin: null, interest: 'buy', price: 25000 }]);
     assert.equal(adf.comments, 'call me');
     assert.equal(adf.timeframe?.description, 'asap');
@@ -89,15 +112,36 @@ describe('lead policy', () => {
     assert.ok(!linkTokenMatches(secret, 'handover-ack', t, ['lead:x', 'a@example.com']), 'another purpose');
     assert.ok(!linkTokenMatches(secret, 'unsubscribe', t, ['lead:x', 'b@example.com']), 'another address');
     assert.ok(!linkTokenMatches('t'.repeat(32), 'unsubscribe', t, ['lead:x', 'a@example.com']), 'another secret');
-    for (const altered of [`${t}=`, `${t}!`, t.slice(1), `${t.slice(0, -1)}*`]) assert.ok(!isLinkToken(altered) || !linkTokenMatches(secret, 'unsubscribe', altered, ['lead:x', 'a@example.com']), altered);
-    assert.equal(unsubscribeToken(secret, { leadId: 'l'.repeat(300), address: `${'x'.repeat(240)}@example.com` }).length, 24, 'short whatever the lead id and address');
+    for (const altered of [`${t}=`, `${t}!`, t.slice(1), `${t.slice(0, -1)}*`])
+      assert.ok(!isLinkToken(altered) || !linkTokenMatches(secret, 'unsubscribe', altered, ['lead:x', 'a@example.com']), altered);
+    assert.equal(
+      unsubscribeToken(secret, { leadId: 'l'.repeat(300), address: `${'x'.repeat(240)}@example.com` }).length,
+      24,
+      'short whatever the lead id and address',
+    );
   });
 
   test('every e-mail gets RFC 8058 headers and the footer; SMS is untouched', () => {
-    const cfg = { unsubscribe: { publicUrl: 'https://lf.example/', secret: 's'.repeat(32), mailto: 'unsub@dealer.example' }, postalAddress: '1 Main St', messageIdDomain: 'dealer.example' };
-    const msg = { idempotencyKey: 'k', leadId: 'lead:x', step: 1, channel: 'email' as const, to: 'a@example.com', subject: 'Hi', text: 'Hello', headers: { 'X-Other': '1' } };
+    const cfg = {
+      unsubscribe: { publicUrl: 'https://lf.example/', secret: 's'.repeat(32), mailto: 'unsub@dealer.example' },
+      postalAddress: '1 Main St',
+      messageIdDomain: 'dealer.example',
+    };
+    const msg = {
+      idempotencyKey: 'k',
+      leadId: 'lead:x',
+      step: 1,
+      channel: 'email' as const,
+      to: 'a@example.com',
+      subject: 'Hi',
+      text: 'Hello',
+      headers: { 'X-Other': '1' },
+    };
     const out = composeEmail(msg, cfg);
-    assert.match(out.headers?.['List-Unsubscribe'] ?? '', /^<https:\/\/lf\.example\/unsubscribe\/[\w-]{24}>, <mailto:unsub@dealer\.example\?subject=unsubscribe>$/);
+    assert.match(
+      out.headers?.['List-Unsubscribe'] ?? '',
+      /^<https:\/\/lf\.example\/unsubscribe\/[\w-]{24}>, <mailto:unsub@dealer\.example\?subject=unsubscribe>$/,
+    );
     assert.equal(out.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     assert.equal(out.headers?.['X-Other'], '1');
     assert.match(out.text, /^Hello\n\n--\nTo stop receiving these e-mails: https:\/\/lf\.example\/unsubscribe\/\S+\n1 Main St$/);

@@ -14,7 +14,10 @@ describe('SendGrid events → lead signals', () => {
   });
 
   test('bounce classification decides hard, soft or block', () => {
-    const kind = (e: Record<string, unknown>) => { const s = sg({ event: 'bounce', ...e }); return s?.signal === 'bounced' ? s.args.kind : null; };
+    const kind = (e: Record<string, unknown>) => {
+      const s = sg({ event: 'bounce', ...e });
+      return s?.signal === 'bounced' ? s.args.kind : null;
+    };
     assert.equal(kind({ type: 'bounce', bounce_classification: 'Invalid Address' }), 'hard');
     assert.equal(kind({ type: 'bounce' }), 'hard');
     assert.equal(kind({ type: 'bounce', bounce_classification: 'Mailbox Unavailable' }), 'soft');
@@ -43,7 +46,10 @@ describe('Twilio callbacks → lead signals', () => {
   test('delivered, and failure codes by meaning', () => {
     assert.deepEqual(status({ MessageStatus: 'delivered' }), { signal: 'delivered', args: { eventId: 'twilio:SM1:delivered', kind: 'delivered', step: 1 } });
     assert.equal(status({ MessageStatus: 'sent' }), null);
-    const kind = (code: string) => { const s = status({ MessageStatus: 'undelivered', ErrorCode: code }); return s?.signal === 'bounced' ? s.args.kind : s?.signal; };
+    const kind = (code: string) => {
+      const s = status({ MessageStatus: 'undelivered', ErrorCode: code });
+      return s?.signal === 'bounced' ? s.args.kind : s?.signal;
+    };
     assert.equal(kind('30005'), 'hard');
     assert.equal(kind('30006'), 'hard');
     assert.equal(kind('30007'), 'block');
@@ -51,8 +57,19 @@ describe('Twilio callbacks → lead signals', () => {
     assert.equal(kind('21610'), 'unsubscribed');
   });
   test('inbound STOP keywords unsubscribe; anything else is a reply', () => {
-    for (const body of ['STOP', ' stop ', 'Unsubscribe', 'QUIT']) assert.equal(twilioInboundLeadSignal({ MessageSid: 'SM2', From: '+1', Body: body }, 't').signal, 'unsubscribed', body);
+    for (const body of ['STOP', ' stop ', 'Unsubscribe', 'QUIT'])
+      assert.equal(twilioInboundLeadSignal({ MessageSid: 'SM2', From: '+1', Body: body }, 't').signal, 'unsubscribed', body);
     const reply = twilioInboundLeadSignal({ MessageSid: 'SM3', From: '+14155552671', Body: 'Stop by Saturday?' }, '2026-11-23T00:00:00Z');
-    assert.deepEqual(reply, { signal: 'replyReceived', args: { eventId: 'twilio:SM3', channel: 'sms', from: '+14155552671', text: 'Stop by Saturday?', receivedAt: '2026-11-23T00:00:00Z', intent: 'interested' } });
+    assert.deepEqual(reply, {
+      signal: 'replyReceived',
+      args: {
+        eventId: 'twilio:SM3',
+        channel: 'sms',
+        from: '+14155552671',
+        text: 'Stop by Saturday?',
+        receivedAt: '2026-11-23T00:00:00Z',
+        intent: 'interested',
+      },
+    });
   });
 });

@@ -15,7 +15,12 @@ describe('mail classifier', () => {
   test('Postfix DSN: hard bounce with recipient, status, diagnostic and our original Message-ID', async () => {
     const c = await load('postfix-hard-bounce.eml');
     assert.equal(c.kind, 'bounce');
-    assert.deepEqual(c.bounce, { type: 'hard', recipient: 'jane.nobody@example.net', status: '5.1.1', diagnostic: '550 5.1.1 <jane.nobody@example.net>: Recipient address rejected: User unknown in virtual mailbox table' });
+    assert.deepEqual(c.bounce, {
+      type: 'hard',
+      recipient: 'jane.nobody@example.net',
+      status: '5.1.1',
+      diagnostic: '550 5.1.1 <jane.nobody@example.net>: Recipient address rejected: User unknown in virtual mailbox table',
+    });
     assert.equal(c.originalMessageId, OUR);
   });
 
@@ -88,9 +93,14 @@ describe('mail classifier', () => {
 
   test('rule intents and their precedence', () => {
     const cases: Array<[string, string]> = [
-      ['STOP', 'unsubscribe'], ["I'm interested but please stop emailing me", 'unsubscribe'], ['Wrong number, I never asked about a car', 'wrong_person'],
-      ['Not interested, thanks', 'not_interested'], ['Can I come in Saturday for a test drive?', 'interested'], ['What is the best price?', 'question'],
-      ['ok', 'other'], ['', 'other'],
+      ['STOP', 'unsubscribe'],
+      ["I'm interested but please stop emailing me", 'unsubscribe'],
+      ['Wrong number, I never asked about a car', 'wrong_person'],
+      ['Not interested, thanks', 'not_interested'],
+      ['Can I come in Saturday for a test drive?', 'interested'],
+      ['What is the best price?', 'question'],
+      ['ok', 'other'],
+      ['', 'other'],
     ];
     for (const [text, intent] of cases) assert.equal(ruleIntent(text), intent, text);
   });

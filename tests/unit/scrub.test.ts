@@ -15,13 +15,25 @@ describe('log scrubbing', () => {
 
   test('nested meta and errors are scrubbed; other values are kept', () => {
     const err = new Error('refused a@b.test');
-    assert.deepEqual(scrub({ workflowId: 'lead:x:email:a@b.test', attempt: 3, nested: { list: ['+14155552671', true] }, error: err }),
-      { workflowId: 'lead:x:email:[email]', attempt: 3, nested: { list: ['[phone]', true] }, error: scrubText(err.stack ?? '') });
+    assert.deepEqual(scrub({ workflowId: 'lead:x:email:a@b.test', attempt: 3, nested: { list: ['+14155552671', true] }, error: err }), {
+      workflowId: 'lead:x:email:[email]',
+      attempt: 3,
+      nested: { list: ['[phone]', true] },
+      error: scrubText(err.stack ?? ''),
+    });
   });
 
   test('SDK log entries are written as scrubbed JSON lines', () => {
     const lines: string[] = [];
-    writeScrubbed({ level: 'WARN', message: 'Activity failed lead:x:email:a@b.test', meta: { workflowId: 'lead:x:email:a@b.test' }, timestampNanos: 1_700_000_000_000_000_000n }, (l) => lines.push(l));
+    writeScrubbed(
+      {
+        level: 'WARN',
+        message: 'Activity failed lead:x:email:a@b.test',
+        meta: { workflowId: 'lead:x:email:a@b.test' },
+        timestampNanos: 1_700_000_000_000_000_000n,
+      },
+      (l) => lines.push(l),
+    );
     const parsed = JSON.parse(lines[0] ?? '') as Record<string, string>;
     assert.equal(parsed.msg, 'Activity failed lead:x:email:[email]');
     assert.equal(parsed.workflowId, 'lead:x:email:[email]');

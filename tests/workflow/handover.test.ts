@@ -26,7 +26,12 @@ import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testDataConverter } from '../helpers/codec.js';
 import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
-interface Caught { to: string[]; subject: string; html: string; text: string }
+interface Caught {
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+}
 
 describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   let env: TestWorkflowEnvironment;
@@ -39,10 +44,16 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   before(async () => {
     tdb = await openTestDb();
     smtp = new SMTPServer({
-      disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
       onData(stream, session, cb) {
         void simpleParser(stream).then((m) => {
-          caught.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', html: typeof m.html === 'string' ? m.html : '', text: m.text ?? '' });
+          caught.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            subject: m.subject ?? '',
+            html: typeof m.html === 'string' ? m.html : '',
+            text: m.text ?? '',
+          });
           cb();
         }, cb);
       },
@@ -60,7 +71,13 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     env = await createTimeSkippingEnv();
     // Same secret as testServices(): the API verifies the links the worker signs.
-    app = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent'), unsubscribeSecret: 'local-test-secret-not-for-production' });
+    app = await buildApp({
+      leadIdSecret: TEST_LEAD_ID_SECRET,
+      db: tdb.db,
+      temporal: env.client,
+      logger: createLogger('silent'),
+      unsubscribeSecret: 'local-test-secret-not-for-production',
+    });
     try {
       return await withEnvWorker(fn);
     } finally {
@@ -72,7 +89,14 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('handover');
     const email = smtpTransport(createSmtpSender({ host: '127.0.0.1', port, secure: false, messageIdDomain: 'acme.test' }), 'sales@acme.test');
-    const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue, services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }) });
+    const worker = await createLeadWorker({
+      dataConverter: testDataConverter,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      db: tdb.db,
+      taskQueue,
+      services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }),
+    });
     try {
       return await worker.runUntil(fn(taskQueue));
     } finally {
@@ -86,7 +110,14 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     const { leadId } = await submitLead(env.client, makeLeadInput({ source: team }), { identity: testIdentity, taskQueue });
     started.push(leadId);
     for (let i = 0; i < 200 && (await queryLeadState(env.client, leadId)).stepsSent !== 1; i++) await new Promise((r) => setTimeout(r, 50));
-    await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: 'r1', channel: 'email', from: 'jane@example.com', text: 'Yes! Can I test drive it Saturday?', receivedAt: new Date().toISOString(), intent: 'interested' });
+    await leadHandle(env.client, leadId).signal(replyReceivedSignal, {
+      eventId: 'r1',
+      channel: 'email',
+      from: 'jane@example.com',
+      text: 'Yes! Can I test drive it Saturday?',
+      receivedAt: new Date().toISOString(),
+      intent: 'interested',
+    });
     assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
     const handoverId = handoverWorkflowId(leadId);
     started.push(leadId, handoverId);
@@ -107,13 +138,16 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     await addSalesperson(tdb.db, { id: `${team}-c`, name: 'Cy Rep', email: `cy-${team}@acme.test`, managerEmail: null, team });
     await withWorker(async (taskQueue) => {
       const { handoverId } = await interestedLead(taskQueue, team);
-      const done = await env.client.workflow.getHandle(handoverId).result() as HandoverState; // skips the SLAs
+      const done = (await env.client.workflow.getHandle(handoverId).result()) as HandoverState; // skips the SLAs
       assert.deepEqual([done.status, done.escalations], ['unacknowledged', 2]);
       const [t0, t1, t2] = done.sentAt.map((t) => Date.parse(t));
       assert.ok((t1 ?? 0) - (t0 ?? 0) >= 15 * 60_000 && (t1 ?? 0) - (t0 ?? 0) < 16 * 60_000, 'first escalation at the SLA');
       assert.ok((t2 ?? 0) - (t1 ?? 0) >= 15 * 60_000 && (t2 ?? 0) - (t1 ?? 0) < 16 * 60_000, 'second at the second SLA');
       const mails = caught.filter((c) => c.to.includes('gm@acme.test') && c.subject.includes('Escalation'));
-      assert.ok(mails.some((m) => m.subject.startsWith('[Escalation 1')) && mails.some((m) => m.subject.startsWith('[Escalation 2')), 'the fallback manager got both escalations');
+      assert.ok(
+        mails.some((m) => m.subject.startsWith('[Escalation 1')) && mails.some((m) => m.subject.startsWith('[Escalation 2')),
+        'the fallback manager got both escalations',
+      );
     });
   });
 
@@ -127,7 +161,8 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
       const dossier = await dossierFor(leadId);
       assert.deepEqual(dossier.to, [`ann-${team}@acme.test`], 'Ben is away: Ann takes it');
       assert.match(dossier.subject, /^Hot lead: Jane Doe — 2024 Subaru Outback$/);
-      for (const part of ['Yes! Can I test drive it Saturday?', 'Score:', 'Suggested answer (template)', 'Jane Doe enquired about the 2024 Subaru Outback']) assert.ok(dossier.text.includes(part), part);
+      for (const part of ['Yes! Can I test drive it Saturday?', 'Score:', 'Suggested answer (template)', 'Jane Doe enquired about the 2024 Subaru Outback'])
+        assert.ok(dossier.text.includes(part), part);
       assert.ok(!dossier.text.includes('To stop receiving these e-mails'), 'internal mail has no unsubscribe footer');
       const ack = /href="(http[^"]*\/handover\/ack\/[^"]+)"/.exec(dossier.html)?.[1] ?? '';
       const path = new URL(ack).pathname;
@@ -135,7 +170,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
       assert.equal((await handoverState(handoverId)).acknowledgedBy, null);
       assert.equal((await app.inject({ method: 'POST', url: `${path.slice(0, -3)}xyz` })).statusCode, 404);
       assert.equal((await app.inject({ method: 'POST', url: path })).statusCode, 200);
-      const done = await env.client.workflow.getHandle(handoverId).result() as HandoverState;
+      const done = (await env.client.workflow.getHandle(handoverId).result()) as HandoverState;
       assert.deepEqual([done.status, done.escalations, done.acknowledgedBy], ['acknowledged', 0, `ann-${team}@acme.test`]);
       assert.equal((await getHandover(tdb.db, handoverId))?.status, 'acknowledged');
       const metrics = await register.getSingleMetricAsString('handover_email_sent_total');
@@ -154,8 +189,15 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
       for (let i = 0; i < 200 && (await queryLeadState(env.client, leadId)).stepsSent !== 1; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal((await queryLeadState(env.client, leadId)).stepsSent, 1, 'the first message still went out');
       await env.client.workflow.getHandle(handoverWorkflowId(leadId)).signal('acknowledge', { by: `di-${team}@acme.test` });
-      assert.equal((await env.client.workflow.getHandle(handoverWorkflowId(leadId)).result() as HandoverState).status, 'acknowledged');
-      await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: 'r1', channel: 'email', from: 'jane@example.com', text: 'Call me', receivedAt: new Date().toISOString(), intent: 'interested' });
+      assert.equal(((await env.client.workflow.getHandle(handoverWorkflowId(leadId)).result()) as HandoverState).status, 'acknowledged');
+      await leadHandle(env.client, leadId).signal(replyReceivedSignal, {
+        eventId: 'r1',
+        channel: 'email',
+        from: 'jane@example.com',
+        text: 'Call me',
+        receivedAt: new Date().toISOString(),
+        intent: 'interested',
+      });
       assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
       const notes = (await queryLeadState(env.client, leadId)).timeline?.map((t) => t.type) ?? [];
       assert.ok(notes.includes('handover') && notes.includes('handover_already_started'), notes.join(','));
@@ -165,7 +207,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   test('no salesperson for the team: the handover is recorded as unassigned', async () => {
     await withWorker(async (taskQueue) => {
       const { handoverId } = await interestedLead(taskQueue, uniqueName('lonely'));
-      const done = await env.client.workflow.getHandle(handoverId).result() as HandoverState;
+      const done = (await env.client.workflow.getHandle(handoverId).result()) as HandoverState;
       assert.equal(done.status, 'unassigned');
       assert.equal((await getHandover(tdb.db, handoverId))?.status, 'unassigned');
     });

@@ -8,8 +8,16 @@ import { findSuppression, listLeadEvents, listOutbox } from '../../db/index.js';
 import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import {
-  bouncedSignal, complainedSignal, deliveredSignal, pauseSignal, replyReceivedSignal, resumeSignal, retrySignal,
-  unsubscribedSignal, type LeadInput, type LeadState,
+  bouncedSignal,
+  complainedSignal,
+  deliveredSignal,
+  pauseSignal,
+  replyReceivedSignal,
+  resumeSignal,
+  retrySignal,
+  unsubscribedSignal,
+  type LeadInput,
+  type LeadState,
 } from '../../workflows/lead/contract.js';
 import { LeadStatusKey, LeadTierKey } from '../../workflows/search-attributes.js';
 import { makeLeadInput } from '../helpers/leads.js';
@@ -51,8 +59,12 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
     email = recordingTransport(opts);
     sms = recordingTransport();
     const taskQueue = uniqueName('seq');
-    const worker = await createLeadWorker({ dataConverter: testDataConverter,
-      connection: env.nativeConnection, namespace: 'default', db: tdb.db, taskQueue,
+    const worker = await createLeadWorker({
+      dataConverter: testDataConverter,
+      connection: env.nativeConnection,
+      namespace: 'default',
+      db: tdb.db,
+      taskQueue,
       services: testServices({ transports: { email, sms } }),
     });
     try {
@@ -86,7 +98,10 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
       const first = await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'first message sent');
       assert.equal(first.channel, 'email');
       assert.ok(first.tier !== null && ['hot', 'warm', 'cold'].includes(first.tier ?? ''));
-      assert.ok((first.scoreReasons ?? []).some((r) => r.rule.startsWith('contact.')), 'reasons are stored with the score');
+      assert.ok(
+        (first.scoreReasons ?? []).some((r) => r.rule.startsWith('contact.')),
+        'reasons are stored with the score',
+      );
       const desc = await leadHandle(env.client, leadId).describe();
       assert.equal(desc.typedSearchAttributes.get(LeadTierKey), first.tier);
       assert.equal(desc.typedSearchAttributes.get(LeadStatusKey), 'waiting');
@@ -94,11 +109,21 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
       const outcome = await leadHandle(env.client, leadId).result(); // skips time through every timer
       assert.deepEqual(outcome, { leadId, status: 'no_response', arrivals: 1, stepsSent: 3 });
       const rows = (await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 })).sort((a, b) => a.step - b.step);
-      assert.deepEqual(rows.map((r) => [r.step, r.status, r.channel]), [[1, 'sent', 'email'], [2, 'sent', 'email'], [3, 'sent', 'email']]);
+      assert.deepEqual(
+        rows.map((r) => [r.step, r.status, r.channel]),
+        [
+          [1, 'sent', 'email'],
+          [2, 'sent', 'email'],
+          [3, 'sent', 'email'],
+        ],
+      );
       assert.equal(email.sends.length, 3, 'exactly one provider call per step');
 
       const sent = (await listLeadEvents(tdb.db, leadId)).filter((e) => e.type === 'sent').map((e) => e.detail);
-      assert.deepEqual(sent.map((d) => d.step), [1, 2, 3]);
+      assert.deepEqual(
+        sent.map((d) => d.step),
+        [1, 2, 3],
+      );
       // Workflow (server) time: the timeline is stamped by the workflow, not the machine clock.
       const timeline = (await queryLeadState(env.client, leadId)).timeline ?? [];
       const times = timeline.filter((t) => t.type === 'sent').map((t) => Date.parse(t.at));
@@ -120,7 +145,13 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
           await env.sleep(s === 1 ? '2 days' : '5 days');
         }
         await until(leadId, (st) => st.stepsSent === step && st.status === 'waiting', `step ${step} sent`);
-        await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: `r-${step}`, channel: 'email', from: 'jane@example.com', text: 'Yes, Saturday works', receivedAt: new Date().toISOString() });
+        await leadHandle(env.client, leadId).signal(replyReceivedSignal, {
+          eventId: `r-${step}`,
+          channel: 'email',
+          from: 'jane@example.com',
+          text: 'Yes, Saturday works',
+          receivedAt: new Date().toISOString(),
+        });
         const outcome = await leadHandle(env.client, leadId).result();
         assert.equal(outcome.status, 'replied');
         assert.equal(outcome.stepsSent, step);
@@ -201,22 +232,34 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   });
 
   test('a permanent refusal puts the lead in needs_attention; retry with a corrected address sends under a new key', async () => {
-    await withWorker(async (taskQueue) => {
-      const leadId = await submit(taskQueue, { contact: { firstName: 'Ann', lastName: 'Lee', email: 'refuse-me@example.com', phone: null } });
-      const stuck = await until(leadId, (s) => s.status === 'needs_attention', 'needs_attention');
-      assert.match(stuck.attention ?? '', /refused step 1 \(email\)/);
-      assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'needs_attention');
-      await env.sleep('1 day'); // nothing happens by itself
-      assert.equal((await queryLeadState(env.client, leadId)).status, 'needs_attention');
+    await withWorker(
+      async (taskQueue) => {
+        const leadId = await submit(taskQueue, { contact: { firstName: 'Ann', lastName: 'Lee', email: 'refuse-me@example.com', phone: null } });
+        const stuck = await until(leadId, (s) => s.status === 'needs_attention', 'needs_attention');
+        assert.match(stuck.attention ?? '', /refused step 1 \(email\)/);
+        assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'needs_attention');
+        await env.sleep('1 day'); // nothing happens by itself
+        assert.equal((await queryLeadState(env.client, leadId)).status, 'needs_attention');
 
-      await leadHandle(env.client, leadId).signal(retrySignal, { by: 'ops@dealer.test', email: 'ann.lee@example.com' });
-      await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'sent after retry');
-      assert.deepEqual(email.sends.map((s) => [s.msg.to, s.msg.idempotencyKey]), [['ann.lee@example.com', `${leadId}:step:1:resend:1`]]);
-      const rows = await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 });
-      assert.deepEqual(rows.map((r) => r.status).sort(), ['failed', 'sent']);
-      await leadHandle(env.client, leadId).signal(replyReceivedSignal, { eventId: 'r', channel: 'email', from: 'ann', text: 'hi', receivedAt: new Date().toISOString() });
-      assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
-    }, { refuse: (to) => to.startsWith('refuse-') });
+        await leadHandle(env.client, leadId).signal(retrySignal, { by: 'ops@dealer.test', email: 'ann.lee@example.com' });
+        await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'sent after retry');
+        assert.deepEqual(
+          email.sends.map((s) => [s.msg.to, s.msg.idempotencyKey]),
+          [['ann.lee@example.com', `${leadId}:step:1:resend:1`]],
+        );
+        const rows = await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 });
+        assert.deepEqual(rows.map((r) => r.status).sort(), ['failed', 'sent']);
+        await leadHandle(env.client, leadId).signal(replyReceivedSignal, {
+          eventId: 'r',
+          channel: 'email',
+          from: 'ann',
+          text: 'hi',
+          receivedAt: new Date().toISOString(),
+        });
+        assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
+      },
+      { refuse: (to) => to.startsWith('refuse-') },
+    );
   });
 
   test('a lead with no reachable channel waits for a person, and SMS is used when only the phone works', async () => {
@@ -246,7 +289,10 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
       await until(leadId, (s) => s.stepsSent === 2, 'follow-up after resume');
       await leadHandle(env.client, leadId).signal(resumeSignal, { by: 'ops' });
       assert.equal((await leadHandle(env.client, leadId).result()).stepsSent, 3);
-      assert.deepEqual(email.sends.map((s) => s.msg.step), [1, 2, 3]);
+      assert.deepEqual(
+        email.sends.map((s) => s.msg.step),
+        [1, 2, 3],
+      );
     });
   });
 
@@ -260,7 +306,10 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
       assert.notEqual((await leadHandle(env.client, leadId).describe()).runId, firstRun, 'the lead ran on in a new run');
       const first = env.client.workflow.getHandle(leadId, firstRun);
       assert.equal((await first.describe()).status.name, 'CONTINUED_AS_NEW');
-      assert.deepEqual(email.sends.map((s) => s.msg.step), [1, 2, 3, 4]);
+      assert.deepEqual(
+        email.sends.map((s) => s.msg.step),
+        [1, 2, 3, 4],
+      );
       assert.equal(new Set(email.sends.map((s) => s.msg.idempotencyKey)).size, 4);
     });
   });

@@ -31,7 +31,14 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('leads');
-    const worker = await createLeadWorker({ dataConverter: testDataConverter, connection: env.nativeConnection, namespace: env.namespace ?? 'default', db: tdb.db, taskQueue, services: testServices() });
+    const worker = await createLeadWorker({
+      dataConverter: testDataConverter,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      db: tdb.db,
+      taskQueue,
+      services: testServices(),
+    });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -62,9 +69,10 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
       const events = await listLeadEvents(tdb.db, leadId);
       const key = `${leadId}:step:1`;
-      assert.deepEqual(events.map((e) => e.event_key), [
-        'received', 'enriched', 'scored', `arrival:${arrivalId}`, 'status:sending:1', `drafted:${key}`, `sent:${key}`, 'status:waiting:2', 'status:stopped',
-      ]);
+      assert.deepEqual(
+        events.map((e) => e.event_key),
+        ['received', 'enriched', 'scored', `arrival:${arrivalId}`, 'status:sending:1', `drafted:${key}`, `sent:${key}`, 'status:waiting:2', 'status:stopped'],
+      );
       assert.deepEqual(events.at(-1)?.detail, { status: 'stopped', reason: 'bought elsewhere', by: 'rep@dealer.test' });
       assert.equal((await getLead(tdb.db, leadId))?.status, 'stopped');
 
@@ -125,12 +133,23 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
   test('bad input is refused up front by the client, and fails the workflow visibly if it gets through', async () => {
     await assert.rejects(submitLead(env.client, makeLeadInput({ waitFor: 'soon' as '1 day' }), { identity: testIdentity }), InvalidLeadInputError);
-    await assert.rejects(submitLead(env.client, makeLeadInput({ externalId: null, contact: { firstName: 'X', lastName: null, email: null, phone: null } }), { identity: testIdentity }),
-      /external id, an e-mail address or a phone number/);
+    await assert.rejects(
+      submitLead(env.client, makeLeadInput({ externalId: null, contact: { firstName: 'X', lastName: null, email: null, phone: null } }), {
+        identity: testIdentity,
+      }),
+      /external id, an e-mail address or a phone number/,
+    );
     await withWorker(async (taskQueue) => {
-      const err = await env.client.workflow.execute(LEAD_WORKFLOW_TYPE, {
-        taskQueue, workflowId: uniqueName('lead:bad'), args: [makeLeadInput({ waitFor: 'soon' as '1 day' })],
-      }).then(() => null, (e: unknown) => e);
+      const err = await env.client.workflow
+        .execute(LEAD_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: uniqueName('lead:bad'),
+          args: [makeLeadInput({ waitFor: 'soon' as '1 day' })],
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof WorkflowFailedError);
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, 'InvalidLeadError');

@@ -23,7 +23,9 @@ const FINAL_WAIT = '7 days';
 export async function handoverWorkflow(input: HandoverInput): Promise<HandoverState> {
   const handoverId = workflowInfo().workflowId;
   const state: HandoverState = { leadId: input.leadId, status: 'assigning', salesperson: null, escalations: 0, acknowledgedBy: null, sentAt: [] };
-  setHandler(acknowledgeSignal, ({ by }) => { state.acknowledgedBy ??= by; });
+  setHandler(acknowledgeSignal, ({ by }) => {
+    state.acknowledgedBy ??= by;
+  });
   setHandler(handoverStateQuery, () => state);
   const acked = () => state.acknowledgedBy !== null;
 
@@ -38,7 +40,14 @@ export async function handoverWorkflow(input: HandoverInput): Promise<HandoverSt
 
   const send = async (escalation: number, to: string) => {
     const d = await buildDossier({ handoverId, leadId: input.leadId, escalation });
-    await sendHandoverEmail({ leadId: input.leadId, key: `${handoverId}:${escalation === 0 ? 'dossier' : `escalation:${escalation}`}`, to, subject: d.subject, text: d.text, html: d.html });
+    await sendHandoverEmail({
+      leadId: input.leadId,
+      key: `${handoverId}:${escalation === 0 ? 'dossier' : `escalation:${escalation}`}`,
+      to,
+      subject: d.subject,
+      text: d.text,
+      html: d.html,
+    });
     state.sentAt.push(new Date().toISOString());
   };
   await send(0, rep.email);
@@ -53,6 +62,13 @@ export async function handoverWorkflow(input: HandoverInput): Promise<HandoverSt
   }
   if (!acked()) await condition(acked, FINAL_WAIT);
   state.status = acked() ? 'acknowledged' : 'unacknowledged';
-  await recordHandover({ handoverId, leadId: input.leadId, salespersonId: rep.id, status: state.status, escalations: state.escalations, acknowledgedBy: state.acknowledgedBy });
+  await recordHandover({
+    handoverId,
+    leadId: input.leadId,
+    salespersonId: rep.id,
+    status: state.status,
+    escalations: state.escalations,
+    acknowledgedBy: state.acknowledgedBy,
+  });
   return state;
 }

@@ -37,7 +37,9 @@ export const { requestSendSlot } = proxyActivities<SlotActivities>({
 export const { sendMessage } = proxyActivities<SendActivities>({
   startToCloseTimeout: '1 minute',
   retry: {
-    initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes',
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
     nonRetryableErrorTypes: [Failure.PermanentSend, Failure.SendUncertain, Failure.Suppressed],
   },
 });

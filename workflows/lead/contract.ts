@@ -16,11 +16,33 @@ export const LEAD_WORKFLOW_TYPE = 'leadWorkflow';
  * unsubscribed, suppressed, no_response (the sequence ran out), stopped, expired.
  */
 export type LeadStatus =
-  | 'received' | 'sending' | 'waiting' | 'needs_attention' | 'paused'
-  | 'replied' | 'bounced' | 'complained' | 'unsubscribed' | 'suppressed' | 'no_response' | 'stopped' | 'expired';
+  | 'received'
+  | 'sending'
+  | 'waiting'
+  | 'needs_attention'
+  | 'paused'
+  | 'replied'
+  | 'bounced'
+  | 'complained'
+  | 'unsubscribed'
+  | 'suppressed'
+  | 'no_response'
+  | 'stopped'
+  | 'expired';
 export const LEAD_STATUSES: readonly LeadStatus[] = [
-  'received', 'sending', 'waiting', 'needs_attention', 'paused',
-  'replied', 'bounced', 'complained', 'unsubscribed', 'suppressed', 'no_response', 'stopped', 'expired',
+  'received',
+  'sending',
+  'waiting',
+  'needs_attention',
+  'paused',
+  'replied',
+  'bounced',
+  'complained',
+  'unsubscribed',
+  'suppressed',
+  'no_response',
+  'stopped',
+  'expired',
 ];
 export type FinalLeadStatus = Extract<LeadStatus, 'replied' | 'bounced' | 'complained' | 'unsubscribed' | 'suppressed' | 'no_response' | 'stopped' | 'expired'>;
 
@@ -69,7 +91,11 @@ export interface LeadArrival {
   receivedAt: string;
 }
 
-export interface TimelineEntry { at: string; type: string; detail: Record<string, unknown> }
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
 
 export interface LeadState {
   leadId: string;
@@ -127,7 +153,10 @@ export interface LeadCarry {
   paused: PauseRequest | null;
 }
 
-export interface PauseRequest { reason: string; by: string }
+export interface PauseRequest {
+  reason: string;
+  by: string;
+}
 export interface RetryRequest {
   by: string;
   /** The corrected contact data an operator supplies with the retry (both optional). */
@@ -137,15 +166,43 @@ export interface RetryRequest {
 
 /** Provider and inbox events that reach a lead; `eventId` makes re-delivery harmless. */
 /** `intent` from the inbound classifier: not_interested / wrong_person stop the lead, unsubscribe suppresses. */
-export interface ReplyEvent { eventId: string; channel: 'email' | 'sms'; from: string; text: string; receivedAt: string; intent?: ReplyIntent }
+export interface ReplyEvent {
+  eventId: string;
+  channel: 'email' | 'sms';
+  from: string;
+  text: string;
+  receivedAt: string;
+  intent?: ReplyIntent;
+}
 export type ReplyIntent = Intent;
 /** An out-of-office answer: sends wait until the return date (or a default week). */
-export interface AutoReplyEvent { eventId: string; returnDate: string | null; receivedAt: string }
+export interface AutoReplyEvent {
+  eventId: string;
+  returnDate: string | null;
+  receivedAt: string;
+}
 export type BounceKind = 'hard' | 'soft' | 'block';
-export interface BounceEvent { eventId: string; kind: BounceKind; reason: string; step?: number | null; channel?: 'email' | 'sms' }
-export interface ComplaintEvent { eventId: string; step?: number | null }
-export interface UnsubscribeEvent { eventId: string; via: string; channel?: 'email' | 'sms' }
-export interface EngagementEvent { eventId: string; kind: 'delivered' | 'opened' | 'clicked'; step?: number | null }
+export interface BounceEvent {
+  eventId: string;
+  kind: BounceKind;
+  reason: string;
+  step?: number | null;
+  channel?: 'email' | 'sms';
+}
+export interface ComplaintEvent {
+  eventId: string;
+  step?: number | null;
+}
+export interface UnsubscribeEvent {
+  eventId: string;
+  via: string;
+  channel?: 'email' | 'sms';
+}
+export interface EngagementEvent {
+  eventId: string;
+  kind: 'delivered' | 'opened' | 'clicked';
+  step?: number | null;
+}
 
 export type LeadEvent =
   | { type: 'reply'; event: ReplyEvent }

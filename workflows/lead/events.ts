@@ -25,10 +25,16 @@ export async function recordArrivals(st: LeadRunState): Promise<void> {
 }
 
 function addressFor(c: LeadCarry, channel: 'email' | 'sms'): string | null {
-  return channel === 'email' ? c.enrichment.email?.address ?? c.contact.email : c.enrichment.phone?.e164 ?? c.contact.phone;
+  return channel === 'email' ? (c.enrichment.email?.address ?? c.contact.email) : (c.enrichment.phone?.e164 ?? c.contact.phone);
 }
 
-async function suppress(st: LeadRunState, c: LeadCarry, channel: 'email' | 'sms', reason: 'hard_bounce' | 'complaint' | 'unsubscribe', eventId: string): Promise<void> {
+async function suppress(
+  st: LeadRunState,
+  c: LeadCarry,
+  channel: 'email' | 'sms',
+  reason: 'hard_bounce' | 'complaint' | 'unsubscribe',
+  eventId: string,
+): Promise<void> {
   const address = addressFor(c, channel);
   if (address === null) return;
   await suppressAddress({ leadId: st.leadId, address, channel, reason, eventId });
@@ -37,8 +43,7 @@ async function suppress(st: LeadRunState, c: LeadCarry, channel: 'email' | 'sms'
 /** One event; returns the final status it leads to, if any. */
 async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<FinalLeadStatus | null> {
   const leadId = st.leadId;
-  const record = (type: string, detail: Record<string, unknown>) =>
-    recordLeadEvent({ leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
+  const record = (type: string, detail: Record<string, unknown>) => recordLeadEvent({ leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
   switch (e.type) {
     case 'reply': {
       const intent = e.event.intent ?? null;

@@ -27,10 +27,23 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
   const now = Date.now();
   const steps = input.sequence ?? DEFAULT_SEQUENCE;
   const c: LeadCarry = {
-    deadline: now + waitMs, sequenceStartedAt: now, seenArrivals: st.seenArrivals, seenEvents: st.seenEvents,
-    enrichment, score, contact: input.contact, channel: reachableChannel(enrichment, steps[0]?.channel),
-    stepsSent: 0, resends: {}, pendingResend: null, lastSentAt: null, attention: null, conversation: [],
-    timeline: st.timeline, transitions: 0, paused: null,
+    deadline: now + waitMs,
+    sequenceStartedAt: now,
+    seenArrivals: st.seenArrivals,
+    seenEvents: st.seenEvents,
+    enrichment,
+    score,
+    contact: input.contact,
+    channel: reachableChannel(enrichment, steps[0]?.channel),
+    stepsSent: 0,
+    resends: {},
+    pendingResend: null,
+    lastSentAt: null,
+    attention: null,
+    conversation: [],
+    timeline: st.timeline,
+    transitions: 0,
+    paused: null,
   };
   st.carry = c;
   st.note('scored', { score: score.score, tier: score.tier });

@@ -5,10 +5,29 @@ import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
 import type { Tier } from '../../domain/lead/scoring-types.js';
 import {
-  arrivedSignal, autoReplySignal, bouncedSignal, clickedSignal, complainedSignal, deliveredSignal, openedSignal, pauseSignal,
-  replyReceivedSignal, resumeSignal, retrySignal, stateQuery, stopSignal, unsubscribedSignal,
-  type LeadArrival, type LeadCarry, type LeadEvent, type LeadState, type LeadStatus, type PauseRequest,
-  type RetryRequest, type StopRequest, type TimelineEntry,
+  arrivedSignal,
+  autoReplySignal,
+  bouncedSignal,
+  clickedSignal,
+  complainedSignal,
+  deliveredSignal,
+  openedSignal,
+  pauseSignal,
+  replyReceivedSignal,
+  resumeSignal,
+  retrySignal,
+  stateQuery,
+  stopSignal,
+  unsubscribedSignal,
+  type LeadArrival,
+  type LeadCarry,
+  type LeadEvent,
+  type LeadState,
+  type LeadStatus,
+  type PauseRequest,
+  type RetryRequest,
+  type StopRequest,
+  type TimelineEntry,
 } from './contract.js';
 
 const TIMELINE_KEEP = 50;
@@ -30,7 +49,10 @@ export class LeadRunState {
   carry: LeadCarry | null = null;
   nextSendAt: number | null = null;
 
-  constructor(readonly leadId: string, carry: LeadCarry | undefined) {
+  constructor(
+    readonly leadId: string,
+    carry: LeadCarry | undefined,
+  ) {
     this.seenArrivals = carry?.seenArrivals ?? [];
     this.seenEvents = carry?.seenEvents ?? [];
     this.timeline = carry?.timeline ?? [];
@@ -42,7 +64,10 @@ export class LeadRunState {
 
   private install(): void {
     // Registered before any await, so nothing sent with the start (signal-with-start) is missed.
-    setHandler(stopSignal, (req) => { this.stop ??= req; this.wakes++; });
+    setHandler(stopSignal, (req) => {
+      this.stop ??= req;
+      this.wakes++;
+    });
     setHandler(arrivedSignal, (a) => {
       if (this.seenArrivals.includes(a.arrivalId)) return;
       this.seenArrivals.push(a.arrivalId);
@@ -64,9 +89,18 @@ export class LeadRunState {
     setHandler(deliveredSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'delivered' } }));
     setHandler(openedSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'opened' } }));
     setHandler(clickedSignal, (e) => event({ type: 'engagement', event: { ...e, kind: 'clicked' } }));
-    setHandler(retrySignal, (req) => { this.retry = req; this.wakes++; });
-    setHandler(pauseSignal, (req) => { this.paused ??= req; this.wakes++; });
-    setHandler(resumeSignal, () => { this.paused = null; this.wakes++; });
+    setHandler(retrySignal, (req) => {
+      this.retry = req;
+      this.wakes++;
+    });
+    setHandler(pauseSignal, (req) => {
+      this.paused ??= req;
+      this.wakes++;
+    });
+    setHandler(resumeSignal, () => {
+      this.paused = null;
+      this.wakes++;
+    });
     setHandler(stateQuery, () => this.snapshot());
   }
 
@@ -78,9 +112,15 @@ export class LeadRunState {
       arrivals: this.seenArrivals.length,
       stop: this.stop,
       ...(c !== null && {
-        tier: c.score.tier, score: c.score.score, scoreReasons: c.score.reasons, channel: c.channel, stepsSent: c.stepsSent,
+        tier: c.score.tier,
+        score: c.score.score,
+        scoreReasons: c.score.reasons,
+        channel: c.channel,
+        stepsSent: c.stepsSent,
         nextSendAt: this.nextSendAt === null ? null : new Date(this.nextSendAt).toISOString(),
-        attention: c.attention, paused: this.paused, timeline: this.timeline,
+        attention: c.attention,
+        paused: this.paused,
+        timeline: this.timeline,
       }),
     };
   }

@@ -31,22 +31,35 @@ async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: strin
 export const NO_CHANNEL = 'no reachable channel: the e-mail address is invalid, undeliverable or disposable and there is no valid phone number';
 
 /** Sends step `step` on `channel` (chosen by the caller from the enrichment, so it has an address). */
-export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry, profile: LeadProfile, step: number, channel: 'email' | 'sms'): Promise<StepResult> {
+export async function sendStep(
+  input: LeadInput,
+  st: LeadRunState,
+  c: LeadCarry,
+  profile: LeadProfile,
+  step: number,
+  channel: 'email' | 'sms',
+): Promise<StepResult> {
   const leadId = st.leadId;
   const def: SequenceStep | undefined = (input.sequence ?? [])[step - 1];
   const to = channel === 'email' ? c.enrichment.email?.address : c.enrichment.phone?.e164;
   if (to === null || to === undefined) return { kind: 'attention', reason: NO_CHANNEL };
 
   const key = sendKey(leadId, step, c.resends[String(step)] ?? 0);
-  const draft = await draftFor({
-    channel, step,
-    lead: { firstName: c.contact.firstName, lastName: c.contact.lastName, vehicles: profile.vehicles, comments: profile.comments },
-    conversation: c.conversation,
-    template: def?.template ?? null,
-    aiAllowed: def?.ai ?? true,
-  }, input.senderName ?? null);
+  const draft = await draftFor(
+    {
+      channel,
+      step,
+      lead: { firstName: c.contact.firstName, lastName: c.contact.lastName, vehicles: profile.vehicles, comments: profile.comments },
+      conversation: c.conversation,
+      template: def?.template ?? null,
+      aiAllowed: def?.ai ?? true,
+    },
+    input.senderName ?? null,
+  );
   await recordLeadEvent({
-    leadId, eventKey: `drafted:${key}`, type: 'drafted',
+    leadId,
+    eventKey: `drafted:${key}`,
+    type: 'drafted',
     detail: { step, channel, path: draft.path, reason: draft.reason ?? null, detail: draft.detail ?? null },
   });
 
@@ -55,7 +68,9 @@ export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry,
     remember(c, 'us', draft.body);
     st.note('sent', { step, channel, provider: out.provider, path: draft.path });
     await recordLeadEvent({
-      leadId, eventKey: `sent:${key}`, type: 'sent',
+      leadId,
+      eventKey: `sent:${key}`,
+      type: 'sent',
       detail: { step, channel, key, provider: out.provider, providerMessageId: out.providerMessageId, path: draft.path, duplicate: out.duplicate },
     });
     return { kind: 'sent' };
@@ -65,8 +80,16 @@ export async function sendStep(input: LeadInput, st: LeadRunState, c: LeadCarry,
       if (cause.type === Failure.Suppressed) return { kind: 'suppressed' };
       if (cause.type === Failure.PermanentSend || cause.type === Failure.SendUncertain) {
         st.note('send_failed', { step, channel, type: cause.type });
-        await recordLeadEvent({ leadId, eventKey: `send_failed:${key}`, type: 'send_failed', detail: { step, channel, key, type: cause.type, error: cause.message } });
-        return { kind: 'attention', reason: `${cause.type === Failure.PermanentSend ? 'the provider refused' : 'the outcome of'} step ${step} (${channel}): ${cause.message}` };
+        await recordLeadEvent({
+          leadId,
+          eventKey: `send_failed:${key}`,
+          type: 'send_failed',
+          detail: { step, channel, key, type: cause.type, error: cause.message },
+        });
+        return {
+          kind: 'attention',
+          reason: `${cause.type === Failure.PermanentSend ? 'the provider refused' : 'the outcome of'} step ${step} (${channel}): ${cause.message}`,
+        };
       }
     }
     throw err;

@@ -11,9 +11,7 @@ export const FINAL_WAIT: Duration = '7 days';
 export const SOFT_BOUNCE_RETRY: Duration = '4 hours';
 export const MAX_SOFT_RESENDS = 3;
 
-export type NextAction =
-  | { kind: 'send'; step: number; dueAt: number; resend: boolean }
-  | { kind: 'finish'; dueAt: number };
+export type NextAction = { kind: 'send'; step: number; dueAt: number; resend: boolean } | { kind: 'finish'; dueAt: number };
 
 /** A duration from caller data: a clear message instead of a stuck workflow task. */
 export function durationMs(d: Duration, what: string): number {
@@ -32,7 +30,8 @@ export function checkSequence(steps: readonly SequenceStep[]): void {
   steps.forEach((s, i) => {
     durationMs(s.delay, `sequence[${i}].delay`);
     if (s.channel !== undefined && s.channel !== 'email' && s.channel !== 'sms') throw new Error(`sequence[${i}].channel must be email or sms`);
-    if (s.template !== undefined && (typeof s.template.body !== 'string' || s.template.body.trim() === '')) throw new Error(`sequence[${i}].template.body must not be empty`);
+    if (s.template !== undefined && (typeof s.template.body !== 'string' || s.template.body.trim() === ''))
+      throw new Error(`sequence[${i}].template.body must not be empty`);
   });
 }
 

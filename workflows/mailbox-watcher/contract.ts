@@ -5,7 +5,10 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 export const MAILBOX_TASK_QUEUE = 'leadflow-mailboxes';
 export const MAILBOX_WATCHER_WORKFLOW_TYPE = 'mailboxWatcherWorkflow';
 
-export interface MailboxCheckpoint { uidValidity: string; lastUid: number }
+export interface MailboxCheckpoint {
+  uidValidity: string;
+  lastUid: number;
+}
 
 export interface MailboxWatcherInput {
   /** Stable name of the mailbox: user@host:port/path. */
@@ -17,7 +20,10 @@ export interface MailboxWatcherInput {
   runs?: number;
 }
 
-export interface WatcherStopRequest { reason: string; by: string }
+export interface WatcherStopRequest {
+  reason: string;
+  by: string;
+}
 
 export interface MailboxWatcherState {
   mailboxId: string;

@@ -2,13 +2,25 @@
 // checkpoints each processed UID; the workflow restarts it when it ends its run window or fails,
 // from the newest checkpoint, and continues-as-new so its history stays small forever.
 import {
-  ActivityCancellationType, CancellationScope, condition, continueAsNew, isCancellation, log, proxyActivities,
-  setHandler, allHandlersFinished, workflowInfo,
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  allHandlersFinished,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createMailActivities } from '../../activities/mail/watch-activity.js';
 import {
-  stopWatcherSignal, watcherStateQuery,
-  type MailboxCheckpoint, type MailboxWatcherInput, type MailboxWatcherState, type WatcherStopRequest,
+  stopWatcherSignal,
+  watcherStateQuery,
+  type MailboxCheckpoint,
+  type MailboxWatcherInput,
+  type MailboxWatcherState,
+  type WatcherStopRequest,
 } from './contract.js';
 
 const { watchMailbox } = proxyActivities<ReturnType<typeof createMailActivities>>({
@@ -31,7 +43,9 @@ export async function mailboxWatcherWorkflow(input: MailboxWatcherInput): Promis
   let runs = input.runs ?? 0;
   let stopping: WatcherStopRequest | null = null;
   const state = (): MailboxWatcherState => ({ mailboxId: input.mailboxId, checkpoint, runs, stopping });
-  setHandler(stopWatcherSignal, (req) => { stopping ??= req; });
+  setHandler(stopWatcherSignal, (req) => {
+    stopping ??= req;
+  });
   setHandler(watcherStateQuery, state);
   const stopRequested = (): boolean => stopping !== null;
 
@@ -39,8 +53,18 @@ export async function mailboxWatcherWorkflow(input: MailboxWatcherInput): Promis
     const scope = new CancellationScope();
     const run = scope.run(() => watchMailbox({ mailboxId: input.mailboxId, mailbox: input.mailbox, checkpoint }));
     let finished = false;
-    const settled = run.then((cp) => { checkpoint = cp ?? checkpoint; }, (err: unknown) => { if (!isCancellation(err)) throw err; })
-      .finally(() => { finished = true; });
+    const settled = run
+      .then(
+        (cp) => {
+          checkpoint = cp ?? checkpoint;
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      )
+      .finally(() => {
+        finished = true;
+      });
     await condition(() => finished || stopRequested());
     if (!finished) scope.cancel();
     await settled;

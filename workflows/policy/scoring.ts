@@ -24,7 +24,8 @@ const hasText = (s: string | null | undefined): boolean => s !== null && s !== u
 const contact: Rule = (lead, w) => {
   const c = lead.customer;
   const out: ScoreReason[] = [];
-  if (hasText(c.firstName) || hasText(c.lastName) || hasText(c.fullName)) out.push({ rule: 'contact.name', points: w.contactName, detail: 'customer name given' });
+  if (hasText(c.firstName) || hasText(c.lastName) || hasText(c.fullName))
+    out.push({ rule: 'contact.name', points: w.contactName, detail: 'customer name given' });
   if (c.emails.some(hasText)) out.push({ rule: 'contact.email', points: w.contactEmail, detail: 'e-mail address given' });
   if (c.phones.some((p) => hasText(p.raw))) out.push({ rule: 'contact.phone', points: w.contactPhone, detail: 'phone number given' });
   return out;
@@ -60,12 +61,14 @@ const timeframe: Rule = (lead, w, now) => {
   return [];
 };
 
-const normInterest = (s: string | null): string => (s ?? '').trim().toLowerCase().replace(/[\s_-]+/g, '');
+const normInterest = (s: string | null): string =>
+  (s ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 
 const tradeIn: Rule = (lead, w) =>
-  lead.vehicles.some((v) => normInterest(v.interest) === 'tradein')
-    ? [{ rule: 'trade-in', points: w.tradeIn, detail: 'a trade-in vehicle is described' }]
-    : [];
+  lead.vehicles.some((v) => normInterest(v.interest) === 'tradein') ? [{ rule: 'trade-in', points: w.tradeIn, detail: 'a trade-in vehicle is described' }] : [];
 
 const price: Rule = (lead, w) => {
   // A trade-in's price is what the customer hopes to get, not what they mean to spend.
@@ -106,8 +109,7 @@ const recency: Rule = (lead, w, now) => {
   return [];
 };
 
-const comments: Rule = (lead, w) =>
-  hasText(lead.customer.comments) ? [{ rule: 'comments', points: w.comments, detail: 'customer wrote comments' }] : [];
+const comments: Rule = (lead, w) => (hasText(lead.customer.comments) ? [{ rule: 'comments', points: w.comments, detail: 'customer wrote comments' }] : []);
 
 /** In evaluation order, which is also the order of `reasons`. */
 const RULES: readonly Rule[] = [contact, email, phone, timeframe, tradeIn, price, source, recency, comments];

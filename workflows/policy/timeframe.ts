@@ -11,7 +11,8 @@ export interface TimeframeVerdict {
 const DAY_MS = 86_400_000;
 
 // Said by people who want the car now. Checked before the month words so "asap this month" is urgent.
-const WEEK_WORDS = /\b(asap|a\.s\.a\.p|as soon as possible|immediately|right away|urgent(ly)?|today|tonight|tomorrow|this week(end)?|next (few|couple( of)?) days|(in|within) (a|one|1) week|right now)\b/i;
+const WEEK_WORDS =
+  /\b(asap|a\.s\.a\.p|as soon as possible|immediately|right away|urgent(ly)?|today|tonight|tomorrow|this week(end)?|next (few|couple( of)?) days|(in|within) (a|one|1) week|right now)\b/i;
 const MONTH_WORDS = /\b(this month|next week|(in|within) (a|one|1) month|(next )?(couple|few) (of )?weeks|30 days)\b/i;
 // "within 10 days", "in 2 weeks", "3 months": a number and a unit.
 const COUNTED = /\b(\d{1,3})\s*(day|week|month)s?\b/i;

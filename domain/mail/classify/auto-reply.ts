@@ -3,14 +3,19 @@
 // The return date is read from the text with chrono-node, relative to when the reply was sent.
 import * as chrono from 'chrono-node';
 
-const SUBJECT = /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|ooo\b|abwesenheit|absence|away from|on (annual )?leave|vacation|r[ée]ponse automatique|respuesta autom[áa]tica)/i;
+const SUBJECT =
+  /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|ooo\b|abwesenheit|absence|away from|on (annual )?leave|vacation|r[ée]ponse automatique|respuesta autom[áa]tica)/i;
 
 export function isAutoReply(headers: Map<string, unknown>, subject: string | null): boolean {
-  const get = (k: string) => { const v = headers.get(k); return typeof v === 'string' ? v.toLowerCase() : v === undefined ? null : JSON.stringify(v).toLowerCase(); };
+  const get = (k: string) => {
+    const v = headers.get(k);
+    return typeof v === 'string' ? v.toLowerCase() : v === undefined ? null : JSON.stringify(v).toLowerCase();
+  };
   const auto = get('auto-submitted');
   if (auto !== null && !auto.startsWith('no')) return true;
   if (get('x-autoreply') !== null || get('x-autorespond') !== null || get('x-auto-response') !== null) return true;
-  if (get('x-ms-exchange-inbox-rules-loop') !== null || get('x-ms-exchange-generated-message-source') !== null) return SUBJECT.test((subject ?? '').replace(/^(re|aw|fw):\s*/i, ''));
+  if (get('x-ms-exchange-inbox-rules-loop') !== null || get('x-ms-exchange-generated-message-source') !== null)
+    return SUBJECT.test((subject ?? '').replace(/^(re|aw|fw):\s*/i, ''));
   const precedence = get('precedence');
   if (precedence === 'auto_reply') return true;
   return SUBJECT.test((subject ?? '').replace(/^(re|aw|fw):\s*/i, '').trim());

@@ -40,7 +40,8 @@ export function parseDeliveryStatus(text: string): BounceInfo | null {
 }
 
 const DAEMON = /^(mailer-daemon|postmaster|mail delivery (subsystem|system)|microsoftexchange)/i;
-const BOUNCE_SUBJECT = /(undeliver|delivery status notification|delivery (has )?failed|failure notice|returned mail|mail delivery failed|could not be delivered|non-delivery)/i;
+const BOUNCE_SUBJECT =
+  /(undeliver|delivery status notification|delivery (has )?failed|failure notice|returned mail|mail delivery failed|could not be delivered|non-delivery)/i;
 
 /** Prose bounces (no delivery-status part): from a mailer daemon, with a bounce subject. */
 export function parseTextBounce(from: string | null, fromName: string | null, subject: string | null, text: string): BounceInfo | null {

@@ -41,14 +41,19 @@ function prospectsIn(mail: ParsedMail): AdfProspect[] {
   for (const c of candidatesFromMail(mail)) {
     try {
       found.push(...parseAdf(c.bytes).prospects);
-    } catch { /* not ADF after all: classified as whatever else it is */ }
+    } catch {
+      /* not ADF after all: classified as whatever else it is */
+    }
   }
   return found;
 }
 
 function recipientsOf(mail: ParsedMail): string[] {
   const list = (v: ParsedMail['to']) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((a) => a.value.map((x) => x.address ?? '')));
-  const header = (k: string) => { const v = mail.headers.get(k); return typeof v === 'string' ? [v.replace(/[<>]/g, '').trim()] : []; };
+  const header = (k: string) => {
+    const v = mail.headers.get(k);
+    return typeof v === 'string' ? [v.replace(/[<>]/g, '').trim()] : [];
+  };
   return [...list(mail.to), ...list(mail.cc), ...header('delivered-to'), ...header('x-original-to')].filter((a) => a !== '').map((a) => a.toLowerCase());
 }
 
@@ -81,7 +86,15 @@ export function classifyParsedMail(mail: ParsedMail, raw: Buffer): Classificatio
   const fromName = mail.from?.value[0]?.name ?? null;
   const subject = mail.subject ?? null;
   const body = mail.text ?? '';
-  const base = { inReplyTo, references, originalMessageId: inReplyTo ?? references.at(-1) ?? null, messageId: messageIds(mail.messageId)[0] ?? null, recipients: recipientsOf(mail), from, subject };
+  const base = {
+    inReplyTo,
+    references,
+    originalMessageId: inReplyTo ?? references.at(-1) ?? null,
+    messageId: messageIds(mail.messageId)[0] ?? null,
+    recipients: recipientsOf(mail),
+    from,
+    subject,
+  };
 
   const prospects = prospectsIn(mail);
   if (prospects.length > 0) return { ...base, kind: 'adf-lead', prospects };
@@ -103,7 +116,10 @@ export function classifyParsedMail(mail: ParsedMail, raw: Buffer): Classificatio
 
   // email-reply-parser is quadratic in runs of blank lines (10,000 newlines took 2 s, found by the
   // fuzzer): runs collapse to one blank line and the text is capped, which changes no visible text.
-  const visible = new EmailReplyParser().read(body.replace(/(?:[ \t]*\r?\n){3,}/g, '\n\n').slice(0, REPLY_TEXT_MAX)).getVisibleText().trim();
+  const visible = new EmailReplyParser()
+    .read(body.replace(/(?:[ \t]*\r?\n){3,}/g, '\n\n').slice(0, REPLY_TEXT_MAX))
+    .getVisibleText()
+    .trim();
   if (isAutoReply(mail.headers, subject)) {
     return { ...base, kind: 'auto-reply', intent: 'out_of_office', replyText: visible, returnDate: returnDate(body, mail.date ?? new Date()) };
   }

@@ -7,7 +7,12 @@ export type BounceType = 'hard' | 'soft' | 'block';
 export type Intent = 'interested' | 'question' | 'not_interested' | 'unsubscribe' | 'out_of_office' | 'wrong_person' | 'other';
 
 /** Which path decided a reply's intent and why: the AI above its confidence bar, or the rules. */
-export interface IntentResult { intent: Intent; confidence: number | null; path: 'ai' | 'rules'; reason?: string }
+export interface IntentResult {
+  intent: Intent;
+  confidence: number | null;
+  path: 'ai' | 'rules';
+  reason?: string;
+}
 /** The reply-intent port: the AI adapter (activities/ai/intent.ts) implements it, intake and the API take it injected. */
 export type IntentClassifier = (text: string) => Promise<IntentResult>;
 

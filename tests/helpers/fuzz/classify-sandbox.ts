@@ -33,13 +33,24 @@ export class ClassifierSandbox {
       const w = new Worker(BOOT, { eval: true });
       let ready = false;
       w.on('message', (m: SandboxAnswer | 'ready') => {
-        if (m === 'ready') { ready = true; this.current = w; resolve(w); return; }
+        if (m === 'ready') {
+          ready = true;
+          this.current = w;
+          resolve(w);
+          return;
+        }
         this.pending.get(m.id)?.(m);
         this.pending.delete(m.id);
       });
       w.on('error', (err) => {
-        if (!ready) { reject(err); return; }
-        if (this.current === w) { this.worker = null; this.current = null; }
+        if (!ready) {
+          reject(err);
+          return;
+        }
+        if (this.current === w) {
+          this.worker = null;
+          this.current = null;
+        }
         this.restarts++;
         for (const [id, settle] of this.pending) settle({ id, ms: 0, outcome: 'crashed', error: String(err.stack ?? err) });
         this.pending.clear();
@@ -64,12 +75,18 @@ export class ClassifierSandbox {
     return new Promise<SandboxAnswer>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        if (this.current === worker) { this.worker = null; this.current = null; }
+        if (this.current === worker) {
+          this.worker = null;
+          this.current = null;
+        }
         this.restarts++;
         void worker.terminate();
         resolve({ id, ms: deadlineMs, outcome: 'timeout', error: `classifyMail did not return within ${deadlineMs} ms (the thread was terminated)` });
       }, deadlineMs);
-      this.pending.set(id, (a) => { clearTimeout(timer); resolve(a); });
+      this.pending.set(id, (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      });
       worker.postMessage({ id, raw });
     });
   }

@@ -24,15 +24,54 @@ export const runs = (n: number): number => Math.max(1, Math.round(n * (Number.is
  */
 export function fuzzOptions<T>(numRuns: number, budgetMs: number, extra: fc.Parameters<T> = {}): fc.Parameters<T> {
   return {
-    numRuns: runs(numRuns), includeErrorInReport: true, interruptAfterTimeLimit: runs(budgetMs),
-    ...(SEED !== undefined && { seed: SEED }), ...(PATH !== undefined && { path: PATH }), ...extra,
+    numRuns: runs(numRuns),
+    includeErrorInReport: true,
+    interruptAfterTimeLimit: runs(budgetMs),
+    ...(SEED !== undefined && { seed: SEED }),
+    ...(PATH !== undefined && { path: PATH }),
+    ...extra,
   };
 }
 
 /** Characters that broke text handling somewhere: NUL, lone surrogates, RTL override, BOM, emoji, combining marks, a dotted İ (grows when lower-cased). */
 export const NASTY_CHARS = [
-  '\u0000', '\ud800', '\udfff', '\udc00\ud800', '\u202e', '\u200f', '\ufeff', '\uffff', '\ufffd', '\u2028', '💥', '👩‍👩‍👧', '\u0301', 'İ', 'ß', 'ﬃ',
-  '\u001b', '\u007f', '\r', '\n', '\t', '"', "'", '\\', '%', '&', '<', '>', '/', '..', '?', '#', '=', '+', ';', ',', ' ',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\udc00\ud800',
+  '\u202e',
+  '\u200f',
+  '\ufeff',
+  '\uffff',
+  '\ufffd',
+  '\u2028',
+  '💥',
+  '👩‍👩‍👧',
+  '\u0301',
+  'İ',
+  'ß',
+  'ﬃ',
+  '\u001b',
+  '\u007f',
+  '\r',
+  '\n',
+  '\t',
+  '"',
+  "'",
+  '\\',
+  '%',
+  '&',
+  '<',
+  '>',
+  '/',
+  '..',
+  '?',
+  '#',
+  '=',
+  '+',
+  ';',
+  ',',
+  ' ',
 ];
 
 /** One character: anything Unicode has (paired surrogates included), or one of the nasty ones. */
@@ -43,14 +82,19 @@ export const nastyChar: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A short hostile string: mostly plain, sometimes any Unicode, lone surrogates and NUL included. */
-export const nastyString = (maxLength = 40): fc.Arbitrary<string> => fc.oneof(
-  { arbitrary: fc.string({ maxLength }), weight: 2 },
-  { arbitrary: fc.string({ unit: nastyChar, maxLength }), weight: 3 },
-  { arbitrary: fc.constantFrom('', ' ', '0', '-1', '1e400', 'NaN', 'true', 'null', '[]', '{}', '__proto__', 'constructor', '%00', '%C3%28', '\u0000'), weight: 1 },
-);
+export const nastyString = (maxLength = 40): fc.Arbitrary<string> =>
+  fc.oneof(
+    { arbitrary: fc.string({ maxLength }), weight: 2 },
+    { arbitrary: fc.string({ unit: nastyChar, maxLength }), weight: 3 },
+    {
+      arbitrary: fc.constantFrom('', ' ', '0', '-1', '1e400', 'NaN', 'true', 'null', '[]', '{}', '__proto__', 'constructor', '%00', '%C3%28', '\u0000'),
+      weight: 1,
+    },
+  );
 
 /** A string past any field's bound: 1 to 20 thousand repeats of one hostile character. */
-export const hugeString: fc.Arbitrary<string> = fc.tuple(fc.oneof(fc.constantFrom('x', 'İ', '💥', '\u0000', '\ud800', ' '), nastyChar), fc.integer({ min: 201, max: 20_000 }))
+export const hugeString: fc.Arbitrary<string> = fc
+  .tuple(fc.oneof(fc.constantFrom('x', 'İ', '💥', '\u0000', '\ud800', ' '), nastyChar), fc.integer({ min: 201, max: 20_000 }))
   .map(([c, n]) => c.repeat(n));
 
 export class DeadlineExceeded extends Error {
@@ -72,7 +116,12 @@ export async function withDeadline<T>(what: string, ms: number, work: () => Prom
 
 /** A one-line, bounded rendering of an input for assertion messages. */
 export function preview(v: unknown, max = 300): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : Buffer.isBuffer(v) || v instanceof Uint8Array ? `<${v.length} bytes> ${JSON.stringify(Buffer.from(v).toString('latin1'))}` : JSON.stringify(v) ?? String(v);
+  const s =
+    typeof v === 'string'
+      ? JSON.stringify(v)
+      : Buffer.isBuffer(v) || v instanceof Uint8Array
+        ? `<${v.length} bytes> ${JSON.stringify(Buffer.from(v).toString('latin1'))}`
+        : (JSON.stringify(v) ?? String(v));
   return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
 }
 

@@ -22,9 +22,17 @@ export interface StormOptions {
   afterAccept?: boolean;
 }
 
-export interface ActiveFault { kind: FaultKind; retryAfterSeconds: number; hangMs: number; afterAccept: boolean }
+export interface ActiveFault {
+  kind: FaultKind;
+  retryAfterSeconds: number;
+  hangMs: number;
+  afterAccept: boolean;
+}
 
-interface Storm extends ActiveFault { until: number; rate: number }
+interface Storm extends ActiveFault {
+  until: number;
+  rate: number;
+}
 
 export class FaultStorms {
   private storms: Storm[] = [];
@@ -39,8 +47,12 @@ export class FaultStorms {
   start(kind: FaultKind, durationMs: number, opts: StormOptions = {}): void {
     const afterAccept = opts.afterAccept === true && (kind === 'hang' || kind === 'reset');
     this.storms.push({
-      kind, until: Date.now() + durationMs, rate: opts.rate ?? 1,
-      retryAfterSeconds: opts.retryAfterSeconds ?? 2, hangMs: opts.hangMs ?? 20_000, afterAccept,
+      kind,
+      until: Date.now() + durationMs,
+      rate: opts.rate ?? 1,
+      retryAfterSeconds: opts.retryAfterSeconds ?? 2,
+      hangMs: opts.hangMs ?? 20_000,
+      afterAccept,
     });
     const name = afterAccept ? `${kind}+accepted` : kind;
     this.started[name] = (this.started[name] ?? 0) + 1;
@@ -80,11 +92,15 @@ export class FaultStorms {
  */
 export function stormReply(f: ActiveFault, error: (status: number, headers: Record<string, string>) => Reply, seq: number): Reply {
   switch (f.kind) {
-    case '5xx': return error([500, 502, 503][seq % 3] ?? 500, {});
-    case '429': return error(429, { 'retry-after': String(f.retryAfterSeconds) });
+    case '5xx':
+      return error([500, 502, 503][seq % 3] ?? 500, {});
+    case '429':
+      return error(429, { 'retry-after': String(f.retryAfterSeconds) });
     // Held past the client's timeout, then dropped: nothing was accepted.
-    case 'hang': return { status: 503, body: undefined, delayMs: f.hangMs, reset: true };
-    case 'reset': return { status: 0, body: undefined, reset: true };
+    case 'hang':
+      return { status: 503, body: undefined, delayMs: f.hangMs, reset: true };
+    case 'reset':
+      return { status: 0, body: undefined, reset: true };
   }
 }
 

@@ -3,15 +3,30 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface RecordedRequest { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 /**
  * `delayMs` holds the answer back, to exercise client timeouts. `reset` destroys the connection
  * instead of answering (after `delayMs`, when set): the client sees ECONNRESET / "socket hang up".
  */
-export interface Reply { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; reset?: boolean }
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  reset?: boolean;
+}
 export type Route = { method: string; path: RegExp; handle: (req: RecordedRequest, match: RegExpMatchArray) => Reply };
 
-export interface StandIn { url: string; requests: RecordedRequest[]; close(): Promise<void> }
+export interface StandIn {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
 
 export async function startStandIn(routes: Route[], notFound: (req: RecordedRequest) => Reply): Promise<StandIn> {
   const requests: RecordedRequest[] = [];
@@ -25,12 +40,18 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
       let reply: Reply | undefined;
       for (const r of routes) {
         const m = r.method === rec.method ? pathname.match(r.path) : null;
-        if (m) { reply = r.handle(rec, m); break; }
+        if (m) {
+          reply = r.handle(rec, m);
+          break;
+        }
       }
       const final = reply ?? notFound(rec);
       const write = () => {
         if (res.destroyed) return;
-        if (final.reset === true) { req.socket.destroy(); return; }
+        if (final.reset === true) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(final.status, { 'content-type': 'application/json', ...final.headers });
         res.end(final.body === undefined ? '' : JSON.stringify(final.body));
       };
@@ -43,7 +64,11 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -52,7 +77,13 @@ export async function startStandIn(routes: Route[], notFound: (req: RecordedRequ
  * with the test, which may push more while the stand-in runs). `code`/`message` override the
  * provider's default error body for that status.
  */
-export interface ScriptedFault { status: number; retryAfter?: number | string; code?: string | number; message?: string; delayMs?: number }
+export interface ScriptedFault {
+  status: number;
+  retryAfter?: number | string;
+  code?: string | number;
+  message?: string;
+  delayMs?: number;
+}
 
 export function takeFault(faults: ScriptedFault[] | undefined): ScriptedFault | undefined {
   return faults?.shift();
