@@ -21,7 +21,8 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
       api_key_name: e.apiKeyName,
       method: e.method,
       route: e.route,
-      target: e.target,
+      // Every write attempt leaves its row, even one whose target carried a NUL (refused with 400).
+      target: e.target?.replaceAll('\u0000', '\uFFFD') ?? null,
       status: e.status,
       request_id: e.requestId,
     })

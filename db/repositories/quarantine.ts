@@ -40,7 +40,8 @@ export async function quarantine(db: Db, q: QuarantineInput): Promise<{ id: stri
       uid: q.mail?.uid ?? null,
       content_type: q.contentType,
       raw: q.raw,
-      reason: q.reason,
+      // A parser's error text may quote the NUL that made it fail; PostgreSQL text cannot hold U+0000.
+      reason: q.reason.replaceAll('\u0000', '\uFFFD'),
       error_code: q.errorCode,
       ...(q.receivedAt !== undefined ? { received_at: q.receivedAt } : {}),
     })

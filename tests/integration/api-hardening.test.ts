@@ -68,6 +68,29 @@ describe('API hardening', () => {
     }
   });
 
+  test('what the fuzzer found: an unbounded offset, a NUL quoted into a quarantine reason, a denied write without its audit row', async () => {
+    for (const offset of ['1e20', '9223372036854775807']) {
+      const res = await app.inject({ method: 'GET', url: `/leads?offset=${offset}`, headers: write });
+      assert.equal(res.statusCode, 400, `offset ${offset}: ${res.body}`);
+    }
+    const adf = await app.inject({
+      method: 'POST',
+      url: '/leads/adf',
+      headers: { ...write, 'content-type': 'application/xml' },
+      payload: Buffer.from('<?adf version="1.0"?>\u0000<adf><prospect>'),
+    });
+    assert.ok(adf.statusCode === 422 || adf.statusCode === 400, `${adf.statusCode}: ${adf.body}`);
+    const admin = { authorization: `Bearer ${(await createApiKey(stack.tdb.db, 'auditor', ['admin'])).key}` };
+    assert.equal((await app.inject({ method: 'POST', url: '/leads/lead%3Anul%00x/stop', headers: write, payload: { reason: 'x' } })).statusCode, 400);
+    const audit = (await app.inject({ method: 'GET', url: '/audit?limit=50', headers: admin })).json<{
+      items: Array<{ target: string | null; status: number }>;
+    }>().items;
+    assert.ok(
+      audit.some((e) => e.status === 400 && (e.target ?? '').includes('lead:nul')),
+      'the refused write is audited',
+    );
+  });
+
   test('invalid UTF-8 in a JSON body is a 400 naming the field, not a lead with U+FFFD', async () => {
     const body = Buffer.concat([
       Buffer.from(`{"source":"probe","externalId":"${uniqueName('u')}","contact":{"email":"p@example.com","lastName":"a`),
