@@ -1,5 +1,8 @@
-// IN PROGRESS (hardening issue: fault suite and fuzzing). Not run by npm test yet: it is named
-// .wip.ts until it passes reliably (see the issue's note for what it found); rename to .test.ts.
+// IN PROGRESS (hardening issue: fault suite). Not run by npm test yet: named .wip.ts until the
+// product bug it exposes is fixed, then rename to .test.ts (the `chaos` layer is already listed in
+// scripts/run-tests.mjs). Fails today, deterministically: PostgreSQL going down while a query is in
+// flight kills the worker (and the API) with an unhandled 'error' event from a checked-out pg
+// client (db/connection.ts: the pool's error handler covers idle clients only).
 // Chaos, family 2: the servers under the product go away and come back mid-run. Leads arrive in
 // waves through the real Temporal dev server into the real `leadflow worker` process (SendGrid
 // stand-in for e-mail, its signed Event Webhook into the real API, GreenMail's IMAP for replies
@@ -25,6 +28,7 @@ import { appendMessage, connectImap } from '../helpers/mailserver.js';
 import { checkDeliveries, lostLeads, sendgridKey, sendgridReceived } from '../helpers/chaos/counts.js';
 import { byMode, MODE, printSummary, sampleMemory, seededRandom, sleep, trackUnhandledRejections, type RejectionTracker } from '../helpers/chaos/report.js';
 import { dumpSlowest, percentiles, secondsToReach, settleLeads } from '../helpers/chaos/settle.js';
+import { restartPostgresMidQuery } from '../helpers/chaos/postgres-chaos.js';
 import { INBOX, startChaosWorld, type ChaosWorld } from '../helpers/chaos/world.js';
 import { eventually } from '../helpers/eventually.js';
 import { testIdentity } from '../helpers/codec.js';
@@ -204,9 +208,9 @@ describe(`chaos (${MODE}): Temporal, PostgreSQL and IMAP restarts mid-run`, () =
           };
           if (kind === 'temporal') await w.temporal.restart(downMs);
           else if (kind === 'postgres') {
-            await w.pg.halt();
-            await sleep(downMs);
-            await w.pg.resume();
+            // Down while queries are mid-statement (waiting on a lock): the worst moment for a pool.
+            const halted = await restartPostgresMidQuery(w.pg, w.pg.url, downMs);
+            entry.queriesWaitingAtHalt = halted.queriesWaitingAtHalt;
           } else {
             // GreenMail comes back empty (see the header): put back the replies their leads have not seen.
             await w.mail!.restart();
@@ -307,6 +311,7 @@ describe(`chaos (${MODE}): Temporal, PostgreSQL and IMAP restarts mid-run`, () =
         restarts: restartLog,
         temporalRestarts: w.temporal.restarts,
         workerCrashes: w.worker.crashes.length,
+        workerFailedStarts: w.worker.failedStarts,
         retriesByTheTest: { submit: submitRetries, appendOrLookup: appendRetries },
         repliesPutBackAfterImapRestart: reappended,
         sendgrid: {
@@ -328,7 +333,7 @@ describe(`chaos (${MODE}): Temporal, PostgreSQL and IMAP restarts mid-run`, () =
         ),
         lostLeads: lost.length,
         outboxNotSent: notSent.length,
-        unhandledRejections: { test: rejections.count, worker: w.worker.unhandled.length },
+        unhandledRejections: { test: rejections.count, testUncaught: rejections.uncaught, worker: w.worker.unhandled.length },
         memory: {
           testHeapMb: [memBefore.heapMb, memAfter.heapMb],
           testRssMb: [memBefore.rssMb, memAfter.rssMb],
@@ -341,7 +346,7 @@ describe(`chaos (${MODE}): Temporal, PostgreSQL and IMAP restarts mid-run`, () =
       if (settled.error !== null) throw settled.error;
       if (dossiers !== null) throw dossiers;
       assert.deepEqual(
-        w.worker.crashes.map((c) => `${c.code ?? c.signal}: ${c.tail}`),
+        w.worker.crashes.map((c) => `${c.at} exit ${c.code ?? c.signal}: ${c.reason}`),
         [],
         'the worker survived every restart without dying',
       );
@@ -367,7 +372,11 @@ describe(`chaos (${MODE}): Temporal, PostgreSQL and IMAP restarts mid-run`, () =
       );
       assert.equal(unmatched.length, 0, `no reply ended in the quarantine: ${unmatched.map((q) => q.reason).join('; ')}`);
       assert.equal(inbox.unseen, 0, `every message in the mailbox was processed (${inbox.messages} there)`);
-      assert.equal(rejections.count, 0, `no unhandled rejection in the test process: ${rejections.samples.join('\n')}`);
+      assert.equal(
+        rejections.count + rejections.uncaught,
+        0,
+        `no unhandled rejection or uncaught exception in the test process: ${rejections.samples.join('\n')}`,
+      );
       assert.deepEqual(w.worker.unhandled, [], 'no unhandled rejection or uncaught exception logged by the worker');
       if (memAfter.gc)
         assert.ok(

@@ -1,5 +1,8 @@
-// IN PROGRESS (hardening issue: fault suite and fuzzing). Not run by npm test yet: it is named
-// .wip.ts until it passes reliably (see the issue's note for what it found); rename to .test.ts.
+// IN PROGRESS (hardening issue: fault suite). Not run by npm test yet: named .wip.ts until the
+// product bug it exposes is fixed, then rename to .test.ts (the `chaos` layer is already listed in
+// scripts/run-tests.mjs). Fails today, deterministically, in its second test only: a timeout or
+// reset after SendGrid/Twilio accepted a message is treated as "not accepted" and the message is
+// sent again (activities/send/errors.ts networkErrorCode → TransientSendError → ledger.ts `pending`).
 // Chaos, family 1: the worker dies and the providers misbehave, all at once. Leads (e-mail through
 // SendGrid, SMS through Twilio, every draft asked of OpenAI) arrive in waves through the real
 // Temporal dev server into the real `leadflow worker` process, which is SIGKILLed at random
@@ -254,6 +257,7 @@ describe(`chaos (${MODE}): worker SIGKILLs, provider storms and invalid AI outpu
         killsWithSendGridAnswerPending: killsMidCall,
         workerStarts: w.worker.starts,
         workerCrashes: w.worker.crashes.length,
+        workerFailedStarts: w.worker.failedStarts,
         faultsInjected: { sendgrid: w.storms.sendgrid.injected, twilio: w.storms.twilio.injected, openai: w.storms.openai.injected },
         provider: {
           sendgrid: {
@@ -279,7 +283,7 @@ describe(`chaos (${MODE}): worker SIGKILLs, provider storms and invalid AI outpu
         leadSecondsToExpectedState: leadSeconds,
         lostLeads: lost.length,
         outboxNotSent: notSent.length,
-        unhandledRejections: { test: rejections.count, worker: w.worker.unhandled.length },
+        unhandledRejections: { test: rejections.count, testUncaught: rejections.uncaught, worker: w.worker.unhandled.length },
         memory: {
           testHeapMb: [memBefore.heapMb, memAfter.heapMb],
           testRssMb: [memBefore.rssMb, memAfter.rssMb],
@@ -293,7 +297,7 @@ describe(`chaos (${MODE}): worker SIGKILLs, provider storms and invalid AI outpu
       // ---- assertions -------------------------------------------------------------------------
       if (settled.error !== null) throw settled.error;
       assert.deepEqual(
-        w.worker.crashes.map((c) => `${c.code ?? c.signal}: ${c.tail}`),
+        w.worker.crashes.map((c) => `${c.at} exit ${c.code ?? c.signal}: ${c.reason}`),
         [],
         'the worker never died by itself',
       );
@@ -333,7 +337,11 @@ describe(`chaos (${MODE}): worker SIGKILLs, provider storms and invalid AI outpu
         leads.reduce((n, l) => n + l.steps, 0),
         'one draft per message',
       );
-      assert.equal(rejections.count, 0, `no unhandled rejection in the test process: ${rejections.samples.join('\n')}`);
+      assert.equal(
+        rejections.count + rejections.uncaught,
+        0,
+        `no unhandled rejection or uncaught exception in the test process: ${rejections.samples.join('\n')}`,
+      );
       assert.deepEqual(w.worker.unhandled, [], 'no unhandled rejection or uncaught exception logged by the worker');
       // Memory is measured in benchmarks; here only a loose sanity bound (a leak of the whole run would break it).
       if (memAfter.gc)

@@ -153,7 +153,7 @@ function tail(file: string, lines = 20): string {
   }
 }
 
-async function startCluster(): Promise<RestartablePostgres> {
+async function startCluster(durable = false): Promise<RestartablePostgres> {
   const binDir = findPostgresBinDir();
   const user = unprivilegedUser();
   const base = mkdtempSync(join(scratchDir(), 'leadflow-pg-'));
@@ -193,9 +193,14 @@ async function startCluster(): Promise<RestartablePostgres> {
     let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      options = [`-p ${port}`, `-k '${base}'`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'].join(
-        ' ',
-      );
+      options = [
+        `-p ${port}`,
+        `-k '${base}'`,
+        '-c listen_addresses=127.0.0.1',
+        '-c fsync=off',
+        `-c synchronous_commit=${durable ? 'on' : 'off'}`,
+        '-c full_page_writes=off',
+      ].join(' ');
       try {
         await run(pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], { env, ...as });
         break;
@@ -232,10 +237,13 @@ async function startCluster(): Promise<RestartablePostgres> {
 
 /**
  * Always a private throwaway cluster (even with TEST_DATABASE_URL set), for tests that stop and
- * restart the server itself.
+ * restart the server itself. `durable`: synchronous commits, so a commit the server acknowledged
+ * survives an abrupt stop (`halt()` is `-m immediate`, a crash); the default cluster commits
+ * asynchronously for speed and may lose its last few hundred milliseconds of commits then. fsync
+ * stays off either way: the operating system, which keeps what was written, does not crash here.
  */
-export function startPostgresCluster(): Promise<RestartablePostgres> {
-  return startCluster();
+export function startPostgresCluster(opts: { durable?: boolean } = {}): Promise<RestartablePostgres> {
+  return startCluster(opts.durable === true);
 }
 
 // ---- databases inside an existing server --------------------------------------------

@@ -14,30 +14,46 @@ export function byMode<T>(short: T, long: T): T {
 }
 
 export interface RejectionTracker {
+  /** Unhandled promise rejections. */
   readonly count: number;
+  /** Uncaught exceptions (e.g. an 'error' event nobody listens to); node:test also fails the running test on one. */
+  readonly uncaught: number;
   readonly samples: string[];
   dispose(): void;
 }
 
 /**
- * Counts unhandled rejections in this process from now on. (node:test would report one as a
- * failure of whichever test was running; counting them makes "zero" an explicit figure.)
+ * Counts unhandled rejections and uncaught exceptions in this process from now on. (node:test
+ * reports one as a failure of whichever test was running; counting them makes "zero" a figure.)
  */
 export function trackUnhandledRejections(): RejectionTracker {
   const samples: string[] = [];
   let count = 0;
-  const onRejection = (reason: unknown) => {
-    count += 1;
+  let uncaught = 0;
+  const sample = (reason: unknown) => {
     if (samples.length < 5) samples.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
   };
+  const onRejection = (reason: unknown) => {
+    count += 1;
+    sample(reason);
+  };
+  const onUncaught = (err: unknown) => {
+    uncaught += 1;
+    sample(err);
+  };
   process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onUncaught);
   return {
     get count() {
       return count;
     },
+    get uncaught() {
+      return uncaught;
+    },
     samples,
     dispose: () => {
       process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onUncaught);
     },
   };
 }

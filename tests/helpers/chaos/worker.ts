@@ -10,6 +10,16 @@ export interface WorkerCrash {
   code: number | null;
   signal: string | null;
   tail: string;
+  /** The error it died of: the first error-looking line of its last output and a few after it. */
+  reason: string;
+}
+
+/** Pulls the fatal error out of a dying process's last lines (ANSI colours removed). */
+function crashReason(lines: string[]): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+  const at = plain.findIndex((l) => /^(node:|\S*Error\b|.*Unhandled|.*uncaught|.*fatal)/i.test(l.trim()) && !l.startsWith('{'));
+  return (at === -1 ? plain.slice(-5) : plain.slice(at, at + 8)).join('\n');
 }
 
 /** Lines a Node process prints for an unhandled rejection or an uncaught exception. */
@@ -22,7 +32,10 @@ export class WorkerProcess {
   private starting: Promise<void> | null = null;
   starts = 0;
   kills = 0;
+  /** Exits of a running worker (after "workers started") that nobody asked for. */
   readonly crashes: WorkerCrash[] = [];
+  /** Starts that exited before "workers started" (e.g. the database still down): what a supervisor retries. */
+  failedStarts = 0;
   /** Output lines that mention an unhandled rejection or uncaught exception, from every run. */
   readonly unhandled: string[] = [];
   /** Every output line containing one of these substrings is kept (for a test to inspect). */
@@ -53,6 +66,7 @@ export class WorkerProcess {
     this.child = child;
     this.starts += 1;
     this.expectingExit = false;
+    this.tailLines = []; // a crash report names this process's last words, not its predecessor's
     let partial = '';
     const onData = (d: Buffer) => {
       const lines = (partial + d.toString()).split('\n');
@@ -66,17 +80,27 @@ export class WorkerProcess {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    let ready = false;
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       if (this.expectingExit) return;
-      this.crashes.push({ at: new Date().toISOString(), code, signal, tail: this.tailLines.slice(-30).join('\n') });
-      // Bring it back so the run can finish; the crash itself fails the test.
+      if (!ready) this.failedStarts += 1;
+      else
+        this.crashes.push({
+          at: new Date().toISOString(),
+          code,
+          signal,
+          tail: this.tailLines.slice(-30).join('\n'),
+          reason: crashReason(this.tailLines.slice(-40)),
+        });
+      // Bring it back (as a supervisor would) so the run can finish; a crash itself fails the test.
       setTimeout(() => {
         if (this.child === null) void this.start().catch(() => undefined);
       }, 1_000).unref();
     });
     try {
       await waitForOutput(child, 'workers started', timeoutMs);
+      ready = true;
     } catch (err) {
       this.expectingExit = true;
       child.kill('SIGKILL');

@@ -69,7 +69,8 @@ export async function startChaosWorld(opts: ChaosWorldOptions = {}): Promise<Cha
   const [temporal, pg, sendgrid, twilio, openai, mail] = await Promise.all([
     // The payload keys cliEnv gives every spawned `leadflow` process: this client reads what the worker wrote.
     startRestartableTemporal(testDataConverter),
-    startPostgresCluster(),
+    // Durable commits: an acknowledged write must survive the abrupt stops of the restart scenario.
+    startPostgresCluster({ durable: true }),
     // Real SendGrid retries a webhook batch its endpoint did not take for 24 hours.
     startSendGrid({
       apiKey: 'SG.chaos',
