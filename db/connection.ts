@@ -93,6 +93,10 @@ async function createPostgres(url: string, opts: CreateDbOptions): Promise<DbHan
   // discards that client, so the next query simply gets a fresh one.
   const onPoolError = opts.onPoolError ?? ((error: Error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
   pool.on('error', onPoolError);
+  // A checked-out client loses the pool's listener (pg-pool removes it), and pg's Client emits
+  // 'error' when the server drops the connection mid-query: unhandled, that killed the process on
+  // every PostgreSQL restart (found by the fault suite). The query itself still rejects.
+  pool.on('connect', (client) => client.on('error', onPoolError));
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
