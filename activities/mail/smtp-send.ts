@@ -2,7 +2,7 @@
 // SMTP has no idempotency key; the deterministic Message-ID plus the outbox ledger are what keep
 // a retried send recognisable as the same message.
 import nodemailer from 'nodemailer';
-import { networkErrorCode, PermanentSendError, TransientSendError } from '../send/errors.js';
+import { networkSendError, PermanentSendError, TransientSendError, type UnknownOutcomeSendError } from '../send/errors.js';
 import { deterministicMessageId } from '../../domain/ids/index.js';
 
 export interface SmtpConfig {
@@ -79,9 +79,10 @@ export type SmtpSender = ReturnType<typeof createSmtpSender>;
 /**
  * RFC 5321 reply codes: 5yz is a permanent refusal (550 user unknown, 554 rejected, 535 bad
  * credentials - a person must fix those), 4yz a temporary one (451 greylisting, 421 busy).
- * Without a reply code the connection itself failed, which is transient.
+ * Without a reply code the connection failed: a refused connect or unknown host is transient, a
+ * break mid-session may have come after the server took the message, so its outcome is unknown.
  */
-export function classifySmtpError(err: unknown): PermanentSendError | TransientSendError {
+export function classifySmtpError(err: unknown): PermanentSendError | TransientSendError | UnknownOutcomeSendError {
   const e = err as { responseCode?: unknown; code?: unknown; response?: unknown; message?: string };
   const providerMessage = typeof e.response === 'string' && e.response !== '' ? e.response : (e.message ?? String(err));
   if (typeof e.responseCode === 'number') {
@@ -89,8 +90,7 @@ export function classifySmtpError(err: unknown): PermanentSendError | TransientS
     return e.responseCode >= 500 ? new PermanentSendError(details) : new TransientSendError(details);
   }
   const code = typeof e.code === 'string' ? e.code : null;
-  if (networkErrorCode(err) !== null || code === 'ETIMEDOUT' || code === 'EDNS') {
-    return new TransientSendError({ provider: 'smtp', code, status: null, providerMessage });
-  }
+  const network = networkSendError('smtp', err, providerMessage);
+  if (network !== null) return network;
   return new PermanentSendError({ provider: 'smtp', code, status: null, providerMessage });
 }

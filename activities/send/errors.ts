@@ -67,23 +67,53 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** Node socket errors and client timeouts: no response came back, so the provider may not have seen the request. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  'ESOCKET',
-  'ECONNECTION',
-]);
+/**
+ * The call failed before any byte of the request could reach the provider (nothing listening, no
+ * such host, no route, connect timeout): sending again cannot duplicate anything.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'EDNS']);
 
-export function networkErrorCode(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && NETWORK_CODES.has(code) ? code : null;
+/**
+ * The connection broke or timed out after the request may have been written: the provider may
+ * well have accepted the message and only its answer was lost. Treating these as "not sent" is
+ * how a reset after SendGrid's 202 became a second e-mail (found by the fault suite).
+ */
+const MAYBE_SENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKET', 'ECONNECTION', 'UND_ERR_SOCKET']);
+
+export interface NetworkFailure {
+  code: string;
+  /** True when the provider may have accepted the request before the connection failed. */
+  maybeSent: boolean;
+}
+
+/** Node socket errors and client timeouts, split by whether the request could have reached the provider. */
+export function networkFailure(err: unknown): NetworkFailure | null {
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : null;
+  if (code === null) return null;
+  if (NOT_SENT_CODES.has(code)) return { code, maybeSent: false };
+  if (!MAYBE_SENT_CODES.has(code)) return null;
+  // nodemailer wraps a refused connect as ESOCKET and keeps the socket's code only in the text.
+  const text = `${typeof e?.message === 'string' ? e.message : ''} ${String((e?.cause as { code?: unknown } | undefined)?.code ?? '')}`;
+  const underlying = [...NOT_SENT_CODES].find((c) => text.includes(c));
+  return underlying !== undefined ? { code, maybeSent: false } : { code, maybeSent: true };
+}
+
+/**
+ * A failure we cannot classify as accepted or refused: the request may have reached the provider.
+ * The ledger keeps the call in flight and settles it from provider evidence, never by calling again.
+ */
+export class UnknownOutcomeSendError extends SendError {
+  override readonly name = Failure.SendOutcomePending;
+  constructor(d: SendErrorDetails) {
+    super('lost the answer to a request it may have accepted', d);
+  }
+}
+
+/** The one mapping every adapter uses for a failure with no provider answer at all. */
+export function networkSendError(provider: SendProvider, err: unknown, message: string): TransientSendError | UnknownOutcomeSendError | null {
+  const network = networkFailure(err);
+  if (network === null) return null;
+  const details = { provider, code: network.code, status: null, providerMessage: message };
+  return network.maybeSent ? new UnknownOutcomeSendError(details) : new TransientSendError(details);
 }

@@ -8,7 +8,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
-import { PermanentSendError, TransientSendError } from './errors.js';
+import { PermanentSendError, TransientSendError, UnknownOutcomeSendError } from './errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
 import { deterministicMessageId } from '../../domain/ids/index.js';
 import type { OutboundMessage, Transport } from './transports.js';
@@ -129,7 +129,12 @@ export function createSendActivities(deps: SendDeps) {
           ...(err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}),
         });
       }
-      // Anything else leaves the call in flight: whether the provider took it is unknown.
+      if (err instanceof UnknownOutcomeSendError) {
+        // The request may have been accepted: the call stays in flight, and the next attempt
+        // settles it from the provider's webhook (or the evidence window), never by calling again.
+        throw ApplicationFailure.create({ message: err.message, type: Failure.SendOutcomePending, nextRetryDelay: '15 seconds' });
+      }
+      // Anything else leaves the call in flight too: whether the provider took it is unknown.
       throw err;
     }
   }

@@ -3,7 +3,7 @@
 // different keys or base URLs in one worker (or one test process) cannot overwrite each other.
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import { isTransientStatus, networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError } from '../send/errors.js';
+import { isTransientStatus, networkSendError, parseRetryAfter, PermanentSendError, TransientSendError, type UnknownOutcomeSendError } from '../send/errors.js';
 
 export interface SendGridConfig {
   apiKey: string;
@@ -82,7 +82,7 @@ interface SendGridErrorBody {
 }
 
 /** ResponseError carries `code` = HTTP status and `response` = { headers, body }; anything else never reached SendGrid's answer. */
-export function classifySendGridError(err: unknown): PermanentSendError | TransientSendError {
+export function classifySendGridError(err: unknown): PermanentSendError | TransientSendError | UnknownOutcomeSendError {
   const e = err as { code?: unknown; message?: string; response?: { headers?: Record<string, unknown>; body?: unknown } };
   if (typeof e.code === 'number' && e.response !== undefined) {
     const status = e.code;
@@ -94,8 +94,8 @@ export function classifySendGridError(err: unknown): PermanentSendError | Transi
     if (isTransientStatus(status)) return new TransientSendError({ ...details, retryAfterMs: parseRetryAfter(e.response.headers?.['retry-after']) });
     return new PermanentSendError(details);
   }
-  const network = networkErrorCode(err);
-  if (network !== null) return new TransientSendError({ provider: 'sendgrid', code: network, status: null, providerMessage: e.message ?? network });
+  const network = networkSendError('sendgrid', err, e.message ?? String(err));
+  if (network !== null) return network;
   // The helper rejects bad input locally (missing from, empty content) before any request: a bug, not an outage.
   return new PermanentSendError({ provider: 'sendgrid', code: null, status: null, providerMessage: e.message ?? String(err) });
 }

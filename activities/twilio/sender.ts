@@ -2,7 +2,7 @@
 // create has no idempotency key, so exactly-once is the outbox ledger's job; this adapter only
 // carries the key onto the status callback URL so delivery events find their lead and step.
 import twilio from 'twilio';
-import { networkErrorCode, parseRetryAfter, PermanentSendError, TransientSendError, isTransientStatus } from '../send/errors.js';
+import { networkSendError, parseRetryAfter, PermanentSendError, TransientSendError, UnknownOutcomeSendError, isTransientStatus } from '../send/errors.js';
 
 export interface TwilioConfig {
   accountSid: string;
@@ -101,14 +101,14 @@ export function createTwilioSender(config: TwilioConfig) {
 export type TwilioSender = ReturnType<typeof createTwilioSender>;
 
 /** RestException: `status` = HTTP status, `code` = Twilio error code (21211 invalid To, 21610 unsubscribed, 20003 auth, 20429 throttled). */
-export function classifyTwilioError(err: unknown): PermanentSendError | TransientSendError {
-  if (err instanceof PermanentSendError || err instanceof TransientSendError) return err;
+export function classifyTwilioError(err: unknown): PermanentSendError | TransientSendError | UnknownOutcomeSendError {
+  if (err instanceof PermanentSendError || err instanceof TransientSendError || err instanceof UnknownOutcomeSendError) return err;
   if (err instanceof twilio.RestException) {
     const details = { provider: 'twilio' as const, code: err.code ?? null, status: err.status, providerMessage: err.message };
     return isTransientStatus(err.status) || err.code === 20429 ? new TransientSendError(details) : new PermanentSendError(details);
   }
   const e = err as { message?: string };
-  const network = networkErrorCode(err);
-  if (network !== null) return new TransientSendError({ provider: 'twilio', code: network, status: null, providerMessage: e.message ?? network });
+  const network = networkSendError('twilio', err, e.message ?? String(err));
+  if (network !== null) return network;
   return new PermanentSendError({ provider: 'twilio', code: null, status: null, providerMessage: e.message ?? String(err) });
 }

@@ -11,6 +11,7 @@ import { localTransport, sendGridTransport, type OutboundMessage } from '../../a
 import { createSendGridSender } from '../../activities/sendgrid/sender.js';
 import type { StandIn } from '../helpers/standins/http.js';
 import { startSendGrid } from '../helpers/standins/sendgrid.js';
+import { FaultStorms } from '../helpers/standins/faults.js';
 import type { ScriptedFault } from '../helpers/standins/http.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
@@ -133,6 +134,43 @@ describe('outbox ledger: exactly-once sends', () => {
     assert.deepEqual([uncertain.type, uncertain.nonRetryable], ['SendUncertainError', true]);
     assert.equal((await getOutbox(tdb.db, noEvidence.idempotencyKey))?.status, 'uncertain');
     assert.equal(sends(withEvidence.idempotencyKey) + sends(noEvidence.idempotencyKey), 0, 'nothing was sent a second time');
+  });
+
+  test('a connection reset after the provider accepted the message is an unknown outcome: never called again, settled from evidence', async () => {
+    const storms = new FaultStorms();
+    const flaky = await startSendGrid({ apiKey: 'SG.ledger', storms });
+    try {
+      const ledger = createSendActivities({
+        db: tdb.db,
+        evidenceWindowMs: 60_000,
+        absenceMeansUnsent: new Set(['sendgrid']),
+        transports: {
+          email: sendGridTransport(createSendGridSender({ apiKey: 'SG.ledger', baseUrl: flaky.url }), 'sales@dealer.example.com'),
+          sms: localTransport(),
+        },
+      });
+      const msg = message();
+      storms.start('reset', 60_000, { afterAccept: true });
+      const lost = await failure(run(ledger.sendMessage, msg));
+      assert.deepEqual([lost.type, lost.nonRetryable], ['SendOutcomePending', false]);
+      assert.equal(flaky.accepted.length, 1, 'SendGrid took the message before the connection dropped');
+      assert.equal((await getOutbox(tdb.db, msg.idempotencyKey))?.in_flight, true, 'the call stays in flight, not pending');
+      storms.calm();
+      const again = await failure(run(ledger.sendMessage, msg));
+      assert.equal(again.type, 'SendOutcomePending', 'the retry waits for evidence instead of calling again');
+      await recordProviderEvent(tdb.db, {
+        provider: 'sendgrid',
+        eventId: uniqueName('ev'),
+        leadId: 'lead:x',
+        type: 'processed',
+        payload: { idempotency_key: msg.idempotencyKey, sg_message_id: flaky.accepted[0]?.messageId },
+      });
+      const settled = await run(ledger.sendMessage, msg);
+      assert.deepEqual([settled.recovered, settled.providerMessageId], [true, flaky.accepted[0]?.messageId]);
+      assert.equal(flaky.accepted.length, 1, 'accepted exactly once');
+    } finally {
+      await flaky.close();
+    }
   });
 
   test('with a provider whose webhook reports every accepted message, silence after the window means never accepted: sent once more', async () => {

@@ -2,7 +2,7 @@
 // the stand-in): the form it posts, the SM sid it returns, and the error classification.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PermanentSendError, TransientSendError } from '../../activities/send/errors.js';
+import { PermanentSendError, TransientSendError, UnknownOutcomeSendError } from '../../activities/send/errors.js';
 import { createTwilioSender, type TwilioConfig } from '../../activities/twilio/sender.js';
 import { startTwilio } from '../helpers/standins/twilio.js';
 
@@ -106,9 +106,10 @@ describe('Twilio sender', () => {
     assert.match((await createTwilioSender(config).send(sms)).providerMessageId, /^SM/);
   });
 
-  test('a timeout is transient', async () => {
+  test('a timeout after the request left is an unknown outcome, not a transient refusal', async () => {
     tw.faults.push({ status: 500, delayMs: 2000 });
     const err = await failure({ ...config, timeoutMs: 200 });
-    assert.ok(err instanceof TransientSendError, String(err));
+    assert.ok(err instanceof UnknownOutcomeSendError, String(err));
+    assert.equal(err.name, 'SendOutcomePending');
   });
 });
