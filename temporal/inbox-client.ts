@@ -1,0 +1,77 @@
+// Talking to an inbox workflow from outside it (the slot activity, the API, the CLI). Every call
+// starts the inbox's workflow if it is not running yet (update/signal-with-start), so an inbox
+// exists as an entity from the first request on, with the policy and age stored in the database.
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type SignalDefinition, type Workflow } from '@temporalio/common';
+import {
+  inboxStatusQuery,
+  inboxWorkflowId,
+  pauseInboxSignal,
+  releaseSlotSignal,
+  reserveSlotUpdate,
+  resumeInboxSignal,
+  updatePolicyUpdate,
+  INBOX_WORKFLOW_TYPE,
+  type InboxEvent,
+  type InboxPolicy,
+  type InboxStatus,
+  type InboxWorkflowInput,
+  type SlotAnswer,
+  type SlotRequest,
+  inboxEventSignal,
+} from '../workflows/inbox/contract.js';
+import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
+
+/** What starting an inbox's workflow needs: read from the inbox registry by the caller. */
+export type InboxStart = Omit<InboxWorkflowInput, 'carry'>;
+
+function startOptions(start: InboxStart) {
+  return {
+    workflowId: inboxWorkflowId(start.inboxId),
+    taskQueue: LEAD_TASK_QUEUE,
+    args: [start] as [InboxWorkflowInput],
+  };
+}
+
+export function inboxHandle(client: Client, inboxId: string): WorkflowHandle {
+  return client.workflow.getHandle(inboxWorkflowId(inboxId));
+}
+
+/**
+ * Asks the inbox for a slot (update-with-start). The update id is the request key, so a retried
+ * activity gets the recorded answer from the server instead of a second reservation.
+ */
+export async function reserveSlot(client: Client, start: InboxStart, req: SlotRequest): Promise<SlotAnswer> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
+    ...startOptions(start),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], updateId: `reserve:${req.key}`, startWorkflowOperation });
+}
+
+async function signalWithStart<T>(client: Client, start: InboxStart, signal: SignalDefinition<[T]>, arg: T): Promise<void> {
+  await client.workflow.signalWithStart<Workflow, [T]>(INBOX_WORKFLOW_TYPE, { ...startOptions(start), signal, signalArgs: [arg] });
+}
+
+export const releaseSlot = (client: Client, start: InboxStart, key: string, reason: string): Promise<void> =>
+  signalWithStart(client, start, releaseSlotSignal, { key, reason });
+
+export const reportInboxEvent = (client: Client, start: InboxStart, event: InboxEvent): Promise<void> =>
+  signalWithStart(client, start, inboxEventSignal, event);
+
+export const pauseInbox = (client: Client, start: InboxStart, req: { by: string; reason: string; until?: number | null }): Promise<void> =>
+  signalWithStart(client, start, pauseInboxSignal, req);
+
+export const resumeInbox = (client: Client, start: InboxStart, by: string): Promise<void> => signalWithStart(client, start, resumeInboxSignal, { by });
+
+/** Applies a changed policy to a running inbox (validated again in the workflow); starts it if needed. */
+export async function updateInboxPolicy(client: Client, start: InboxStart, policy: InboxPolicy): Promise<InboxStatus> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
+    ...startOptions(start),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return client.workflow.executeUpdateWithStart(updatePolicyUpdate, { args: [policy], startWorkflowOperation });
+}
+
+/** The inbox's live status; throws when its workflow has never run (the caller shows the stored view). */
+export const queryInboxStatus = (client: Client, inboxId: string): Promise<InboxStatus> => inboxHandle(client, inboxId).query(inboxStatusQuery);
