@@ -55,3 +55,18 @@ export {
   setSalespersonAway,
 } from './repositories/handover.js';
 export type { NewSalesperson } from './repositories/handover.js';
+export {
+  controlView,
+  DEFAULT_RAMP,
+  getSendingControl,
+  isSendingStopped,
+  RAMP_BOUNDS,
+  rampPerMinuteAt,
+  resumeSending,
+  SEND_GATE_LOCK,
+  SendingStoppedError,
+  setStopped,
+  takeRampPermit,
+  withSendGate,
+} from './repositories/control.js';
+export type { ControlView, RampSettings } from './repositories/control.js';

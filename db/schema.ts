@@ -99,6 +99,8 @@ export interface AuditLogTable {
   target: string | null;
   status: number;
   request_id: string;
+  /** Free-form facts of the event (an emergency stop's reason, start and end). */
+  detail: ColumnType<JsonObject | null, JsonbInput | null | undefined, never>;
 }
 
 export interface ProviderEventsTable {
@@ -175,7 +177,23 @@ export interface HandoversTable {
   ack_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** The global emergency stop and the throttled ramp after a resume: one row, id = 1. */
+export interface SendingControlTable {
+  id: ColumnType<number, number | undefined, never>;
+  stopped: ColumnType<boolean, boolean | undefined, boolean>;
+  reason: string | null;
+  stopped_by: string | null;
+  stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  resumed_by: string | null;
+  resumed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ramp: ColumnType<JsonObject | null, JsonbInput | null | undefined, JsonbInput | null>;
+  ramp_started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ramp_cursor: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
+  sending_control: SendingControlTable;
   salespeople: SalespeopleTable;
   routing_cursors: RoutingCursorsTable;
   handovers: HandoversTable;
@@ -197,6 +215,7 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type SuppressionRow = Selectable<SuppressionsTable>;
 export type SalespersonRow = Selectable<SalespeopleTable>;
 export type HandoverRow = Selectable<HandoversTable>;
+export type SendingControlRow = Selectable<SendingControlTable>;
 
 export type LeadRow = Selectable<LeadsTable>;
 export type NewLeadRow = Insertable<LeadsTable>;

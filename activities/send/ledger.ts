@@ -6,7 +6,16 @@
 // marks the message `uncertain` for a person — zero duplicates, and nothing silently lost.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import { beginOutboxCall, claimOutbox, findSuppression, finishOutboxCall, providerEventForKey, type Database } from '../../db/index.js';
+import {
+  beginOutboxCall,
+  claimOutbox,
+  findSuppression,
+  finishOutboxCall,
+  providerEventForKey,
+  SendingStoppedError,
+  withSendGate,
+  type Database,
+} from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
 import { PermanentSendError, TransientSendError, UnknownOutcomeSendError } from './errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
@@ -108,7 +117,22 @@ export function createSendActivities(deps: SendDeps) {
       throw ApplicationFailure.nonRetryable(error, Failure.Suppressed);
     }
 
-    if (!(await beginOutboxCall(db, msg.idempotencyKey))) {
+    // The emergency stop's last guard: the flag is read and the row flipped in flight in one gated
+    // transaction, so a stop acknowledged before this point refuses the call, and one acknowledged
+    // after it finds this call in flight (db/repositories/control.ts). Refused, the row stays
+    // pending: nothing was called, and the message goes out once after the resume.
+    let began: boolean;
+    try {
+      began = await withSendGate(db, (trx) => beginOutboxCall(trx, msg.idempotencyKey));
+    } catch (err) {
+      if (!(err instanceof SendingStoppedError)) throw err;
+      throw ApplicationFailure.nonRetryable(err.message, Failure.SendingStopped, {
+        reason: err.reason,
+        stoppedBy: err.stoppedBy,
+        stoppedAt: err.stoppedAt?.toISOString() ?? null,
+      });
+    }
+    if (!began) {
       throw ApplicationFailure.retryable('another attempt is sending this message right now', 'SendInProgress');
     }
     try {
@@ -143,3 +167,7 @@ export function createSendActivities(deps: SendDeps) {
 }
 
 export type SendActivities = ReturnType<typeof createSendActivities>;
+
+// For the slot activity: the stop flag (a plain read: a slot granted just before a stop is still
+// refused by the gate above) and the resume ramp's permit for the next send.
+export { isSendingStopped, takeRampPermit } from '../../db/index.js';

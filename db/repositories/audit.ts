@@ -1,4 +1,6 @@
 // The API's audit trail. Rows are only ever appended.
+import type { JsonObject } from '../schema.js';
+import { jsonb } from './json.js';
 import type { Db } from './leads.js';
 
 export interface AuditEntry {
@@ -11,6 +13,8 @@ export interface AuditEntry {
   target: string | null;
   status: number;
   requestId: string;
+  /** Facts of the event beyond the route (an emergency stop's reason, start and end). */
+  detail?: JsonObject | null;
 }
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
@@ -25,6 +29,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
       target: e.target?.replaceAll('\u0000', '\uFFFD') ?? null,
       status: e.status,
       request_id: e.requestId,
+      detail: e.detail == null ? null : jsonb(e.detail),
     })
     .execute();
 }

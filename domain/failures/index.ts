@@ -14,6 +14,8 @@ export const Failure = {
   Suppressed: 'SuppressedError',
   /** A lost outcome still inside the provider-evidence window: retried until it settles. */
   SendOutcomePending: 'SendOutcomePending',
+  /** The global emergency stop refused the provider call; the message is still pending, nothing was sent. */
+  SendingStopped: 'SendingStoppedError',
 } as const;
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];
