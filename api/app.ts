@@ -16,6 +16,8 @@ import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { suppressionRoutes } from './routes/suppressions.js';
+import { inboxRoutes, type InboxRouteOptions } from './routes/inboxes.js';
 import { handoverRoutes } from './routes/handover.js';
 import { codecRoutes, type CodecOptions } from './routes/codec.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   unsubscribeSecret?: string;
   /** The codec server the Temporal Web UI decrypts payloads through (/codec); absent, no such routes. */
   codec?: CodecOptions;
+  /** The inbox registry (/inboxes): the credentials key, the login check and the implicit inboxes; absent, no such routes. */
+  inboxes?: InboxRouteOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -104,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(outboxRoutes);
+  await app.register(suppressionRoutes);
+  if (deps.inboxes !== undefined) await app.register(inboxRoutes, deps.inboxes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   if (deps.codec !== undefined) await app.register(codecRoutes, deps.codec);

@@ -20,10 +20,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const detail = status >= 500 ? `The server could not complete the request; see the logs for request ${req.id}` : err.message;
     let errors: Array<{ field: string; message: string | undefined }> | undefined;
     if (err.validation) {
-      errors = err.validation.map((v) => ({
-        field: `${v.instancePath || '/'}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}`.replace('//', '/') : ''}`,
-        message: v.message,
-      }));
+      errors = err.validation.map((v) => {
+        // The property itself: a missing one, or an unknown one (a typo is named, not just its parent).
+        const prop = typeof v.params?.missingProperty === 'string' ? v.params.missingProperty : v.params?.additionalProperty;
+        return { field: `${v.instancePath || '/'}${typeof prop === 'string' ? `/${prop}`.replace('//', '/') : ''}`, message: v.message };
+      });
     } else if (status < 500 && err.field !== undefined) {
       errors = [{ field: err.field, message: err.message }];
     }

@@ -38,7 +38,12 @@ export interface Config {
    * first) encrypt every payload; LEAD_ID_SECRET keys the hash that lead IDs are made of. Unset,
    * both are generated once into the data directory (single-host installs).
    */
-  privacy: { payloadKeys: string | undefined; leadIdSecret: string | undefined };
+  privacy: {
+    payloadKeys: string | undefined;
+    leadIdSecret: string | undefined;
+    /** INBOX_CREDENTIALS_KEY: seals inbox credentials at rest (config/inbox-key.ts); generated into the data dir when unset. */
+    inboxCredentialsKey: string | undefined;
+  };
   api: {
     host: string;
     port: number;
@@ -195,7 +200,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
       workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
     },
-    privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret },
+    privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret, inboxCredentialsKey: str(env, 'INBOX_CREDENTIALS_KEY') },
     api: {
       host: apiHost,
       port: apiPort,
@@ -258,7 +263,11 @@ export function describeConfig(c: Readonly<Config>): Record<string, unknown> {
     dataDir: c.dataDir,
     database: c.databaseUrl === undefined ? 'embedded PGlite' : safeUrl(c.databaseUrl),
     temporal: { ...c.temporal, apiKey: secret(c.temporal.apiKey) },
-    privacy: { payloadKeys: secret(c.privacy.payloadKeys), leadIdSecret: secret(c.privacy.leadIdSecret) },
+    privacy: {
+      payloadKeys: secret(c.privacy.payloadKeys),
+      leadIdSecret: secret(c.privacy.leadIdSecret),
+      inboxCredentialsKey: secret(c.privacy.inboxCredentialsKey),
+    },
     api: c.api,
     imap: c.imap && { ...c.imap, password: secret(c.imap.password) },
     smtp: c.smtp && { ...c.smtp, password: secret(c.smtp.password) },

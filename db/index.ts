@@ -40,7 +40,19 @@ export {
 } from './repositories/outbox.js';
 export type { OutboxClaim } from './repositories/outbox.js';
 export { isAlive } from './pglite-lock.js';
-export { addSuppression, findSuppression, listSuppressions, normaliseAddress, removeSuppression } from './repositories/suppressions.js';
+export {
+  addManualSuppression,
+  addSuppression,
+  findSuppression,
+  getSuppression,
+  listSuppressionReleases,
+  listSuppressions,
+  normaliseAddress,
+  releaseSuppression,
+  removeSuppression,
+} from './repositories/suppressions.js';
+export { getInbox, inboxUpdatedAt, insertInbox, listImapInboxes, listInboxes, updateInbox } from './repositories/inboxes.js';
+export type { InboxChange, NewInbox } from './repositories/inboxes.js';
 export type { SuppressionInput } from './repositories/suppressions.js';
 export {
   addSalesperson,

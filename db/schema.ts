@@ -134,9 +134,13 @@ export interface OutboxTable {
   message_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** E-mail only: the one-click unsubscribe token in its List-Unsubscribe link. */
   unsubscribe_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The registry inbox that sent it; null for the implicit (environment-configured) senders before inboxes existed. */
+  inbox_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SuppressionsTable {
+  /** Surrogate key: releases name it (an address in a URL would reach access logs). */
+  id: Generated<string>;
   /** Lower-cased e-mail address or E.164 phone number. */
   address: string;
   channel: string;
@@ -144,6 +148,39 @@ export interface SuppressionsTable {
   lead_id: string | null;
   event_id: string | null;
   created_at: CreatedAt;
+}
+
+/** An address an operator released from the suppression list, and why. */
+export interface SuppressionReleasesTable {
+  id: string;
+  address: string;
+  channel: string;
+  suppressed_reason: string;
+  suppressed_at: Date;
+  reason: string;
+  released_by: string;
+  released_at: CreatedAt;
+}
+
+/** A sending identity (see db/repositories/inboxes.ts). */
+export interface InboxesTable {
+  /** A slug: [a-z0-9][a-z0-9-]{0,62}. */
+  id: string;
+  /** smtp | sendgrid | sms */
+  kind: string;
+  /** email | sms */
+  channel: string;
+  address: string;
+  display_name: string | null;
+  policy: JsonbColumn;
+  /** Non-secret connection settings, and the names of environment variables that hold secrets. */
+  settings: JsonbColumn;
+  /** The secrets, sealed with the inbox credentials key (domain/crypto/secret-box.ts). */
+  secrets_enc: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 export interface SalespeopleTable {
@@ -198,6 +235,8 @@ export interface Database {
   routing_cursors: RoutingCursorsTable;
   handovers: HandoversTable;
   suppressions: SuppressionsTable;
+  suppression_releases: SuppressionReleasesTable;
+  inboxes: InboxesTable;
   outbox: OutboxTable;
   provider_events: ProviderEventsTable;
   audit_log: AuditLogTable;
@@ -213,6 +252,8 @@ export type NewQuarantineRow = Insertable<QuarantineTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type SuppressionRow = Selectable<SuppressionsTable>;
+export type SuppressionReleaseRow = Selectable<SuppressionReleasesTable>;
+export type InboxRow = Selectable<InboxesTable>;
 export type SalespersonRow = Selectable<SalespeopleTable>;
 export type HandoverRow = Selectable<HandoversTable>;
 export type SendingControlRow = Selectable<SendingControlTable>;

@@ -1,9 +1,10 @@
 // The outbox: every message the leads decided to send, with its ledger state. In local mode
-// (no provider credentials) this is where the "sent" mail and SMS can be read.
+// (no provider credentials) this is where the "sent" mail and SMS can be read. (The suppression
+// list is routes/suppressions.ts.)
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listOutbox, listSuppressions } from '../../db/index.js';
+import { listOutbox } from '../../db/index.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
-import { ListOutboxQuery, OutboxList, PageQuery, SuppressionList } from '../schemas/outbox.js';
+import { ListOutboxQuery, OutboxList } from '../schemas/outbox.js';
 
 export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -17,18 +18,6 @@ export const outboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listOutbox(app.db, { ...(q.lead !== undefined && { leadId: q.lead }), limit: q.limit, offset: q.offset });
       // The unsubscribe token is a capability (it unsubscribes its lead without a key): never served.
       return { items: rows.map(({ unsubscribe_token: _token, ...row }) => row), limit: q.limit, offset: q.offset };
-    },
-  );
-
-  app.get(
-    '/suppressions',
-    {
-      config: { auth: 'read' },
-      schema: { querystring: PageQuery, response: { 200: SuppressionList, 400: Problem, ...KeyProblems } },
-    },
-    async (req) => {
-      const q = req.query;
-      return { items: await listSuppressions(app.db, q), limit: q.limit, offset: q.offset };
     },
   );
 };

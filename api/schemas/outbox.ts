@@ -1,4 +1,4 @@
-// The outbox (every message the leads decided to send, with its ledger state) and the suppressions.
+// The outbox: every message the leads decided to send, with its ledger state.
 import { Type } from 'typebox';
 import { DateTime, Nullable, NullableDateTime, WithDefaults, page, pageEcho } from './common.js';
 
@@ -32,17 +32,4 @@ const OutboxMessage = Type.Object(
   { additionalProperties: true },
 );
 
-const Suppression = Type.Object(
-  {
-    address: Type.String(),
-    channel: Type.String(),
-    reason: Type.String(),
-    lead_id: Nullable(Type.String()),
-    event_id: Nullable(Type.String()),
-    created_at: DateTime,
-  },
-  { additionalProperties: true },
-);
-
 export const OutboxList = Type.Object({ items: Type.Array(OutboxMessage), ...pageEcho });
-export const SuppressionList = Type.Object({ items: Type.Array(Suppression), ...pageEcho });

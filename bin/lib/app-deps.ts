@@ -6,6 +6,7 @@ import type { AppDeps } from '../../api/app.js';
 import { ConfigError, type Config } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
 import { intentClassifierFromConfig, unsubscribeSecret } from '../../wiring/services.js';
+import { implicitInboxes, inboxSecretBox } from '../../wiring/inboxes.js';
 import { leadIdSecret } from '../../temporal/lead-ids.js';
 import { payloadKeysFromConfig } from '../../temporal/data-converter.js';
 
@@ -81,6 +82,11 @@ export async function appDepsFromConfig(
     leadIdSecret: await leadIdSecret(config),
     classifyIntent: intentClassifierFromConfig(config),
     codec: await codecFromConfig(config, codec),
+    inboxes: {
+      box: await inboxSecretBox(config),
+      verify: async (...args) => (await import('../../activities/inboxes/verify.js')).verifyInboxConnection(...args),
+      implicit: implicitInboxes(config),
+    },
     health: { providers: async () => Promise.all((await import('../../activities/health/providers.js')).providerChecks(config)) },
   };
 }

@@ -12,6 +12,7 @@ import * as suppressions20261123 from './2026_11_23_0006_suppressions.js';
 import * as outboxMessageId20261123 from './2026_11_23_0007_outbox_message_id.js';
 import * as handover20261123 from './2026_11_23_0008_handover.js';
 import * as linkTokens20261202 from './2026_12_02_0009_link_tokens.js';
+import * as inboxes20261202 from './2026_12_02_0010_inboxes.js';
 import * as sendingControl20261202 from './2026_12_02_0011_sending_control.js';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0007_outbox_message_id': outboxMessageId20261123,
   '2026_11_23_0008_handover': handover20261123,
   '2026_12_02_0009_link_tokens': linkTokens20261202,
+  '2026_12_02_0010_inboxes': inboxes20261202,
   '2026_12_02_0011_sending_control': sendingControl20261202,
 };
