@@ -16,6 +16,7 @@ import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { controlRoutes, type ControlRouteOptions } from './routes/control.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { inboxRoutes, type InboxRouteOptions } from './routes/inboxes.js';
 import { handoverRoutes } from './routes/handover.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   unsubscribeSecret?: string;
   /** The codec server the Temporal Web UI decrypts payloads through (/codec); absent, no such routes. */
   codec?: CodecOptions;
+  /** The emergency stop's routes (how long a stop may wait for its acknowledgement). */
+  control?: ControlRouteOptions;
   /** The inbox registry (/inboxes): the credentials key, the login check and the implicit inboxes; absent, no such routes. */
   inboxes?: InboxRouteOptions;
 }
@@ -108,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(unsubscribeRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(outboxRoutes);
+  await app.register(controlRoutes, deps.control ?? {});
   await app.register(suppressionRoutes);
   if (deps.inboxes !== undefined) await app.register(inboxRoutes, deps.inboxes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });

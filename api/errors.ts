@@ -22,8 +22,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       errors = err.validation.map((v) => {
         // The property itself: a missing one, or an unknown one (a typo is named, not just its parent).
+        // A missing top-level property is `/name`, not `//name` (instancePath is '' at the root).
         const prop = typeof v.params?.missingProperty === 'string' ? v.params.missingProperty : v.params?.additionalProperty;
-        return { field: `${v.instancePath || '/'}${typeof prop === 'string' ? `/${prop}`.replace('//', '/') : ''}`, message: v.message };
+        return { field: `${v.instancePath}${typeof prop === 'string' ? `/${prop}` : ''}` || '/', message: v.message };
       });
     } else if (status < 500 && err.field !== undefined) {
       errors = [{ field: err.field, message: err.message }];

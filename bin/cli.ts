@@ -7,6 +7,7 @@ import { registerApi } from './commands/api.js';
 import { registerOutbox } from './commands/outbox.js';
 import { registerMail } from './commands/mail.js';
 import { registerSalespeople } from './commands/salespeople.js';
+import { registerControl } from './commands/control.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuarantine } from './commands/quarantine.js';
@@ -40,6 +41,7 @@ for (const register of [
   registerAdf,
   registerMail,
   registerSalespeople,
+  registerControl,
 ]) {
   register(program);
 }

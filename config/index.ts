@@ -93,6 +93,8 @@ export interface Config {
   mxLookup: 'dns' | 'off';
   /** How long a send whose outcome was lost waits for the provider's webhook to prove it. */
   sendEvidenceWindowSeconds: number;
+  /** RESUME_RAMP_*: the send rate after an emergency stop is lifted, when the resume names none. */
+  resumeRamp: { initialPerMinute: number; doublingEveryMinutes: number; maxPerMinute: number };
   /** An external e-mail verification service; optional. */
   verifier: { url: string; apiKey: string } | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
@@ -234,6 +236,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     },
     // Without an e-mail provider nothing leaves the machine (local outbox), so deliverability lookups default off.
     sendEvidenceWindowSeconds: int(env, 'SEND_EVIDENCE_WINDOW_SECONDS', 600, 10, 86_400),
+    resumeRamp: {
+      initialPerMinute: int(env, 'RESUME_RAMP_PER_MINUTE', 1, 1, 60_000),
+      doublingEveryMinutes: int(env, 'RESUME_RAMP_DOUBLING_MINUTES', 60, 1, 10_080),
+      maxPerMinute: int(env, 'RESUME_RAMP_MAX_PER_MINUTE', 10_000, 1, 60_000),
+    },
     mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {

@@ -18,6 +18,7 @@ import { createTwilioSender } from '../activities/twilio/sender.js';
 import { createSummarizer, type Summarizer } from '../activities/handover/summary.js';
 import { workflowUiUrl } from '../temporal/lead-client.js';
 import type { Config } from '../config/index.js';
+import type { RampSettings } from '../db/index.js';
 
 export interface LeadServices {
   resolveMx: ResolveMx;
@@ -35,6 +36,8 @@ export interface LeadServices {
   summarize: Summarizer;
   leadUrl: (leadId: string) => string;
   fallbackManager: string | null;
+  /** The ramp after an emergency stop is lifted, when the resume names none (DEFAULT_RAMP when absent). */
+  resumeRamp?: RampSettings;
 }
 
 /** No providers at all: template drafts, the local outbox, and the resolver given (tests pass a fake). */
@@ -123,6 +126,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     leadUrl: (id) => workflowUiUrl(config.temporal.uiUrl, config.temporal.namespace, id),
     fallbackManager: config.sender.handoverFallbackEmail ?? null,
     evidenceWindowMs: config.sendEvidenceWindowSeconds * 1000,
+    resumeRamp: { ...config.resumeRamp },
     // Only providers that can reach our webhooks and report every message they accept.
     absenceMeansUnsent: new Set([
       ...(config.webhooks.sendgridPublicKey !== undefined ? ['sendgrid' as const] : []),

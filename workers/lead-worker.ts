@@ -8,6 +8,7 @@ import { createLeadActivities } from '../activities/leads/index.js';
 import { createSendActivities } from '../activities/send/ledger.js';
 import { createSlotActivities } from '../activities/send/slot.js';
 import { createHandoverActivities } from '../activities/handover/index.js';
+import { createControlActivities } from '../activities/control/index.js';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
@@ -39,6 +40,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices) {
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName }),
     ...createSlotActivities(s.slots),
     ...send,
+    ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),
     ...createHandoverActivities({
       db,
       drafter: s.drafter,
