@@ -49,7 +49,9 @@ export function parseTextBounce(from: string | null, fromName: string | null, su
   if (!daemon || !BOUNCE_SUBJECT.test(subject ?? '')) return null;
   const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? null;
   const smtp = /\b([45]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?([^\n]{0,200})/.exec(text);
-  const recipient = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text.replace(/mailer-daemon@\S+|postmaster@\S+/gi, ''))?.[0] ?? null;
+  // An address starts where a run of address characters does (the lookbehind): tried from every
+  // position of a long run, `[\w.+-]+@` rescanned the rest of it each time (quadratic, found by the fuzzer).
+  const recipient = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.exec(text.replace(/mailer-daemon@\S+|postmaster@\S+/gi, ''))?.[0] ?? null;
   const diagnostic = smtp !== null ? `${smtp[1]} ${smtp[2]?.trim() ?? ''}`.trim() : null;
   const status4 = status ?? (smtp?.[1]?.startsWith('4') ? '4.0.0' : null);
   return { type: bounceTypeFor(status4, diagnostic ?? text.slice(0, 500)), recipient: recipient?.toLowerCase() ?? null, status: status4, diagnostic };
