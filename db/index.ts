@@ -82,3 +82,5 @@ export {
   withSendGate,
 } from './repositories/control.js';
 export type { ControlView, RampSettings } from './repositories/control.js';
+export { countInboxSends, getInboxState, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
+export type { InboxStateInput } from './repositories/inbox-state.js';

@@ -229,6 +229,21 @@ export interface SendingControlTable {
   updated_at: UpdatedAt;
 }
 
+/** The inbox workflow's latest figures (see migration 0012); `status` is the whole InboxStatus JSON. */
+export interface InboxStateTable {
+  inbox_id: string;
+  health: number;
+  daily_limit: number;
+  today: string;
+  day_started_at: Date;
+  granted_today: number;
+  sent_today: number;
+  paused_until: Date | null;
+  paused: boolean;
+  status: JsonbColumn;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   sending_control: SendingControlTable;
   salespeople: SalespeopleTable;
@@ -237,6 +252,7 @@ export interface Database {
   suppressions: SuppressionsTable;
   suppression_releases: SuppressionReleasesTable;
   inboxes: InboxesTable;
+  inbox_state: InboxStateTable;
   outbox: OutboxTable;
   provider_events: ProviderEventsTable;
   audit_log: AuditLogTable;
@@ -254,6 +270,7 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type SuppressionRow = Selectable<SuppressionsTable>;
 export type SuppressionReleaseRow = Selectable<SuppressionReleasesTable>;
 export type InboxRow = Selectable<InboxesTable>;
+export type InboxStateRow = Selectable<InboxStateTable>;
 export type SalespersonRow = Selectable<SalespeopleTable>;
 export type HandoverRow = Selectable<HandoversTable>;
 export type SendingControlRow = Selectable<SendingControlTable>;

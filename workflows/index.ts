@@ -2,3 +2,5 @@
 export { leadWorkflow } from './lead/workflow.js';
 export { mailboxWatcherWorkflow } from './mailbox-watcher/workflow.js';
 export { handoverWorkflow } from './handover/workflow.js';
+export { inboxWorkflow } from './inbox/workflow.js';
+export { controlWorkflow } from './control/workflow.js';

@@ -14,6 +14,7 @@ import * as handover20261123 from './2026_11_23_0008_handover.js';
 import * as linkTokens20261202 from './2026_12_02_0009_link_tokens.js';
 import * as inboxes20261202 from './2026_12_02_0010_inboxes.js';
 import * as sendingControl20261202 from './2026_12_02_0011_sending_control.js';
+import * as inboxState20261202 from './2026_12_02_0012_inbox_state.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0009_link_tokens': linkTokens20261202,
   '2026_12_02_0010_inboxes': inboxes20261202,
   '2026_12_02_0011_sending_control': sendingControl20261202,
+  '2026_12_02_0012_inbox_state': inboxState20261202,
 };

@@ -86,6 +86,8 @@ export interface InboxWorkflowInput {
   /** When the inbox started sending (epoch ms): day 0 of the warm-up ramp and of its age. */
   createdAt: number;
   carry?: InboxCarry;
+  /** Continue-as-new after this many history events (tests); otherwise when the server suggests it. */
+  historyLimit?: number;
 }
 
 /** A request for a slot: one per lead + step (+ resend); a repeat gets the same answer. */
@@ -135,7 +137,8 @@ export interface InboxCarry {
   seenEvents: string[];
   pause: InboxPause | null;
   lastSlotAt: number | null;
-  lastResumeAt: number | null;
+  /** Health counts only what happened after the last resume: the day of it, and that day's counts at the time. */
+  resumedFrom: { day: string; base: DayStats } | null;
   slotSeq: number;
   warnings: string[];
 }
@@ -164,6 +167,8 @@ export interface InboxStatus {
   /** 1-based day of the warm-up ramp. */
   rampDay: number;
   today: string;
+  /** epoch ms of the start of `today` in the inbox's zone: the send guard counts sends from here. */
+  dayStartedAt: number;
   dailyLimit: number;
   grantedToday: number;
   sentToday: number;

@@ -46,7 +46,7 @@ export function checkPolicy(input: unknown, base: InboxPolicy, now: number): Pol
   const raw = input as Record<string, unknown>;
   const unknown = Object.keys(raw).find((k) => !POLICY_KEYS.includes(k));
   if (unknown !== undefined) return { ok: false, ...fail(unknown, `${unknown} is not an inbox setting (one of ${POLICY_KEYS.join(', ')})`) };
-  const window = raw.window === undefined ? base.window : raw.window === null ? null : ({ ...(base.window ?? {}), ...(raw.window) } as SendWindow);
+  const window = raw.window === undefined ? base.window : raw.window === null ? null : ({ ...(base.window ?? {}), ...raw.window } as SendWindow);
   const p = { ...base, ...raw, window };
   const bad =
     (!Array.isArray(p.ramp) || p.ramp.length > 52 ? fail('ramp', 'ramp must be a list of at most 52 weekly limits') : null) ??
