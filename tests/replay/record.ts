@@ -17,6 +17,7 @@ import { leadScenarios } from './scenarios.js';
 import { pipelineScenarios } from './pipeline-scenarios.js';
 import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
+import { controlScenarios } from './control-scenarios.js';
 import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
@@ -46,7 +47,7 @@ try {
     services: testServices(),
   });
   await worker.runUntil(async () => {
-    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios]) {
+    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
