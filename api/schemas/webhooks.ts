@@ -21,7 +21,15 @@ export const TwilioStatusQuery = Type.Object({
   step: Type.Optional(Type.String()),
 });
 
-export const WebhookReceipt = Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer(), signalled: Type.Integer() });
+export const WebhookReceipt = Type.Object({
+  accepted: Type.Integer(),
+  duplicates: Type.Integer(),
+  signalled: Type.Integer(),
+  /** SendGrid: the events of the batch that could not be stored (the others were): which, where, why. */
+  refused: Type.Optional(
+    Type.Array(Type.Object({ index: Type.Integer(), field: Type.String({ description: 'JSON pointer into the batch' }), message: Type.String() })),
+  ),
+});
 
 /** Empty TwiML: no automatic answer. */
 export const TwiML = { description: 'Empty TwiML', content: { 'text/xml': { schema: Type.String() } } };

@@ -1,10 +1,17 @@
 // SendGrid Event Webhook: verified over the raw body, each event stored once by sg_event_id, and
 // written to its lead's timeline when it carries our lead_id custom argument.
+//
+// A signed batch that parses as an array is always acknowledged (200), even when some of its
+// events cannot be stored: SendGrid retries a whole batch on any non-2xx answer, so one poison
+// event (no sg_event_id, a NUL or an unpaired surrogate that PostgreSQL cannot hold) would block
+// the valid events beside it on every retry, forever. Those events are skipped, logged, and
+// listed in the receipt's `refused` (each with its JSON path and why); the rest are stored.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { KeyObject } from 'node:crypto';
 import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { findTextProblem, jsonPointer } from '../../domain/text/checks.js';
 import { checkSendGrid } from './verify.js';
 import { sendGridLeadSignal, signalLead } from './lead-events.js';
 import { sendProblem } from '../errors.js';
@@ -38,12 +45,26 @@ export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null;
         return sendProblem(reply, 400, 'the body is not JSON');
       }
       if (!Array.isArray(events)) return sendProblem(reply, 400, 'the body must be a JSON array of events');
-      if (!events.every(isEvent)) return sendProblem(reply, 400, `event ${events.findIndex((e) => !isEvent(e))} lacks a string sg_event_id or event`);
 
       let accepted = 0;
       let duplicates = 0;
       let signalled = 0;
-      for (const e of events) {
+      const refused: Array<{ index: number; field: string; message: string }> = [];
+      const refuse = (index: number, field: string, message: string) => {
+        refused.push({ index, field, message });
+        req.log.warn({ index, field, message }, 'SendGrid event refused; the rest of the batch is stored');
+      };
+      for (const [index, e] of events.entries()) {
+        if (!isEvent(e)) {
+          refuse(index, `/${index}`, `event ${index} lacks a string sg_event_id or event`);
+          continue;
+        }
+        // After the signature check: text PostgreSQL cannot hold, anywhere in the event (it is stored whole).
+        const problem = findTextProblem(e, `[${index}]`);
+        if (problem !== null) {
+          refuse(index, jsonPointer(problem.field), `event ${index}: ${problem.field} ${problem.reason}`);
+          continue;
+        }
         const leadId = typeof e.lead_id === 'string' ? e.lead_id : null;
         const { inserted } = await recordProviderEvent(app.db, { provider: 'sendgrid', eventId: e.sg_event_id, leadId, type: e.event, payload: e });
         if (inserted) accepted += 1;
@@ -62,7 +83,7 @@ export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null;
         const signal = sendGridLeadSignal(e);
         if (signal !== null && (await signalLead(app.temporal, leadId, signal))) signalled += 1;
       }
-      return reply.send({ accepted, duplicates, signalled });
+      return reply.send({ accepted, duplicates, signalled, ...(refused.length > 0 && { refused }) });
     },
   );
 };

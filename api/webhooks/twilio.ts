@@ -7,6 +7,7 @@ import { findActiveLeadByPhone, getLead, recordLeadEvent, recordProviderEvent } 
 import { signalLead, twilioInboundLeadSignal, twilioStatusLeadSignal } from './lead-events.js';
 import type { IntentClassifier } from '../../domain/mail/classify/types.js';
 import { publicUrl } from '../../domain/links.js';
+import { findTextProblem } from '../../domain/text/checks.js';
 import { sendProblem } from '../errors.js';
 import { Problem, Unexpected } from '../schemas/common.js';
 import { TwiML, TwilioHeaders, TwilioStatusQuery, WebhookReceipt } from '../schemas/webhooks.js';
@@ -23,7 +24,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>
 const formParams = (body: unknown): Record<string, string> =>
   typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body).filter((kv): kv is [string, string] => typeof kv[1] === 'string')) : {};
 
-// Not configured 404, unsigned 401, a signature that does not match 403, a parameter missing 400.
+// Not configured 404, unsigned 401, a signature that does not match 403, a parameter missing or unstorable 400.
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected };
 
 export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = async (app, opts) => {
@@ -31,7 +32,7 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
     done(null, Object.fromEntries(new URLSearchParams(body.toString())));
   });
 
-  /** null when the request is genuine; otherwise the reply has been sent. */
+  /** false when the request is genuine and storable; otherwise the reply has been sent. */
   async function refuse(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     if (opts.authToken === null) {
       await sendProblem(reply, 404, 'Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)');
@@ -47,6 +48,14 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
     const url = publicUrl(opts.publicUrl, req.url);
     if (!twilio.validateRequest(opts.authToken, signature, url, formParams(req.body))) {
       await sendProblem(reply, 403, 'the signature does not match');
+      return true;
+    }
+    // Genuine, but a parameter PostgreSQL cannot hold (a NUL: `MessageSid=%00`) would be a 500:
+    // refused naming it. One request is one event, so nothing valid is held back with it.
+    const problem = findTextProblem(formParams(req.body));
+    if (problem !== null) {
+      const message = `form parameter ${problem.field} ${problem.reason}`;
+      await sendProblem(reply, 400, message, { errors: [{ field: problem.field, message }] });
       return true;
     }
     return false;

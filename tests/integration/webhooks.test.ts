@@ -93,10 +93,33 @@ describe('provider webhooks', () => {
   });
 
   test('SendGrid: a signed body that is not an event array is 400 naming the problem', async () => {
-    const body = JSON.stringify([{ event: 'open' }]);
-    const res = await sg(body, signed(body));
-    assert.equal(res.statusCode, 400);
-    assert.match(res.json<{ detail: string }>().detail, /event 0 lacks a string sg_event_id/);
+    for (const body of ['{"event":"open"}', 'not json']) {
+      const res = await sg(body, signed(body));
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json<{ detail: string }>().detail, /JSON array of events|not JSON/);
+    }
+  });
+
+  // SendGrid retries a whole batch on any non-2xx: one event it can never store must not hold the others back (found by the fuzzer: a 500).
+  test('SendGrid: a signed batch stores its valid events and lists the ones it refuses (no sg_event_id, a NUL, an unpaired surrogate)', async () => {
+    const before = await countProviderEvents(tdb.db, 'sendgrid');
+    const good = uniqueName('ev-good');
+    const body = `[{"event":"open"},{"sg_event_id":"a\\u0000b","event":"open"},{"sg_event_id":"${uniqueName('ev')}","event":"bounce","reason":"x\\ud800"},{"sg_event_id":"${good}","event":"delivered","lead_id":"${leadId}"}]`;
+    for (const round of ['first delivery', 'retry']) {
+      const res = await sg(body, signed(body));
+      assert.equal(res.statusCode, 200, `${round}: ${res.body}`);
+      assert.deepEqual(res.json(), {
+        ...(round === 'retry' ? { accepted: 0, duplicates: 1 } : { accepted: 1, duplicates: 0 }),
+        signalled: 0,
+        refused: [
+          { index: 0, field: '/0', message: 'event 0 lacks a string sg_event_id or event' },
+          { index: 1, field: '/1/sg_event_id', message: 'event 1: [1].sg_event_id contains a NUL character (U+0000)' },
+          { index: 2, field: '/2/reason', message: 'event 2: [2].reason contains an unpaired UTF-16 surrogate (not valid Unicode)' },
+        ],
+      });
+    }
+    assert.equal(await countProviderEvents(tdb.db, 'sendgrid'), before + 1);
+    assert.ok((await listLeadEvents(tdb.db, leadId)).some((e) => e.event_key === `sendgrid:${good}`));
   });
 
   const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
@@ -140,6 +163,27 @@ describe('provider webhooks', () => {
     assert.match(String(res.headers['content-type']), /text\/xml/);
     assert.equal(res.body, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
     assert.equal(await countProviderEvents(tdb.db, 'twilio'), before + 1);
+  });
+
+  test('Twilio: a signed request with a NUL in a parameter is 400 naming it, and stores nothing (found by the fuzzer: a 500)', async () => {
+    const before = await countProviderEvents(tdb.db, 'twilio');
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['/webhooks/twilio/inbound', { MessageSid: '\u0000' }, 'MessageSid'],
+      ['/webhooks/twilio/inbound', { MessageSid: 'SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', From: '+1415\u00005550100', Body: 'hi' }, 'From'],
+      ['/webhooks/twilio/status', { MessageSid: 'SMcccccccccccccccccccccccccccccccc', MessageStatus: 'deli\u0000vered' }, 'MessageStatus'],
+    ];
+    for (const [path, params, field] of cases) {
+      const res = await tw(path, params, twilio.getExpectedTwilioSignature(TOKEN, new URL(path, PUBLIC_URL).toString(), params));
+      assert.equal(res.statusCode, 400, `${path} ${field}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      const problem = res.json<{ detail: string; errors: Array<{ field: string }> }>();
+      assert.equal(problem.detail, `form parameter ${field} contains a NUL character (U+0000)`);
+      assert.deepEqual(
+        problem.errors.map((e) => e.field),
+        [field],
+      );
+    }
+    assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
   });
 
   test('a webhook whose secret is not configured answers 404', async () => {
