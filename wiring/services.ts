@@ -18,6 +18,8 @@ import { createTwilioSender } from '../activities/twilio/sender.js';
 import { createSummarizer, type Summarizer } from '../activities/handover/summary.js';
 import { workflowUiUrl } from '../temporal/lead-client.js';
 import type { Config } from '../config/index.js';
+import type { SecretBox } from '../domain/crypto/secret-box.js';
+import { inboxSecretBox } from './inboxes.js';
 import type { RampSettings } from '../db/index.js';
 
 export interface LeadServices {
@@ -28,6 +30,8 @@ export interface LeadServices {
   transports: { email: Transport; sms: Transport };
   compose: ComposeConfig;
   slots?: SendSlotPolicy;
+  /** The registry inboxes' credentials key (and Twilio's status callback): messages naming an inbox send through its own transport. */
+  inboxRegistry?: { box: SecretBox; twilioStatusCallbackUrl?: string };
   /** How long a lost send outcome may still be proven by a provider webhook. */
   evidenceWindowMs?: number;
   /** Providers whose webhooks report every accepted message (see ledger.ts). */
@@ -133,6 +137,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
       ...(config.twilio !== undefined && config.api.publicUrlSet ? ['twilio' as const] : []),
     ]),
     transports: { email: emailTransport(config), sms: smsTransport(config) },
+    inboxRegistry: { box: await inboxSecretBox(config), twilioStatusCallbackUrl: publicUrl(config.api.publicUrl, 'webhooks/twilio/status') },
     compose: {
       unsubscribe: { publicUrl: config.api.publicUrl, secret: await unsubscribeSecret(config), mailto: config.sender.unsubscribeMailto ?? null },
       postalAddress: config.sender.postalAddress ?? null,

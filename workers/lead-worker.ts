@@ -6,6 +6,7 @@ import { createDraftActivities } from '../activities/ai/activity.js';
 import { createEnrichActivities } from '../activities/enrich/index.js';
 import { createLeadActivities } from '../activities/leads/index.js';
 import { createSendActivities } from '../activities/send/ledger.js';
+import { createInboxTransports } from '../activities/send/inbox-transports.js';
 import { createSlotActivities } from '../activities/send/slot.js';
 import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
@@ -33,6 +34,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices) {
     compose: s.compose,
     ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }),
     ...(s.absenceMeansUnsent !== undefined && { absenceMeansUnsent: s.absenceMeansUnsent }),
+    ...(s.inboxRegistry !== undefined && { inboxes: createInboxTransports({ db, defaults: s.transports, ...s.inboxRegistry }) }),
   });
   return {
     ...createLeadActivities({ db }),

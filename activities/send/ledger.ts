@@ -21,6 +21,7 @@ import { PermanentSendError, TransientSendError, UnknownOutcomeSendError } from 
 import { composeEmail, type ComposeConfig } from './compose.js';
 import { deterministicMessageId } from '../../domain/ids/index.js';
 import type { OutboundMessage, Transport } from './transports.js';
+import { InboxUnavailableError, type InboxTransports } from './inbox-transports.js';
 
 export interface SendOutcome {
   status: 'sent';
@@ -43,16 +44,32 @@ export interface SendDeps {
   absenceMeansUnsent?: ReadonlySet<Transport['provider']>;
   /** Unsubscribe headers and postal address for e-mail; absent only in ledger unit tests. */
   compose?: ComposeConfig;
+  /** The registry inboxes' transports, for messages that name their inbox (`inboxId`). */
+  inboxes?: InboxTransports;
 }
 
 export function createSendActivities(deps: SendDeps) {
   const { db } = deps;
   const windowMs = deps.evidenceWindowMs ?? 10 * 60_000;
 
+  /** The inbox's own transport when the message names one, else the channel's configured one. */
+  async function transportFor(msg: OutboundMessage): Promise<Transport> {
+    if (msg.inboxId === undefined) return deps.transports[msg.channel];
+    if (deps.inboxes === undefined) return deps.transports[msg.channel];
+    try {
+      return await deps.inboxes.forInbox(msg.inboxId, msg.channel);
+    } catch (err) {
+      if (!(err instanceof InboxUnavailableError)) throw err;
+      // Nothing was claimed or sent: a missing secret is fixed by an operator, then the retry sends.
+      if (err.permanent) throw ApplicationFailure.nonRetryable(err.message, Failure.PermanentSend, { inboxId: msg.inboxId });
+      throw ApplicationFailure.create({ message: err.message, type: 'InboxUnavailable', nextRetryDelay: '1 minute' });
+    }
+  }
+
   async function sendMessage(draft: OutboundMessage): Promise<SendOutcome> {
     const composed = deps.compose !== undefined && draft.internal !== true ? composeEmail(draft, deps.compose) : null;
     const msg: OutboundMessage = composed ?? draft;
-    const transport = deps.transports[msg.channel];
+    const transport = await transportFor(msg);
     const row = await claimOutbox(db, {
       idempotencyKey: msg.idempotencyKey,
       leadId: msg.leadId,
@@ -62,8 +79,12 @@ export function createSendActivities(deps: SendDeps) {
       recipient: msg.to,
       subject: msg.subject,
       body: msg.text,
-      messageId: msg.channel === 'email' && deps.compose !== undefined ? deterministicMessageId(msg.idempotencyKey, deps.compose.messageIdDomain) : null,
+      messageId:
+        msg.channel === 'email' && deps.compose !== undefined
+          ? deterministicMessageId(msg.idempotencyKey, transport.messageIdDomain ?? deps.compose.messageIdDomain)
+          : null,
       unsubscribeToken: composed?.unsubscribeToken ?? null,
+      inboxId: msg.inboxId ?? null,
     });
     const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome => ({
       status: 'sent',

@@ -22,11 +22,15 @@ export interface OutboundMessage {
   replyTo?: string;
   /** To our own people (handover, escalation): no unsubscribe footer, no suppression check. */
   internal?: boolean;
+  /** The registry inbox that sends it (activities/send/inbox-transports.ts); absent: the channel's configured transport. */
+  inboxId?: string;
 }
 
 export interface Transport {
   provider: 'sendgrid' | 'smtp' | 'twilio' | 'local';
   send(msg: OutboundMessage): Promise<{ providerMessageId: string | null }>;
+  /** E-mail: the right-hand side of the Message-IDs it sends, when not the configured sender's (an inbox's own domain). */
+  messageIdDomain?: string;
 }
 
 export function sendGridTransport(sender: SendGridSender, from: string): Transport {

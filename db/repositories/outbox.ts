@@ -15,6 +15,8 @@ export interface OutboxClaim {
   body: string;
   messageId?: string | null;
   unsubscribeToken?: string | null;
+  /** The registry inbox that sends it (null: the configured sender). */
+  inboxId?: string | null;
 }
 
 /** Inserts the row if new and returns it as stored (a retry gets the original back). */
@@ -32,6 +34,7 @@ export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
       body: c.body,
       message_id: c.messageId ?? null,
       unsubscribe_token: c.unsubscribeToken ?? null,
+      inbox_id: c.inboxId ?? null,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
