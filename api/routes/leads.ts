@@ -4,7 +4,7 @@
 import { sendProblem } from '../errors.js';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
 import { Type, type TProperties } from 'typebox';
 import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
 import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
@@ -18,6 +18,19 @@ export interface UiLinks {
 }
 
 const notFound = (id: string) => `no lead ${id}`;
+
+/**
+ * How long the detail waits for the lead's live state. A workflow query needs a worker to answer
+ * it; with none polling (down, or backlogged) it waited ~30 s (found by the fuzzer). Past this the
+ * detail answers with the stored view and says why the live state is missing.
+ */
+export const LEAD_STATE_QUERY_MS = 2000;
+
+/** `stateError`: why the detail has no live state. */
+const stateUnavailable = (err: unknown): string =>
+  isGrpcDeadlineError(err)
+    ? `live state unavailable: the lead's workflow did not answer within ${LEAD_STATE_QUERY_MS / 1000} s (no worker is polling its task queue, or it is backlogged); this is the stored view`
+    : `live state unavailable: ${err instanceof Error ? err.message : String(err)}; this is the stored view`;
 
 /** The schema of a write route that signals the lead's workflow: 202, or 404 when it no longer runs. */
 const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({
@@ -52,10 +65,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
       if (lead === undefined) return sendProblem(reply, 404, notFound(id));
       const [timeline, state] = await Promise.all([
         listLeadEvents(app.db, id),
-        // The workflow may have been retained away or the cluster be down: the DB view still answers.
-        queryLeadState(app.temporal, id).then(
+        // The workflow may have been retained away, no worker may answer, or the cluster be down:
+        // the DB view still answers, within LEAD_STATE_QUERY_MS.
+        queryLeadState(app.temporal, id, { timeoutMs: LEAD_STATE_QUERY_MS }).then(
           (s) => ({ state: s, stateError: null }),
-          (err: Error) => ({ state: null, stateError: err.message }),
+          (err: unknown) => ({ state: null, stateError: stateUnavailable(err) }),
         ),
       ]);
       return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };

@@ -6,8 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
+import { LEAD_STATE_QUERY_MS } from '../../api/routes/leads.js';
 import { createLogger } from '../../config/logger.js';
-import { createApiKey } from '../../db/index.js';
+import { createApiKey, upsertLead } from '../../db/index.js';
 import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { uniqueName } from '../helpers/temporal.js';
@@ -92,6 +93,24 @@ describe('operator API', () => {
     assert.deepEqual(await list(`campaign=${tag}&q=100%25`), [], 'LIKE wildcards are literal');
     assert.equal((await app.inject({ method: 'GET', url: '/leads?limit=0', headers: auth.read })).statusCode, 400);
     assert.equal((await app.inject({ method: 'GET', url: '/leads/lead:nope', headers: auth.read })).statusCode, 404);
+  });
+
+  // A workflow query waits for a worker: with none polling, the detail waited ~30 s (found by the fuzzer).
+  test('detail of a stored lead whose workflow no worker polls: the stored view within the state bound, with a stateError saying why', async () => {
+    const input = makeLeadInput({ contact: { firstName: 'Nobody', lastName: 'Polls', email: `${uniqueName('idle')}@example.com`, phone: null } });
+    const { leadId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue: uniqueName('no-worker') });
+    await upsertLead(tdb.db, { id: leadId, source: input.source, external_id: input.externalId, email: input.contact.email, phone: null, payload: {} });
+    for (const method of ['GET', 'HEAD'] as const) {
+      const start = performance.now();
+      const res = await app.inject({ method, url: `/leads/${encodeURIComponent(leadId)}`, headers: auth.read });
+      const ms = performance.now() - start;
+      assert.equal(res.statusCode, 200, res.body);
+      assert.ok(ms < LEAD_STATE_QUERY_MS + 1500, `${method} answered in ${ms.toFixed(0)} ms`);
+      if (method === 'HEAD') continue;
+      const body = res.json<{ lead: { id: string; email: string }; state: unknown; stateError: string | null }>();
+      assert.deepEqual([body.lead.id, body.lead.email, body.state], [leadId, input.contact.email, null]);
+      assert.match(body.stateError ?? '', /^live state unavailable: .*did not answer within 2 s .*no worker is polling/);
+    }
   });
 
   test('stop signals the workflow, is audited with who did it, and 404s for an unknown lead', async () => {
