@@ -172,7 +172,7 @@ describe('control workflow and API (dev server, PostgreSQL)', () => {
     try {
       const stop = await runCli(['stop', '--reason', 'cli drill', '--by', 'cli:tester', '--json'], vars);
       assert.equal(stop.code, 0, stop.stderr);
-      assert.equal(JSON.parse(stop.stdout).stoppedBy, 'cli:tester');
+      assert.equal((JSON.parse(stop.stdout) as ControlState).stoppedBy, 'cli:tester');
       const shown = await runCli(['control'], vars);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /SENDING STOPPED since \S+ by cli:tester: cli drill/);
