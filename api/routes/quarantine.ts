@@ -59,13 +59,25 @@ export const quarantineRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest }> = a
     '/quarantine/:id/retry',
     {
       config: { auth: 'write' },
-      schema: { params: QuarantineIdParams, response: { 200: IngestOutcome, 400: Problem, 404: Problem, 422: IngestOutcome, ...KeyProblems } },
+      schema: { params: QuarantineIdParams, response: { 200: IngestOutcome, 400: Problem, 404: Problem, 422: Problem, ...KeyProblems } },
     },
     async (req, reply) => {
       const { id } = req.params;
       try {
         const result = await retryQuarantined(opts.ingest, app.db, id);
-        return await reply.status(result.status === 'accepted' ? 200 : 422).send(result);
+        if (result.status === 'accepted') return await reply.status(200).send(result);
+        // Still not (wholly) a lead: a problem like POST /leads/adf's 422 (it answered the intake's
+        // outcome as is, not problem+json; found by the fuzzer). The item stays open under its own id;
+        // the outcome's fields are extensions: `outcome` (quarantined or partial), `code`, and the
+        // `leads` a partial retry did start.
+        const code = result.status === 'quarantined' ? result.code : 'unidentifiable-prospect';
+        const started = result.leads.length > 0 ? ` (${result.leads.length} of its leads started)` : '';
+        return await sendProblem(reply, 422, `still quarantined${started}: ${result.reason}`, {
+          outcome: result.status,
+          code,
+          quarantineId: id,
+          leads: result.leads,
+        });
       } catch (err) {
         if (err instanceof QuarantineNotFoundError) return sendProblem(reply, 404, notFound(id));
         throw err;

@@ -45,7 +45,11 @@ export const QuarantineRaw = {
   content: { '*/*': { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) } },
 };
 
-/** The intake's IngestResult: `accepted` (200 on retry), or still `quarantined`/`partial` (422). */
+/**
+ * The intake's IngestResult of a retry that made the item a lead (200). A retry that still fails is
+ * a 422 problem whose extensions carry the rest: `outcome` (`quarantined` or `partial`), `code`,
+ * `quarantineId` and the `leads` a partial retry started.
+ */
 export const IngestOutcome = Type.Object(
   {
     status: Type.String(),

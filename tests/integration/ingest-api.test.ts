@@ -103,6 +103,11 @@ describe('HTTP ingest, API keys and quarantine', () => {
     assert.equal(raw.body, broken, 'the original bytes are kept exactly');
     const retry = await app.inject({ method: 'POST', url: `/quarantine/${problem.quarantineId}/retry`, headers: { authorization: `Bearer ${keys.write}` } });
     assert.equal(retry.statusCode, 422, 'still broken: it stays quarantined');
+    // A problem like every other 4xx (it was the bare intake outcome; found by the fuzzer), the outcome in its extensions.
+    assert.match(String(retry.headers['content-type']), /^application\/problem\+json/);
+    const still = retry.json<{ status: number; detail: string; outcome: string; code: string; quarantineId: string; leads: unknown[] }>();
+    assert.deepEqual([still.status, still.outcome, still.code, still.quarantineId, still.leads], [422, 'quarantined', 'bad-adf', problem.quarantineId, []]);
+    assert.match(still.detail, /^still quarantined: .*not well-formed XML/);
     const after = await app.inject({ method: 'GET', url: `/quarantine/${problem.quarantineId}`, headers: { authorization: `Bearer ${keys.read}` } });
     assert.equal(after.json<{ retries: number; status: string }>().retries, 1);
     assert.equal(after.json<{ status: string }>().status, 'open');
