@@ -4,7 +4,8 @@
 // - a path or query that is not valid percent-encoded UTF-8, or carries a NUL (%00);
 // - a JSON body that is not UTF-8, not JSON, nested deeper than 32 levels, or carries a NUL or
 //   an unpaired surrogate in any string (the field is named as a JSON path);
-// - a body type no route reads (text/plain included): 415.
+// - a body type no route reads (text/plain included): 415;
+// - a query or path number that is not finite (`?limit=Infinity`, `?offset=1e400`), after validation.
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { findTextProblem, jsonPointer } from '../../domain/text/checks.js';
@@ -78,6 +79,24 @@ export const inputGuardPlugin = fp(
     app.addHook('onRequest', async (req, reply: FastifyReply) => {
       const bad = urlProblem(req.url);
       if (bad !== null) return sendProblem(reply, 400, bad[1], { errors: [{ field: bad[0], message: bad[1] }] });
+    });
+
+    // ajv coerces "Infinity" or "1e400" to Infinity for an integer and then skips its bounds
+    // (maximum, minimum) for a number that is not finite: `?limit=Infinity` reached the database
+    // layer as a 500 (found by the fuzzer). A parameter coerced to such a number is refused here,
+    // after validation, for every route (the string in a query or a path is never itself a number).
+    app.addHook('preHandler', async (req, reply: FastifyReply) => {
+      for (const [part, values] of [
+        ['query', req.query],
+        ['path', req.params],
+      ] as const) {
+        if (typeof values !== 'object' || values === null) continue;
+        for (const [key, v] of Object.entries(values)) {
+          if (typeof v !== 'number' || Number.isFinite(v)) continue;
+          const message = `${part} parameter "${key}" must be a finite number`;
+          return sendProblem(reply, 400, message, { errors: [{ field: `${part}.${key}`, message }] });
+        }
+      }
     });
 
     // Fastify's own JSON parser decodes invalid UTF-8 into U+FFFD silently; this one refuses it.

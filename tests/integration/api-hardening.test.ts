@@ -91,6 +91,21 @@ describe('API hardening', () => {
     );
   });
 
+  test('what the fuzzer found: paging numbers that are not finite (ajv coerces "Infinity" and skips its bounds) are a 400 naming them', async () => {
+    for (const url of [
+      '/leads?limit=Infinity',
+      '/leads?limit=-Infinity&offset=0',
+      '/leads?offset=1e400',
+      '/quarantine?limit=1e999',
+      '/outbox?offset=Infinity',
+    ]) {
+      const res = await app.inject({ method: 'GET', url, headers: write });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.match(problem(res).detail, /^query parameter "(limit|offset)" must be a finite number$/);
+      assert.match(problem(res).errors?.[0]?.field ?? '', /^query\.(limit|offset)$/);
+    }
+  });
+
   test('invalid UTF-8 in a JSON body is a 400 naming the field, not a lead with U+FFFD', async () => {
     const body = Buffer.concat([
       Buffer.from(`{"source":"probe","externalId":"${uniqueName('u')}","contact":{"email":"p@example.com","lastName":"a`),
