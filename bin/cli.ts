@@ -7,6 +7,8 @@ import { registerApi } from './commands/api.js';
 import { registerOutbox } from './commands/outbox.js';
 import { registerMail } from './commands/mail.js';
 import { registerSalespeople } from './commands/salespeople.js';
+import { registerInboxes } from './commands/inboxes.js';
+import { registerSuppressions } from './commands/suppressions.js';
 import { registerControl } from './commands/control.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
@@ -41,6 +43,8 @@ for (const register of [
   registerAdf,
   registerMail,
   registerSalespeople,
+  registerInboxes,
+  registerSuppressions,
   registerControl,
 ]) {
   register(program);
