@@ -10,6 +10,14 @@ import { signalLead, type LeadSignal } from '../temporal/lead-signals.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import type { ParsedMail } from 'mailparser';
 import { classifyParsedMail, UnreadableMailError, type Classification } from '../domain/mail/classify/index.js';
+import { findTextProblem } from '../domain/text/checks.js';
+
+/**
+ * Whether PostgreSQL text can hold `s`. A Message-ID with a NUL (`In-Reply-To: <\0...>`) made the
+ * outbox lookup fail, a 500 for POST /leads/adf (found by the fuzzer): no message we sent has one,
+ * so such an id matches nothing and is not looked up, nor used as the event's key.
+ */
+const storable = (s: string): boolean => findTextProblem(s) === null;
 
 export type RouteOutcome =
   { matched: true; leadId: string; kind: Classification['kind']; signalled: boolean } | { matched: false; kind: Classification['kind']; reason: string };
@@ -55,7 +63,7 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
       throw err;
     }
     if (c.kind === 'other' || c.kind === 'adf-lead') return { matched: false, kind: c.kind, reason: `${c.kind} mail that answers none of our messages` };
-    const ids = [c.originalMessageId, c.inReplyTo, ...c.references].filter((i): i is string => i !== null);
+    const ids = [c.originalMessageId, c.inReplyTo, ...c.references].filter((i): i is string => i !== null && storable(i));
     // Headers first; then the plus-address token, for clients that drop In-Reply-To/References.
     const tokens = replyTokensIn(c.recipients);
     const sent = (await findOutboxByMessageId(deps.db, ids)) ?? (await findOutboxByReplyToken(deps.db, tokens));
@@ -69,7 +77,7 @@ export function createInboundRouter(deps: { client: Client; db: Kysely<Database>
     const decided = c.kind === 'reply' && deps.classifyIntent !== undefined ? await deps.classifyIntent(c.replyText ?? '') : null;
     if (decided !== null) c.intent = decided.intent;
     // The inbound message's own ID makes the signal idempotent across IMAP redeliveries.
-    const eventId = mailEventId(c.messageId, raw);
+    const eventId = mailEventId(c.messageId !== null && storable(c.messageId) ? c.messageId : null, raw);
     await recordLeadEvent(deps.db, {
       leadId: sent.lead_id,
       eventKey: eventId,

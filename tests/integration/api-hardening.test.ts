@@ -106,6 +106,15 @@ describe('API hardening', () => {
     }
   });
 
+  test('what the fuzzer found: an e-mail whose In-Reply-To or References carry a NUL is kept as unmatched, not a 500', async () => {
+    for (const header of ['In-Reply-To: <\u00003f2a9c@acme.test>', 'References: <a@acme.test> <b\u0000@acme.test>']) {
+      const mail = `From: Jane <jane@example.com>\r\nTo: sales@acme.test\r\nSubject: Re: your offer\r\nMessage-ID: <m\u0000${uniqueName('nul')}@example.com>\r\n${header}\r\n\r\nYes, call me.\r\n`;
+      const res = await app.inject({ method: 'POST', url: '/leads/adf', headers: { ...write, 'content-type': 'message/rfc822' }, payload: Buffer.from(mail) });
+      assert.equal(res.statusCode, 422, `${header}: ${res.body}`);
+      assert.equal(res.json<{ code: string }>().code, 'unmatched-inbound');
+    }
+  });
+
   test('invalid UTF-8 in a JSON body is a 400 naming the field, not a lead with U+FFFD', async () => {
     const body = Buffer.concat([
       Buffer.from(`{"source":"probe","externalId":"${uniqueName('u')}","contact":{"email":"p@example.com","lastName":"a`),
