@@ -30,3 +30,23 @@ export async function ensureMailboxWatchers(client: Client, imap: NonNullable<Co
 export async function stopMailboxWatcher(client: Client, workflowId: string, reason: string, by: string): Promise<void> {
   await client.workflow.getHandle(workflowId).signal(stopWatcherSignal, { reason, by });
 }
+
+/** The watcher of a registry inbox's mailbox: its workflow id and mailbox id carry the inbox id, never its login. */
+export const inboxMailboxId = (inboxId: string, mailbox: string): string => `inbox:${inboxId}/${mailbox}`;
+
+/** Starts (or finds running) one watcher per registry inbox with IMAP settings; idempotent. */
+export async function ensureInboxWatchers(client: Client, inboxes: Array<{ id: string; mailbox: string }>, taskQueue = MAILBOX_TASK_QUEUE): Promise<string[]> {
+  const ids: string[] = [];
+  for (const inbox of inboxes) {
+    const id = inboxMailboxId(inbox.id, inbox.mailbox);
+    const input: MailboxWatcherInput = { mailboxId: id, mailbox: inbox.mailbox, checkpoint: null, inboxId: inbox.id };
+    await client.workflow.start(MAILBOX_WATCHER_WORKFLOW_TYPE, {
+      workflowId: mailboxWatcherWorkflowId(id),
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    ids.push(mailboxWatcherWorkflowId(id));
+  }
+  return ids;
+}

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { createIngestor } from '../intake/ingest.js';
 import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { createMailActivities } from '../activities/mail/watch-activity.js';
+import { inboxImapResolver } from '../activities/mail/inbox-imap.js';
+import type { SecretBox } from '../domain/crypto/secret-box.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { MAILBOX_TASK_QUEUE } from '../workflows/mailbox-watcher/contract.js';
@@ -22,7 +24,10 @@ export interface MailboxWorkerDeps {
   /** Keys the opaque IDs of the leads this worker's ingest starts. */
   leadIdSecret: string;
   db: Kysely<Database>;
-  imap: NonNullable<Config['imap']>;
+  /** The environment's IMAP server (IMAP_*); absent when only registry inboxes are watched. */
+  imap?: Config['imap'];
+  /** Registry inboxes' mailboxes: how many (for the slot count) and the key their secrets are sealed with. */
+  inboxes?: { box: SecretBox; count: number };
   log: Logger;
   taskQueue?: string;
   /** Where started leads go (tests use their own queue). */
@@ -49,15 +54,22 @@ export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Work
     workflowBundle: await workflowBundle(),
     ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
     activities: createMailActivities({
-      imap: { host: imap.host, port: imap.port, secure: imap.secure, ...(imap.user !== undefined ? { user: imap.user, password: imap.password ?? '' } : {}) },
+      ...(imap !== undefined && {
+        imap: { host: imap.host, port: imap.port, secure: imap.secure, ...(imap.user !== undefined ? { user: imap.user, password: imap.password ?? '' } : {}) },
+      }),
+      ...(deps.inboxes !== undefined && { inboxImap: inboxImapResolver({ db: deps.db, box: deps.inboxes.box }) }),
       db: deps.db,
       ingest,
-      afterProcess: { ...(imap.processedFlag ? { flag: imap.processedFlag } : {}), ...(imap.moveTo ? { moveTo: imap.moveTo } : {}) },
-      pollIntervalMs: imap.pollSeconds * 1000,
+      // Registry inboxes' mail is flagged \\Seen and polled like IMAP_*'s (every 30 s when IMAP_* is not set).
+      afterProcess: {
+        ...(imap === undefined ? { flag: '\\Seen' } : imap.processedFlag ? { flag: imap.processedFlag } : {}),
+        ...(imap?.moveTo ? { moveTo: imap.moveTo } : {}),
+      },
+      pollIntervalMs: (imap?.pollSeconds ?? 30) * 1000,
       ...(deps.runForMs !== undefined ? { runForMs: deps.runForMs } : {}),
     }),
     // One slot per watched mailbox plus headroom; more would only mean more idle IMAP sessions.
-    maxConcurrentActivityTaskExecutions: Math.max(4, imap.mailboxes.length + 2),
+    maxConcurrentActivityTaskExecutions: Math.max(4, (imap?.mailboxes.length ?? 0) + (deps.inboxes?.count ?? 0) + 2),
     shutdownGraceTime: '15 seconds',
   });
 }

@@ -7,7 +7,9 @@ import type { Database } from '../db/index.js';
 import { connectClient, connectWorkerConnection } from '../temporal/connection.js';
 import { dataConverterFromConfig } from '../temporal/data-converter.js';
 import { leadIdSecret } from '../temporal/lead-ids.js';
-import { ensureMailboxWatchers } from '../temporal/mailbox-client.js';
+import { ensureInboxWatchers, ensureMailboxWatchers } from '../temporal/mailbox-client.js';
+import { listImapInboxes } from '../db/index.js';
+import { inboxSecretBox } from '../wiring/inboxes.js';
 import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
@@ -25,7 +27,9 @@ export async function runWorkers(
   try {
     const services = await leadServicesFromConfig(config);
     const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter })];
-    if (config.imap !== undefined) {
+    // Registry inboxes with IMAP settings are watched for replies beside IMAP_*'s mailboxes.
+    const inboxMailboxes = (await listImapInboxes(deps.db)).map((r) => ({ id: r.id, mailbox: (r.settings.imap as { mailbox?: string }).mailbox ?? 'INBOX' }));
+    if (config.imap !== undefined || inboxMailboxes.length > 0) {
       workers.push(
         await createMailboxWorker({
           connection,
@@ -34,12 +38,16 @@ export async function runWorkers(
           dataConverter,
           leadIdSecret: await leadIdSecret(config),
           db: deps.db,
-          imap: config.imap,
+          ...(config.imap !== undefined && { imap: config.imap }),
+          inboxes: { box: await inboxSecretBox(config), count: inboxMailboxes.length },
           log: deps.log,
           classifyIntent: intentClassifierFromConfig(config),
         }),
       );
-      const watchers = await ensureMailboxWatchers(client, config.imap);
+      const watchers = [
+        ...(config.imap !== undefined ? await ensureMailboxWatchers(client, config.imap) : []),
+        ...(await ensureInboxWatchers(client, inboxMailboxes)),
+      ];
       deps.log.info({ watchers }, 'mailbox watchers running');
     }
     deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');

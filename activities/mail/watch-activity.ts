@@ -11,7 +11,10 @@ import type { MailboxCheckpoint } from '../../workflows/mailbox-watcher/contract
 import { watchMailbox as watch, type WatchOptions } from './imap-watch.js';
 
 export interface MailActivityDeps {
-  imap: WatchOptions['imap'];
+  /** The environment's IMAP server (IMAP_*); absent when only registry inboxes are watched. */
+  imap?: WatchOptions['imap'];
+  /** A registry inbox's server and login, secrets opened (activities/mail/inbox-imap.ts). */
+  inboxImap?: (inboxId: string) => Promise<WatchOptions['imap']>;
   db: Kysely<Database>;
   ingest: Ingest;
   afterProcess?: WatchOptions['afterProcess'];
@@ -24,6 +27,8 @@ export interface WatchMailboxArgs {
   mailboxId: string;
   mailbox: string;
   checkpoint: MailboxCheckpoint | null;
+  /** Set for a registry inbox: its credentials are resolved here, so they never enter workflow history. */
+  inboxId?: string;
 }
 
 function newest(...cps: Array<MailboxCheckpoint | null | undefined>): MailboxCheckpoint | null {
@@ -35,11 +40,22 @@ function newest(...cps: Array<MailboxCheckpoint | null | undefined>): MailboxChe
 }
 
 export function createMailActivities(deps: MailActivityDeps) {
+  /** Errors here are retried by the workflow with backoff until an operator fixes the inbox or the configuration. */
+  async function serverFor(args: WatchMailboxArgs): Promise<WatchOptions['imap']> {
+    if (args.inboxId === undefined) {
+      if (deps.imap === undefined) throw new Error(`mailbox ${args.mailboxId}: IMAP_HOST is not configured on this worker`);
+      return deps.imap;
+    }
+    if (deps.inboxImap === undefined) throw new Error(`inbox ${args.inboxId}: this worker has no inbox registry`);
+    return deps.inboxImap(args.inboxId);
+  }
+
   async function watchMailbox(args: WatchMailboxArgs): Promise<MailboxCheckpoint | null> {
     const ctx = Context.current();
     const fromHeartbeat = ctx.info.heartbeatDetails as MailboxCheckpoint | undefined;
     let current = newest(await getMailboxCheckpoint(deps.db, args.mailboxId), fromHeartbeat, args.checkpoint);
     log.info('watching mailbox', { mailboxId: args.mailboxId, from: current });
+    const imap = await serverFor(args);
 
     const stop = new AbortController();
     const onCancel = () => stop.abort();
@@ -50,7 +66,7 @@ export function createMailActivities(deps: MailActivityDeps) {
     const beat = setInterval(() => ctx.heartbeat(current ?? undefined), 5_000);
     try {
       const final = await watch({
-        imap: deps.imap,
+        imap,
         mailbox: args.mailbox,
         checkpoint: current,
         signal: stop.signal,

@@ -3,12 +3,13 @@
 // workflow. The environment's single sender shows up as the implicit inboxes `default` and
 // `default-sms`: listed, paused and resumed like the others, edited only through its variables.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getInbox, listInboxes } from '../../db/index.js';
 import type { SecretBox } from '../../domain/crypto/secret-box.js';
 import type { InboxVerifier } from '../../domain/inboxes/connection.js';
 import type { ImplicitInbox } from '../../domain/inboxes/types.js';
+import { ensureInboxWatchers } from '../../temporal/mailbox-client.js';
 import { inboxHandle, pauseInbox, resumeInbox, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
 import { inboxChannel, TRANSACTIONAL_POLICY, type InboxPolicy } from '../../workflows/inbox/contract.js';
 import { sendProblem } from '../errors.js';
@@ -66,6 +67,17 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
     return row === undefined ? null : { inboxId: id, policy: row.policy as unknown as InboxPolicy, createdAt: row.created_at.getTime() };
   }
 
+  /**
+   * Starts the watcher of a new inbox's mailbox (replies) now rather than at the next worker start.
+   * Best effort: the inbox is stored either way, and every worker start ensures its watcher.
+   */
+  async function watchReplies(id: string, imap: { mailbox?: string } | undefined, log: FastifyBaseLogger): Promise<void> {
+    if (imap === undefined) return;
+    await ensureInboxWatchers(app.temporal, [{ id, mailbox: imap.mailbox ?? 'INBOX' }]).catch((err: unknown) =>
+      log.warn({ err, inboxId: id }, 'could not start the mailbox watcher of a new inbox; the next worker start does'),
+    );
+  }
+
   app.get(
     '/inboxes',
     { config: { auth: 'read' }, schema: { querystring: ListInboxesQuery, response: { 200: InboxList, 400: Problem, ...KeyProblems } } },
@@ -99,6 +111,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
     async (req, reply) => {
       try {
         const row = await createInbox(deps, req.body);
+        await watchReplies(row.id, row.settings.imap as { mailbox?: string } | undefined, req.log);
         return await reply.status(201).header('location', `/inboxes/${row.id}`).send(inboxView(opts.box, row));
       } catch (err) {
         if (err instanceof InboxInputError) return refused(reply, err);

@@ -18,6 +18,8 @@ export interface MailboxWatcherInput {
   checkpoint: MailboxCheckpoint | null;
   /** Activity runs so far, carried across continue-as-new. */
   runs?: number;
+  /** A registry inbox's mailbox: the activity reads its server and login from the registry (never from this input). */
+  inboxId?: string;
 }
 
 export interface WatcherStopRequest {

@@ -51,7 +51,9 @@ export async function mailboxWatcherWorkflow(input: MailboxWatcherInput): Promis
 
   for (let inThisRun = 0; !stopRequested() && inThisRun < RUNS_PER_EXECUTION; inThisRun++) {
     const scope = new CancellationScope();
-    const run = scope.run(() => watchMailbox({ mailboxId: input.mailboxId, mailbox: input.mailbox, checkpoint }));
+    const run = scope.run(() =>
+      watchMailbox({ mailboxId: input.mailboxId, mailbox: input.mailbox, checkpoint, ...(input.inboxId !== undefined && { inboxId: input.inboxId }) }),
+    );
     let finished = false;
     const settled = run
       .then(
