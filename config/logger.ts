@@ -20,6 +20,12 @@ export const REDACTED_KEYS = [
   'password',
   'apiKey',
   'authToken',
+  // An inbox's opened secrets (domain/inboxes/connection.ts InboxSecrets) and the sealed column.
+  'smtpPassword',
+  'imapPassword',
+  'sendgridApiKey',
+  'twilioAuthToken',
+  'secrets_enc',
   'authorization',
   'token',
   'databaseUrl',
