@@ -84,3 +84,5 @@ export {
 export type { ControlView, RampSettings } from './repositories/control.js';
 export { countInboxSends, getInboxState, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
 export type { InboxStateInput } from './repositories/inbox-state.js';
+export { inboxActivity, listInboxPolicies } from './repositories/stats.js';
+export type { ActivityCounts, ImplicitInboxIds } from './repositories/stats.js';
