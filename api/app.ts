@@ -20,6 +20,8 @@ import { controlRoutes, type ControlRouteOptions } from './routes/control.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { inboxRoutes, type InboxRouteOptions } from './routes/inboxes.js';
 import { handoverRoutes } from './routes/handover.js';
+import { statsRoutes } from './routes/stats.js';
+import { inboxHealthRoutes } from './routes/inbox-health.js';
 import { codecRoutes, type CodecOptions } from './routes/codec.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
 import { authPlugin } from './plugins/auth.js';
@@ -114,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(controlRoutes, deps.control ?? {});
   await app.register(suppressionRoutes);
   if (deps.inboxes !== undefined) await app.register(inboxRoutes, deps.inboxes);
+  await app.register(inboxHealthRoutes);
+  await app.register(statsRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   if (deps.codec !== undefined) await app.register(codecRoutes, deps.codec);

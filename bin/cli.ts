@@ -10,6 +10,7 @@ import { registerSalespeople } from './commands/salespeople.js';
 import { registerInboxes } from './commands/inboxes.js';
 import { registerSuppressions } from './commands/suppressions.js';
 import { registerControl } from './commands/control.js';
+import { registerStats } from './commands/stats.js';
 import { registerApiKey } from './commands/apikey.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuarantine } from './commands/quarantine.js';
@@ -46,6 +47,7 @@ for (const register of [
   registerInboxes,
   registerSuppressions,
   registerControl,
+  registerStats,
 ]) {
   register(program);
 }
