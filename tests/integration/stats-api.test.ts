@@ -14,26 +14,16 @@ import { buildApp } from '../../api/app.js';
 import type { InboxHealthView, StatsReport } from '../../api/schemas/stats.js';
 import { createInboxStateActivities } from '../../activities/inboxes/state.js';
 import { createLogger } from '../../config/logger.js';
-import {
-  beginOutboxCall,
-  claimOutbox,
-  createApiKey,
-  finishOutboxCall,
-  insertInbox,
-  recordLeadEvent,
-  recordProviderEvent,
-  saveInboxState,
-  setStopped,
-  upsertLead,
-} from '../../db/index.js';
-import { DEFAULT_POLICY, inboxWorkflowId, pauseInboxSignal, type InboxStatus } from '../../workflows/inbox/contract.js';
+import { createApiKey, recordProviderEvent, setStopped } from '../../db/index.js';
+import { DEFAULT_POLICY, inboxWorkflowId, pauseInboxSignal } from '../../workflows/inbox/contract.js';
+import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { workflowBundle } from '../../workers/bundle.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
-import { terminateRunning, uniqueName } from '../helpers/temporal.js';
+import { DAY, statsSeed } from '../helpers/stats-seed.js';
+import { terminateRunning } from '../helpers/temporal.js';
 
-const DAY = 86_400_000;
 const dayStart = Math.floor(Date.now() / DAY) * DAY;
 
 describe('stats and inbox health', () => {
@@ -46,92 +36,7 @@ describe('stats and inbox health', () => {
   const db = () => stack.tdb.db;
   const get = (url: string) => app.inject({ method: 'GET', url, headers: read });
 
-  let n = 0;
-  async function lead(id: string) {
-    await upsertLead(db(), {
-      id,
-      source: 'test',
-      external_id: null,
-      campaign_id: null,
-      first_name: null,
-      last_name: null,
-      email: null,
-      phone: null,
-      tier: null,
-      payload: {},
-    });
-  }
-  /** One message through the ledger's own state changes; `sentAt` backdates a sent one. */
-  async function message(
-    leadId: string,
-    step: number,
-    inboxId: string | null,
-    o: { channel?: 'email' | 'sms'; status?: 'sent' | 'failed' | 'pending'; sentAt?: Date } = {},
-  ) {
-    const key = `${leadId}:${step}:${++n}`;
-    await claimOutbox(db(), {
-      idempotencyKey: key,
-      leadId,
-      step,
-      channel: o.channel ?? 'email',
-      provider: 'smtp',
-      recipient: 'x@example.com',
-      subject: 's',
-      body: 'b',
-      inboxId,
-    });
-    const status = o.status ?? 'sent';
-    if (status === 'pending') return;
-    assert.ok(await beginOutboxCall(db(), key));
-    await finishOutboxCall(db(), key, status === 'sent' ? { status, providerMessageId: null } : { status, errorCode: 'x', error: 'refused' });
-    if (o.sentAt !== undefined) await db().updateTable('outbox').set({ sent_at: o.sentAt, updated_at: o.sentAt }).where('idempotency_key', '=', key).execute();
-  }
-  const event = (leadId: string, type: string, detail: Record<string, unknown> = {}, occurredAt?: Date) =>
-    recordLeadEvent(db(), { leadId, eventKey: `${type}:${++n}`, type, detail, ...(occurredAt !== undefined && { occurredAt }) });
-  const registry = (id: string, channel: 'email' | 'sms' = 'email') =>
-    insertInbox(db(), {
-      id,
-      kind: channel === 'sms' ? 'sms' : 'smtp',
-      channel,
-      address: 'rep@dealer.example',
-      displayName: null,
-      policy: DEFAULT_POLICY,
-      settings: {},
-      secretsEnc: null,
-      verifiedAt: new Date(),
-    });
-  const savedStatus = (inboxId: string, over: Partial<InboxStatus>): InboxStatus => ({
-    inboxId,
-    health: {
-      score: 73,
-      inputs: { sent: 40, bounces: 1, complaints: 0, replies: 1, bounceRate: 0.025, complaintRate: 0, replyRate: 0.025, ageDays: 9 },
-      parts: { bounce: 20, complaint: 30, reply: 20, age: 3.2 },
-    },
-    rampDay: 10,
-    today: new Date(dayStart).toISOString().slice(0, 10),
-    dayStartedAt: dayStart,
-    dailyLimit: 10,
-    grantedToday: 4,
-    sentToday: 4,
-    remainingToday: 6,
-    pause: null,
-    warnings: ['health 73 is below 80: at most 10 messages a day'],
-    policy: DEFAULT_POLICY,
-    ...over,
-  });
-  const save = (s: InboxStatus) =>
-    saveInboxState(db(), {
-      inboxId: s.inboxId,
-      health: s.health.score,
-      dailyLimit: s.dailyLimit,
-      today: s.today,
-      dayStartedAt: new Date(s.dayStartedAt),
-      grantedToday: s.grantedToday,
-      sentToday: s.sentToday,
-      pausedUntil: s.pause?.until != null ? new Date(s.pause.until) : null,
-      paused: s.pause !== null,
-      status: s,
-    });
+  const { lead, message, event, registry, savedStatus, save } = statsSeed(db, dayStart);
   const pausedUntil = dayStart + 2 * DAY;
 
   before(async () => {
@@ -306,7 +211,8 @@ describe('stats and inbox health', () => {
 
   test('inbox health is live while the workflow answers, and the saved figures within ~2 s once no worker does', async () => {
     await registry('rep-live');
-    const taskQueue = uniqueName('stats-inbox');
+    // The product's queue (this file has its own dev server): the figures are saved under the plain inbox id there.
+    const taskQueue = LEAD_TASK_QUEUE;
     const worker = await Worker.create({
       connection: stack.env.nativeConnection,
       namespace: 'default',
