@@ -19,17 +19,32 @@ import {
   type SlotAnswer,
   type SlotRequest,
   inboxEventSignal,
+  TRANSACTIONAL_POLICY,
+  inboxEntityKey,
 } from '../workflows/inbox/contract.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 
-/** What starting an inbox's workflow needs: read from the inbox registry by the caller. */
-export type InboxStart = Omit<InboxWorkflowInput, 'carry'>;
+/**
+ * What starting an inbox's workflow needs: read from the inbox registry by the caller. The task
+ * queue defaults to the lead queue; an activity passes its own, so the inbox runs beside its leads.
+ */
+export type InboxStart = Omit<InboxWorkflowInput, 'carry' | 'historyLimit'> & { taskQueue?: string };
+
+/**
+ * The start of a registry inbox from its row, or of an implicit one (the single-sender
+ * environment variables: no ramp, no window) when there is no row.
+ */
+export function inboxStartOf(inboxId: string, row: { policy: unknown; created_at: Date } | undefined): InboxStart {
+  if (row === undefined) return { inboxId, policy: TRANSACTIONAL_POLICY, createdAt: 0 };
+  return { inboxId, policy: row.policy as InboxPolicy, createdAt: row.created_at.getTime() };
+}
 
 function startOptions(start: InboxStart) {
+  const { taskQueue, ...input } = start;
   return {
-    workflowId: inboxWorkflowId(start.inboxId),
-    taskQueue: LEAD_TASK_QUEUE,
-    args: [start] as [InboxWorkflowInput],
+    workflowId: inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue)),
+    taskQueue: taskQueue ?? LEAD_TASK_QUEUE,
+    args: [input] as [InboxWorkflowInput],
   };
 }
 
@@ -75,3 +90,5 @@ export async function updateInboxPolicy(client: Client, start: InboxStart, polic
 
 /** The inbox's live status; throws when its workflow has never run (the caller shows the stored view). */
 export const queryInboxStatus = (client: Client, inboxId: string): Promise<InboxStatus> => inboxHandle(client, inboxId).query(inboxStatusQuery);
+
+export { inboxEntityKey };

@@ -5,6 +5,8 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { findTextProblem, jsonBytes } from '../domain/text/checks.js';
 import { leadKey, leadWorkflowId, type LeadInput } from '../workflows/lead/contract.js';
 import { checkSequence } from '../workflows/lead/sequence.js';
+import { isTimeZone } from '../workflows/inbox/policy/time.js';
+import { INBOX_ID } from '../domain/inboxes/types.js';
 
 export class InvalidLeadInputError extends Error {
   override readonly name = 'InvalidLeadInputError';
@@ -70,4 +72,15 @@ export function validateLeadInput(input: LeadInput): void {
   } catch (err) {
     throw new InvalidLeadInputError((err as Error).message, 'sequence');
   }
+  if (input.inboxes !== undefined) {
+    if (!Array.isArray(input.inboxes) || input.inboxes.length === 0 || input.inboxes.length > MAX_INBOXES)
+      throw new InvalidLeadInputError(`inboxes must list 1 to ${MAX_INBOXES} inbox ids`, 'inboxes');
+    const bad = input.inboxes.findIndex((i) => typeof i !== 'string' || !INBOX_ID.test(i));
+    if (bad >= 0) throw new InvalidLeadInputError(`inboxes[${bad}] is not an inbox id`, `inboxes[${bad}]`);
+  }
+  if (input.recipientTimeZone !== undefined && !isTimeZone(input.recipientTimeZone))
+    throw new InvalidLeadInputError(`recipientTimeZone ${JSON.stringify(input.recipientTimeZone)} is not an IANA time zone`, 'recipientTimeZone');
 }
+
+/** A lead rotates over at most this many inboxes (a campaign's set). */
+export const MAX_INBOXES = 50;

@@ -32,6 +32,8 @@ export interface LeadServices {
   slots?: SendSlotPolicy;
   /** The registry inboxes' credentials key (and Twilio's status callback): messages naming an inbox send through its own transport. */
   inboxRegistry?: { box: SecretBox; twilioStatusCallbackUrl?: string };
+  /** While the emergency stop holds, a waiting lead asks again after this long (default 5 minutes). */
+  stopRecheckMs?: number;
   /** How long a lost send outcome may still be proven by a provider webhook. */
   evidenceWindowMs?: number;
   /** Providers whose webhooks report every accepted message (see ledger.ts). */

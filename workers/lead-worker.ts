@@ -10,6 +10,9 @@ import { createInboxTransports } from '../activities/send/inbox-transports.js';
 import { createSlotActivities } from '../activities/send/slot.js';
 import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
+import { createInboxStateActivities } from '../activities/inboxes/state.js';
+import { createInboxSlotActivities } from '../activities/inboxes/slots.js';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
@@ -25,9 +28,11 @@ export interface LeadWorkerDeps {
   taskQueue?: string;
   /** The payload codec (temporal/data-converter.ts): the same one the clients use. */
   dataConverter?: DataConverter;
+  /** For the activities that ask inbox workflows for slots (update-with-start) and signal them. */
+  client: Client;
 }
 
-export function leadActivities(db: Kysely<Database>, s: LeadServices) {
+export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Client) {
   const send = createSendActivities({
     db,
     transports: s.transports,
@@ -41,6 +46,8 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices) {
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName }),
     ...createSlotActivities(s.slots),
+    ...createInboxStateActivities(db),
+    ...createInboxSlotActivities({ db, client, ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }) }),
     ...send,
     ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),
     ...createHandoverActivities({
@@ -64,7 +71,7 @@ export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue ?? LEAD_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
-    activities: leadActivities(deps.db, deps.services),
+    activities: leadActivities(deps.db, deps.services, deps.client),
     // A lead workflow is small; ~600 fit per GB. Bound the cache so memory stays predictable.
     maxCachedWorkflows: 2000,
     // DB activities are short; cap them so a burst of arrivals cannot exhaust the pool.

@@ -26,7 +26,7 @@ export async function runWorkers(
   const client = await connectClient(config.temporal, dataConverter);
   try {
     const services = await leadServicesFromConfig(config);
-    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter })];
+    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter, client })];
     // Registry inboxes with IMAP settings are watched for replies beside IMAP_*'s mailboxes.
     const inboxMailboxes = (await listImapInboxes(deps.db)).map((r) => ({ id: r.id, mailbox: (r.settings.imap as { mailbox?: string }).mailbox ?? 'INBOX' }));
     if (config.imap !== undefined || inboxMailboxes.length > 0) {

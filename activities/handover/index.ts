@@ -3,6 +3,7 @@
 // exactly once through the outbox ledger, and keep the handover row current.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
+import { Failure } from '../../domain/failures/index.js';
 import {
   getHandover,
   getLead,
@@ -155,6 +156,10 @@ export function createHandoverActivities(deps: HandoverDeps) {
       });
       emailsSent.inc({ status: 'sent' });
     } catch (err) {
+      // The emergency stop holds every kind of mail: the dossier waits and goes out after the resume.
+      if (err instanceof ApplicationFailure && err.type === Failure.SendingStopped) {
+        throw ApplicationFailure.create({ message: err.message, type: Failure.SendingStopped, nonRetryable: false, nextRetryDelay: '1 minute' });
+      }
       emailsSent.inc({ status: 'failed' });
       throw err;
     }

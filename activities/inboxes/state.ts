@@ -3,11 +3,14 @@
 import type { Kysely } from 'kysely';
 import { saveInboxState, type Database } from '../../db/index.js';
 import type { InboxStatus } from '../../workflows/inbox/contract.js';
+import { Context } from '@temporalio/activity';
+import { inboxEntityKey } from '../../temporal/inbox-client.js';
 
 export function createInboxStateActivities(db: Kysely<Database>) {
   async function saveInboxStatus(status: InboxStatus): Promise<void> {
     await saveInboxState(db, {
-      inboxId: status.inboxId,
+      // Keyed as the readers (rotation, the send guard) key it: by inbox, per task queue.
+      inboxId: inboxEntityKey(status.inboxId, Context.current().info.taskQueue),
       health: status.health.score,
       dailyLimit: status.dailyLimit,
       today: status.today,

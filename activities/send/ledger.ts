@@ -4,7 +4,8 @@
 // clears it. An attempt that finds a call in flight (the worker died mid-call) never calls again:
 // it looks for the provider's own webhook naming the key, waits a little for one, and otherwise
 // marks the message `uncertain` for a person — zero duplicates, and nothing silently lost.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { inboxEntityKey } from '../../temporal/inbox-client.js';
 import type { Kysely } from 'kysely';
 import {
   beginOutboxCall,
@@ -14,6 +15,7 @@ import {
   providerEventForKey,
   SendingStoppedError,
   withSendGate,
+  inboxSendRefusal,
   type Database,
 } from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
@@ -46,6 +48,17 @@ export interface SendDeps {
   compose?: ComposeConfig;
   /** The registry inboxes' transports, for messages that name their inbox (`inboxId`). */
   inboxes?: InboxTransports;
+}
+
+class SlotRevokedError extends Error {}
+
+/** The task queue of the running activity (the inbox entity's key depends on it); none outside one. */
+function activityTaskQueue(): string | undefined {
+  try {
+    return Context.current().info.taskQueue;
+  } catch {
+    return undefined;
+  }
 }
 
 export function createSendActivities(deps: SendDeps) {
@@ -144,8 +157,14 @@ export function createSendActivities(deps: SendDeps) {
     // pending: nothing was called, and the message goes out once after the resume.
     let began: boolean;
     try {
-      began = await withSendGate(db, (trx) => beginOutboxCall(trx, msg.idempotencyKey));
+      began = await withSendGate(db, async (trx) => {
+        const refusal = msg.inboxId === undefined ? null : await inboxSendRefusal(trx, inboxEntityKey(msg.inboxId, activityTaskQueue()), Date.now());
+        if (refusal !== null) throw new SlotRevokedError(refusal);
+        return beginOutboxCall(trx, msg.idempotencyKey);
+      });
     } catch (err) {
+      // The inbox's own last guard: nothing was called, the row stays pending, the lead gives the slot back.
+      if (err instanceof SlotRevokedError) throw ApplicationFailure.nonRetryable(err.message, Failure.SlotRevoked);
       if (!(err instanceof SendingStoppedError)) throw err;
       throw ApplicationFailure.nonRetryable(err.message, Failure.SendingStopped, {
         reason: err.reason,

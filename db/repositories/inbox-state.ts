@@ -59,3 +59,39 @@ export async function countInboxSends(db: Db, inboxId: string, since: Date): Pro
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** The channel of each registry inbox among `ids` (ids not in the registry are left out). */
+export async function inboxChannels(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('inboxes').select(['id', 'channel']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.channel]));
+}
+
+/** The per-inbox guard lock's first key (the second is the inbox id's hash): "lfig". */
+const INBOX_GUARD_LOCK = 0x6c666967;
+const DAY_MS = 86_400_000;
+
+/**
+ * The send activity's last guard for an inbox, run inside the send gate's transaction right
+ * before the row goes in flight: refused (with the reason) when the inbox is paused or today's
+ * sends (sent or in flight) reached its limit. A cap checked only when slots are planned
+ * overshoots (a health drop after planning, a stop that pushed yesterday's slots into today), so
+ * this counts what really went out. The transaction-scoped lock per inbox makes the count and the
+ * flip one step: two sends of one inbox cannot both take the last place.
+ */
+export async function inboxSendRefusal(trx: Db, inboxId: string, now: number): Promise<string | null> {
+  await sql`select pg_advisory_xact_lock(${sql.lit(INBOX_GUARD_LOCK)}, hashtext(${inboxId}))`.execute(trx);
+  const s = await getInboxState(trx, inboxId);
+  if (s === undefined) return null;
+  if (s.paused && (s.paused_until === null || s.paused_until.getTime() > now)) return `inbox ${inboxId} is paused`;
+  if (now >= s.day_started_at.getTime() + DAY_MS) return null;
+  const row = await trx
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('inbox_id', '=', inboxId)
+    .where('updated_at', '>=', s.day_started_at)
+    .where((eb) => eb.or([eb('status', '=', 'sent'), eb('in_flight', '=', true)]))
+    .executeTakeFirst();
+  const used = Number(row?.n ?? 0);
+  return used >= s.daily_limit ? `inbox ${inboxId} reached today's limit of ${s.daily_limit} messages` : null;
+}

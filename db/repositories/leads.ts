@@ -133,7 +133,7 @@ export async function listLeads(db: Db, query: ListLeadsQuery): Promise<LeadRow[
 }
 
 /** Statuses in which a lead still converses (its workflow runs and may send). */
-export const ACTIVE_LEAD_STATUSES = ['received', 'sending', 'waiting', 'needs_attention', 'paused'] as const;
+export const ACTIVE_LEAD_STATUSES = ['received', 'sending', 'waiting', 'waiting_for_slot', 'needs_attention', 'paused'] as const;
 
 /** The newest lead still in conversation with this phone number (E.164), if any. */
 export function findActiveLeadByPhone(db: Db, phone: string): Promise<LeadRow | undefined> {

@@ -16,6 +16,8 @@ export const Failure = {
   SendOutcomePending: 'SendOutcomePending',
   /** The global emergency stop refused the provider call; the message is still pending, nothing was sent. */
   SendingStopped: 'SendingStoppedError',
+  /** The inbox's last guard refused the send (paused, or today's limit reached): the slot goes back and the lead asks again. */
+  SlotRevoked: 'SlotRevokedError',
 } as const;
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];

@@ -20,6 +20,7 @@ export async function startDevStack(opts: { leadWorker?: { taskQueue?: string; s
     opts.leadWorker === undefined
       ? null
       : await createLeadWorker({
+          client: env.client,
           dataConverter: testDataConverter,
           connection: env.nativeConnection,
           namespace: 'default',

@@ -51,6 +51,7 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
     };
     const compose = { ...testServices().compose, replyTo: user.email };
     leadWorker = await createLeadWorker({
+      client: env.client,
       dataConverter: testDataConverter,
       connection: env.nativeConnection,
       namespace: 'default',

@@ -53,6 +53,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
     leadWorker = await createLeadWorker({
+      client: env.client,
       dataConverter: testDataConverter,
       connection: env.nativeConnection,
       namespace: 'default',

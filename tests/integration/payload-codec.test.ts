@@ -58,6 +58,7 @@ describe('payload codec (AES-256-GCM, rotating keys)', () => {
     const email = `${uniqueName('secret')}@example.com`;
     const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: encryptingDataConverter([k1]) });
     const worker = await createLeadWorker({
+      client,
       dataConverter: encryptingDataConverter([k1]),
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',

@@ -39,6 +39,7 @@ const user = { user: 'leads@example.com', password: 'record-secret', email: 'lea
 try {
   const taskQueue = uniqueName('record');
   const worker = await createLeadWorker({
+    client: env.client,
     dataConverter: testDataConverter,
     connection: env.nativeConnection,
     namespace: 'default',

@@ -90,6 +90,7 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
     const taskQueue = uniqueName('handover');
     const email = smtpTransport(createSmtpSender({ host: '127.0.0.1', port, secure: false, messageIdDomain: 'acme.test' }), 'sales@acme.test');
     const worker = await createLeadWorker({
+      client: env.client,
       dataConverter: testDataConverter,
       connection: env.nativeConnection,
       namespace: 'default',

@@ -40,6 +40,7 @@ describe('inbox workflow: warm-up, window, gap and health (time-skipping server)
     [env, tdb] = await Promise.all([createTimeSkippingEnv(), openTestDb()]);
     worker = await createLeadWorker({
       connection: env.nativeConnection,
+      client: env.client,
       namespace: 'default',
       db: tdb.db,
       services: testServices(),

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findSuppression, listLeadEvents, listOutbox } from '../../db/index.js';
 import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
+import { inboxEntityKey, inboxStatusQuery, inboxWorkflowId } from '../../workflows/inbox/contract.js';
 import {
   bouncedSignal,
   complainedSignal,
@@ -60,6 +61,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
     sms = recordingTransport();
     const taskQueue = uniqueName('seq');
     const worker = await createLeadWorker({
+      client: env.client,
       dataConverter: testDataConverter,
       connection: env.nativeConnection,
       namespace: 'default',
@@ -180,17 +182,19 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   });
 
   for (const kind of ['soft', 'block'] as const) {
-    test(`a ${kind} bounce sends the same step again four hours later under a new key`, async () => {
+    test(`a ${kind} bounce sends the same step again 24 hours later (the runbook) under a new key${kind === 'block' ? ', and pauses the inbox 24 hours' : ''}`, async () => {
       await withWorker(async (taskQueue) => {
         const leadId = await submit(taskQueue);
         await until(leadId, (s) => s.stepsSent === 1, 'first send');
         await leadHandle(env.client, leadId).signal(bouncedSignal, { eventId: `${kind}-1`, kind, reason: '452 mailbox full', step: 1 });
         const bounceAt = (s: LeadState) => Date.parse(s.timeline?.find((t) => t.type === 'bounce')?.at ?? '');
-        // Due in 4 hours, not at the 2-day follow-up: the resend was scheduled.
-        const waiting = await until(leadId, (s) => s.status === 'waiting' && Date.parse(s.nextSendAt ?? '') - bounceAt(s) < DAY, 'resend scheduled');
+        // Due in 24 hours, not at the 2-day follow-up: the resend was scheduled.
+        const waiting = await until(leadId, (s) => s.status === 'waiting' && Date.parse(s.nextSendAt ?? '') - bounceAt(s) < 1.5 * DAY, 'resend scheduled');
         const hours = (Date.parse(waiting.nextSendAt ?? '') - bounceAt(waiting)) / 3_600_000;
-        assert.ok(hours >= 3.99 && hours < 4.1, `resend due ~4h after the bounce, got ${hours}h`);
-        await env.sleep('5 hours');
+        assert.ok(hours >= 23.99 && hours < 24.1, `resend due ~24h after the bounce, got ${hours}h`);
+        const inbox = await env.client.workflow.getHandle(inboxWorkflowId(inboxEntityKey('default', taskQueue))).query(inboxStatusQuery);
+        assert.equal(inbox.pause?.kind, kind === 'block' ? 'block' : undefined, 'a block pauses the inbox; a soft bounce does not');
+        await env.sleep('25 hours');
         await until(leadId, () => email.sends.length === 2, 'resend');
         assert.equal(email.sends[1]?.msg.idempotencyKey, `${leadId}:step:1:resend:1`);
         assert.equal(email.sends[1]?.msg.step, 1);

@@ -32,6 +32,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('leads');
     const worker = await createLeadWorker({
+      client: env.client,
       dataConverter: testDataConverter,
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',

@@ -3,9 +3,18 @@
 // minimum gap, sending window and health. Side-effect free: api/, activities/ and the workflow
 // itself import it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { LEAD_TASK_QUEUE } from '../lead/contract.js';
 
 export const INBOX_WORKFLOW_TYPE = 'inboxWorkflow';
 export const inboxWorkflowId = (inboxId: string): string => `inbox:${inboxId}`;
+
+/**
+ * The inbox entity's key on a task queue: the inbox id on the product's lead queue, and
+ * `<id>@<queue>` on any other. An inbox's workflow runs beside the leads that ask it, so a worker
+ * on its own queue (each test has one) gets its own entity and its own saved figures.
+ */
+export const inboxEntityKey = (inboxId: string, taskQueue?: string): string =>
+  taskQueue === undefined || taskQueue === LEAD_TASK_QUEUE ? inboxId : `${inboxId}@${taskQueue}`;
 
 export type InboxKind = 'smtp' | 'sendgrid' | 'sms';
 export type InboxChannel = 'email' | 'sms';

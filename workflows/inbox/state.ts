@@ -24,7 +24,7 @@ import { emptyDay, healthOf, zone } from './policy/health.js';
 import { judge } from './policy/judge.js';
 import { dailyLimit, rampDay } from './policy/limits.js';
 import { activePause, planSlot } from './policy/plan.js';
-import { dayKey, startOfDay } from './policy/time.js';
+import { dayKey, startOfDay, startOfNextDay } from './policy/time.js';
 import { checkPolicy } from './policy/validate.js';
 import { unitHash } from './policy/hash.js';
 
@@ -200,6 +200,13 @@ export class InboxState {
       warnings: this.carry.warnings,
       policy: this.policy,
     };
+  }
+
+  /** When the figures next change by the clock alone: the next day in the inbox's zone, or a pause's end. */
+  nextClockChange(now: number): number {
+    const until = activePause(this.carry.pause, now)?.until ?? null;
+    const nextDay = startOfNextDay(now, zone(this.policy));
+    return until !== null && until < nextDay ? until : nextDay;
   }
 
   /** Drops what no longer matters: days out of the health window, reservations sent or long past. */

@@ -1,6 +1,7 @@
 // One inbox, as an entity: grants send slots (state.ts) and keeps its figures where the API, the
 // rotation and the send activity's last guard read them (the inbox_state row). The loop persists
-// after changes, at most every few seconds, re-checks hourly (a pause running out, a new day), and
+// after changes, at most every few seconds, wakes when the clock changes them (a new day, a pause
+// running out), and
 // hands its plain-JSON state to a fresh run before the history grows large.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { InboxStateActivities } from '../../activities/inboxes/state.js';
@@ -14,7 +15,6 @@ const { saveInboxStatus } = proxyActivities<InboxStateActivities>({
 
 /** Grants in a burst are persisted together rather than one activity each. */
 const SAVE_COALESCE_MS = 2_000;
-const RECHECK_MS = 60 * 60_000;
 
 export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   const st = new InboxState(input);
@@ -24,17 +24,15 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
     return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
   };
   for (;;) {
-    await condition(() => st.version !== saved || dueForNewRun(), RECHECK_MS);
-    if (st.version !== saved) {
-      await condition(() => dueForNewRun(), SAVE_COALESCE_MS);
-      const version = st.version;
-      st.prune(Date.now());
-      await saveInboxStatus(st.status());
-      saved = version;
-    } else {
-      st.prune(Date.now());
-      await saveInboxStatus(st.status());
-    }
+    // Asleep until something changes, or until the figures change by the clock (a new day, a
+    // pause running out): one timer a day, not one an hour.
+    const wakeAt = st.nextClockChange(Date.now());
+    await condition(() => st.version !== saved || dueForNewRun(), Math.max(1, wakeAt - Date.now()));
+    if (st.version !== saved) await condition(() => dueForNewRun(), SAVE_COALESCE_MS);
+    const version = st.version;
+    st.prune(Date.now());
+    await saveInboxStatus(st.status());
+    saved = version;
     if (dueForNewRun()) break;
   }
   // Let any update in progress finish so its caller gets the answer from this run.

@@ -6,6 +6,7 @@ import type { EnrichActivities } from '../../activities/enrich/index.js';
 import type { LeadActivities } from '../../activities/leads/index.js';
 import type { SendActivities } from '../../activities/send/ledger.js';
 import type { SlotActivities } from '../../activities/send/slot.js';
+import type { InboxSlotActivities } from '../../activities/inboxes/slots.js';
 
 // DB writes are fast and idempotent; retry them patiently so a DB blip never loses a lead.
 export const { persistLead, recordLeadEvent, updateLeadContact, suppressAddress } = proxyActivities<LeadActivities>({
@@ -32,6 +33,13 @@ export const { requestSendSlot } = proxyActivities<SlotActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// Asking an inbox (an Update keyed by the send) and telling it what happened: idempotent, so
+// retried patiently; an inbox that cannot be reached delays the lead, never loses it.
+export const { reserveSendSlot, releaseSendSlot, noteInboxEvent } = proxyActivities<InboxSlotActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
 // Transient provider errors retry with backoff (Retry-After honoured through nextRetryDelay)
 // for as long as it takes; permanent refusals and lost outcomes go to a person instead.
 export const { sendMessage } = proxyActivities<SendActivities>({
@@ -40,6 +48,6 @@ export const { sendMessage } = proxyActivities<SendActivities>({
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
-    nonRetryableErrorTypes: [Failure.PermanentSend, Failure.SendUncertain, Failure.Suppressed],
+    nonRetryableErrorTypes: [Failure.PermanentSend, Failure.SendUncertain, Failure.Suppressed, Failure.SendingStopped, Failure.SlotRevoked],
   },
 });

@@ -11,7 +11,8 @@ export const LEAD_TASK_QUEUE = 'leadflow-leads';
 export const LEAD_WORKFLOW_TYPE = 'leadWorkflow';
 
 /**
- * received → (enriched, scored) → sending ⇄ waiting → a final status. `needs_attention` and
+ * received → (enriched, scored) → sending ⇄ waiting → a final status. `waiting_for_slot`: a
+ * message is due but its inbox has no slot yet (warm-up, window, pause, emergency stop). `needs_attention` and
  * `paused` are waits a person ends (retry / resume). Final: replied, bounced, complained,
  * unsubscribed, suppressed, no_response (the sequence ran out), stopped, expired.
  */
@@ -19,6 +20,7 @@ export type LeadStatus =
   | 'received'
   | 'sending'
   | 'waiting'
+  | 'waiting_for_slot'
   | 'needs_attention'
   | 'paused'
   | 'replied'
@@ -33,6 +35,7 @@ export const LEAD_STATUSES: readonly LeadStatus[] = [
   'received',
   'sending',
   'waiting',
+  'waiting_for_slot',
   'needs_attention',
   'paused',
   'replied',
@@ -66,6 +69,18 @@ export interface LeadInput extends LeadCore {
    * score at or above which the lead goes to a salesperson at once (by default only a reply does).
    */
   handover?: { sla?: Duration; secondSla?: Duration; scoreThreshold?: number };
+  /** The inboxes this lead may be sent from (a campaign's or a dealer's set); the implicit inbox of the channel when absent. */
+  inboxes?: string[];
+  /** The recipient's IANA time zone, when known: sending windows are applied in it. */
+  recipientTimeZone?: string;
+}
+
+/** A send slot the lead holds: the inbox granted it for this send key, to be used at `sendAt`. */
+export interface HeldSlot {
+  key: string;
+  slotId: string;
+  inboxId: string;
+  sendAt: number;
 }
 
 export interface SequenceStep {
@@ -113,6 +128,10 @@ export interface LeadState {
   /** Why a person is needed, while in needs_attention. */
   attention?: string | null;
   paused?: PauseRequest | null;
+  /** The inbox the lead's messages go out from (chosen with its first message). */
+  inboxId?: string | null;
+  /** Why the lead is waiting for a send slot, while in waiting_for_slot. */
+  slotWait?: string | null;
   /** The newest entries, oldest first (the full history is the lead_events table). */
   timeline?: TimelineEntry[];
 }
@@ -151,6 +170,10 @@ export interface LeadCarry {
   /** Status transitions so far: makes each transition's lead_events key unique. */
   transitions: number;
   paused: PauseRequest | null;
+  /** Per channel, the inbox chosen with the first message on it: follow-ups stay there (same thread, same sender). */
+  inboxIds?: { email?: string; sms?: string };
+  /** The slot held for the next send, if any. */
+  slot?: HeldSlot | null;
 }
 
 export interface PauseRequest {

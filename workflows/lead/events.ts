@@ -5,7 +5,8 @@ import { log } from '@temporalio/workflow';
 import { recordLeadEvent, suppressAddress } from './activities.js';
 import type { FinalLeadStatus, LeadCarry, LeadEvent } from './contract.js';
 import type { LeadRunState } from './run-state.js';
-import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY } from './sequence.js';
+import { reportToInbox } from './slot-step.js';
+import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY, SOFT_BOUNCE_RETRY_INBOX } from './sequence.js';
 
 const CONVERSATION_KEEP = 20;
 const DAY_MS = 86_400_000;
@@ -104,7 +105,9 @@ async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<Fin
         return 'bounced';
       }
       c.resends[String(step)] = tries + 1;
-      c.pendingResend = { step, dueAt: Date.now() + durationMs(SOFT_BOUNCE_RETRY, 'soft bounce retry') };
+      // Through an inbox the runbook's 24 hours (a block also pauses the inbox itself for 24 hours).
+      const retryMs = c.inboxIds !== undefined ? durationMs(SOFT_BOUNCE_RETRY_INBOX, 'soft bounce retry') : durationMs(SOFT_BOUNCE_RETRY, 'soft bounce retry');
+      c.pendingResend = { step, dueAt: Date.now() + retryMs };
       return null;
     }
   }
@@ -116,6 +119,7 @@ export async function handleEvents(st: LeadRunState, c: LeadCarry): Promise<Fina
   while (st.events.length > 0) {
     const e = st.events.shift();
     if (e === undefined) break;
+    await reportToInbox(c, e);
     const outcome = await handle(st, c, e);
     final ??= outcome;
   }

@@ -8,12 +8,16 @@ import { handoverWorkflowId } from '../handover/contract.js';
 import { handoverWorkflow } from '../handover/workflow.js';
 import { scoreLead } from '../policy/scoring.js';
 import { enrichLead, recordLeadEvent, requestSendSlot, updateLeadContact } from './activities.js';
-import type { FinalLeadStatus, LeadCarry, LeadInput, LeadOutcome, LeadStatus } from './contract.js';
+import { sendKey, type FinalLeadStatus, type LeadCarry, type LeadInput, type LeadOutcome, type LeadStatus } from './contract.js';
 import { handleEvents, recordArrivals } from './events.js';
 import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from '../../domain/lead/profile.js';
 import type { LeadRunState } from './run-state.js';
 import { NO_CHANNEL, sendStep } from './send-step.js';
 import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';
+import { giveBack, holdSlot, INBOX_SLOTS_PATCH, slotUsed } from './slot-step.js';
+
+/** A send held back (emergency stop, the inbox's last guard) is tried again after this long. */
+const HELD_RECHECK_MS = 5 * 60_000;
 
 export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: number): Promise<LeadOutcome> {
   const leadId = st.leadId;
@@ -68,6 +72,8 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
   const finish = async (status: FinalLeadStatus): Promise<LeadOutcome> => {
     const stop = st.stop;
     st.nextSendAt = null;
+    // A slot held for a message that will never go out goes back to its inbox.
+    if (c.slot != null) await giveBack(c, `the lead ended: ${status}`);
     // A reply that is not a no goes to a person. Runs recorded before handover existed replay without it.
     if (status === 'replied' && patched(HANDOVER_PATCH)) await handOver(input, st, 'reply');
     st.setStatus(status);
@@ -130,21 +136,47 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       c.attention = NO_CHANNEL;
       continue;
     }
-    const slot = await requestSendSlot({ leadId, channel, campaignId: input.campaignId, inboxId: null });
-    if (!slot.granted) {
-      st.nextSendAt = slot.retryAt;
-      await moveTo('waiting', { slot: slot.reason });
-      await sleep(slot.retryAt);
-      continue;
+    let inboxId: string | undefined;
+    if (patched(INBOX_SLOTS_PATCH)) {
+      const held = await holdSlot(input, st, c, sendKey(leadId, next.step, c.resends[String(next.step)] ?? 0), channel);
+      if (held.kind === 'wait') {
+        st.nextSendAt = held.until;
+        st.slotWait = held.reason;
+        await moveTo(held.reason !== null ? 'waiting_for_slot' : 'waiting', held.reason !== null ? { reason: held.reason } : {});
+        await sleep(held.until);
+        continue;
+      }
+      st.slotWait = null;
+      inboxId = held.slot.inboxId;
+    } else {
+      const slot = await requestSendSlot({ leadId, channel, campaignId: input.campaignId, inboxId: null });
+      if (!slot.granted) {
+        st.nextSendAt = slot.retryAt;
+        await moveTo('waiting', { slot: slot.reason });
+        await sleep(slot.retryAt);
+        continue;
+      }
     }
     st.nextSendAt = null;
     await moveTo('sending', { step: next.step });
-    const result = await sendStep(input, st, c, profile, next.step, channel);
+    const result = await sendStep(input, st, c, profile, next.step, channel, inboxId);
+    if (result.kind === 'held') {
+      // Nothing was called: the slot goes back, and the lead asks again (after the stop, a new
+      // slot at the resume ramp's pace; after a refusal, the inbox's next free place).
+      await giveBack(c, result.reason);
+      st.slotWait = result.reason;
+      st.nextSendAt = Date.now() + HELD_RECHECK_MS;
+      await moveTo('waiting_for_slot', { reason: result.reason });
+      await sleep(Date.now() + HELD_RECHECK_MS);
+      continue;
+    }
+    if (result.kind !== 'sent') await giveBack(c, result.kind === 'suppressed' ? 'suppressed' : 'the send failed');
     if (result.kind === 'suppressed') return finish('suppressed');
     if (result.kind === 'attention') {
       c.attention = result.reason;
       continue;
     }
+    await slotUsed(c);
     c.lastSentAt = Date.now();
     if (next.resend) c.pendingResend = null;
     else c.stepsSent += 1;

@@ -48,6 +48,8 @@ export class LeadRunState {
   /** Set once the pipeline has a sequence state; the query reads it. */
   carry: LeadCarry | null = null;
   nextSendAt: number | null = null;
+  /** Why the lead waits for a send slot, while it does. */
+  slotWait: string | null = null;
 
   constructor(
     readonly leadId: string,
@@ -120,6 +122,8 @@ export class LeadRunState {
         nextSendAt: this.nextSendAt === null ? null : new Date(this.nextSendAt).toISOString(),
         attention: c.attention,
         paused: this.paused,
+        ...(c.inboxIds !== undefined && { inboxId: c.inboxIds[c.channel ?? 'email'] ?? null }),
+        ...(this.slotWait !== null && { slotWait: this.slotWait }),
         timeline: this.timeline,
       }),
     };

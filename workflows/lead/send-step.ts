@@ -11,7 +11,12 @@ import { remember } from './events.js';
 import type { LeadProfile } from '../../domain/lead/profile.js';
 import type { LeadRunState } from './run-state.js';
 
-export type StepResult = { kind: 'sent' } | { kind: 'attention'; reason: string } | { kind: 'suppressed' };
+export type StepResult =
+  | { kind: 'sent' }
+  | { kind: 'attention'; reason: string }
+  | { kind: 'suppressed' }
+  /** Not sent, nothing called: the emergency stop holds, or the inbox's last guard refused (paused, limit reached). */
+  | { kind: 'held'; why: 'stopped' | 'revoked'; reason: string };
 
 /** Used only if the drafting activity itself keeps failing and no sender name was configured. */
 const FALLBACK_SENDER = 'our team';
@@ -38,6 +43,7 @@ export async function sendStep(
   profile: LeadProfile,
   step: number,
   channel: 'email' | 'sms',
+  inboxId?: string,
 ): Promise<StepResult> {
   const leadId = st.leadId;
   const def: SequenceStep | undefined = (input.sequence ?? [])[step - 1];
@@ -64,7 +70,16 @@ export async function sendStep(
   });
 
   try {
-    const out = await sendMessage({ idempotencyKey: key, leadId, step, channel, to, subject: draft.subject, text: draft.body });
+    const out = await sendMessage({
+      idempotencyKey: key,
+      leadId,
+      step,
+      channel,
+      to,
+      subject: draft.subject,
+      text: draft.body,
+      ...(inboxId !== undefined && { inboxId }),
+    });
     remember(c, 'us', draft.body);
     st.note('sent', { step, channel, provider: out.provider, path: draft.path });
     await recordLeadEvent({
@@ -78,6 +93,8 @@ export async function sendStep(
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure) {
       if (cause.type === Failure.Suppressed) return { kind: 'suppressed' };
+      if (cause.type === Failure.SendingStopped) return { kind: 'held', why: 'stopped', reason: `emergency stop: ${cause.message}` };
+      if (cause.type === Failure.SlotRevoked) return { kind: 'held', why: 'revoked', reason: cause.message };
       if (cause.type === Failure.PermanentSend || cause.type === Failure.SendUncertain) {
         st.note('send_failed', { step, channel, type: cause.type });
         await recordLeadEvent({

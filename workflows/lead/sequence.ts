@@ -9,6 +9,8 @@ export const DEFAULT_SEQUENCE: readonly SequenceStep[] = [{ delay: 0 }, { delay:
 export const FINAL_WAIT: Duration = '7 days';
 /** A soft bounce (mailbox full, greylisting) is tried again after this, at most MAX_SOFT_RESENDS times. */
 export const SOFT_BOUNCE_RETRY: Duration = '4 hours';
+/** The runbook's soft-bounce retry, for leads that send through an inbox (a block also pauses the inbox 24 hours). */
+export const SOFT_BOUNCE_RETRY_INBOX: Duration = '24 hours';
 export const MAX_SOFT_RESENDS = 3;
 
 export type NextAction = { kind: 'send'; step: number; dueAt: number; resend: boolean } | { kind: 'finish'; dueAt: number };

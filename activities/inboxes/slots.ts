@@ -1,0 +1,88 @@
+// The lead workflow's door to its inboxes (workflows cannot send an Update to another workflow):
+// reserve a slot (update-with-start on the chosen inbox, keyed by lead + step, so a retried
+// activity gets the recorded answer), give a slot back, and report what happened to a message
+// (sent, bounced, complained, replied) to the inbox that sent it, for its health.
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { getInbox, inboxChannels, isSendingStopped, takeRampPermit, type Database } from '../../db/index.js';
+import { isImplicitInbox } from '../../domain/inboxes/types.js';
+import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, reserveSlot, type InboxStart } from '../../temporal/inbox-client.js';
+import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
+import { chooseInbox, implicitInbox } from './rotation.js';
+
+export interface ReserveRequest {
+  leadId: string;
+  /** The send key (lead + step + resend): one slot per key. */
+  key: string;
+  channel: 'email' | 'sms';
+  /** The inbox this lead already uses on this channel: follow-ups stay on it. */
+  inboxId: string | null;
+  /** The inboxes the lead may use; null: the implicit inbox of the channel. */
+  candidates: string[] | null;
+  recipientTimeZone: string | null;
+}
+
+export interface InboxSlotDeps {
+  db: Kysely<Database>;
+  client: Client;
+  /** While the emergency stop holds, a lead asks again after this long (default 5 minutes). */
+  stopRecheckMs?: number;
+}
+
+export function createInboxSlotActivities(deps: InboxSlotDeps) {
+  const { db, client } = deps;
+  const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
+
+  /** Started beside the lead that asks: on the task queue this activity runs on. */
+  async function startOf(inboxId: string): Promise<InboxStart | null> {
+    const taskQueue = Context.current().info.taskQueue;
+    if (isImplicitInbox(inboxId)) return { ...inboxStartOf(inboxId, undefined), taskQueue };
+    const row = await getInbox(db, inboxId);
+    return row === undefined ? null : { ...inboxStartOf(inboxId, row), taskQueue };
+  }
+
+  /** The lead's candidates that send on this channel (the implicit inbox's id says its channel). */
+  async function onChannel(candidates: string[] | null, channel: 'email' | 'sms'): Promise<string[] | null> {
+    if (candidates === null) return null;
+    const channels = await inboxChannels(db, candidates);
+    const fit = candidates.filter((id) => (isImplicitInbox(id) ? implicitInbox(channel) === id : channels.get(id) === channel));
+    return fit.length > 0 ? fit : null;
+  }
+
+  async function reserveSendSlot(req: ReserveRequest): Promise<SlotAnswer> {
+    const now = Date.now();
+    // The inboxes grant nothing during an emergency stop: nobody asks them.
+    if (await isSendingStopped(db)) {
+      return { kind: 'wait', inboxId: req.inboxId ?? '', reason: 'emergency stop: all sending is halted', retryAt: now + stopRecheckMs };
+    }
+    let inboxId = req.inboxId;
+    if (inboxId === null) {
+      const taskQueue = Context.current().info.taskQueue;
+      const choice = await chooseInbox(db, await onChannel(req.candidates, req.channel), req.channel, now, (id) => inboxEntityKey(id, taskQueue));
+      if (choice.kind === 'wait') return { kind: 'wait', inboxId: '', reason: choice.reason, retryAt: choice.retryAt };
+      inboxId = choice.inboxId;
+    }
+    const start = await startOf(inboxId);
+    if (start === null) return { kind: 'wait', inboxId, reason: `inbox ${inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
+    const answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
+    if (answer.kind !== 'granted') return answer;
+    // After a resume, the whole system sends at the ramp's pace: this send's place in it.
+    const permit = await takeRampPermit(db, now);
+    return permit !== null && permit > answer.sendAt ? { ...answer, sendAt: permit } : answer;
+  }
+
+  async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
+    const start = await startOf(req.inboxId);
+    if (start !== null) await releaseSlot(client, start, req.key, req.reason);
+  }
+
+  async function noteInboxEvent(req: { inboxId: string; event: InboxEvent }): Promise<void> {
+    const start = await startOf(req.inboxId);
+    if (start !== null) await reportInboxEvent(client, start, req.event);
+  }
+
+  return { reserveSendSlot, releaseSendSlot, noteInboxEvent };
+}
+
+export type InboxSlotActivities = ReturnType<typeof createInboxSlotActivities>;
