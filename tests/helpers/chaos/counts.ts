@@ -3,7 +3,7 @@
 // with the messages the leads should have sent. A key accepted twice is a duplicate send; an
 // expected key never accepted is a lost message.
 import type { Kysely } from 'kysely';
-import { getLead, type Database } from '../../../db/index.js';
+import { getLead, listOutbox, type Database, type OutboxRow } from '../../../db/index.js';
 import type { Client } from '@temporalio/client';
 import type { RecordedRequest } from '../standins/http.js';
 import type { AcceptedMail } from '../standins/sendgrid.js';
@@ -75,3 +75,15 @@ export async function lostLeads(db: Kysely<Database>, client: Client, leadIds: s
   }
   return lost;
 }
+
+/** The idempotency keys of a lead's sequence steps 1..steps, as the product names them. */
+export const stepKeys = (leadId: string, steps: number): string[] => Array.from({ length: steps }, (_, k) => `${leadId}:step:${k + 1}`);
+
+/** Every outbox row of these leads (each lead has a handful at most). */
+export async function outboxRows(db: Kysely<Database>, leadIds: string[]): Promise<OutboxRow[]> {
+  return (await Promise.all(leadIds.map((leadId) => listOutbox(db, { leadId, limit: 20, offset: 0 })))).flat();
+}
+
+/** Rows not `sent` (uncertain, failed, pending or in flight), described: each is a lost or stuck message. */
+export const notSentRows = (rows: OutboxRow[]): string[] =>
+  rows.filter((r) => r.status !== 'sent').map((r) => `${r.idempotency_key}: ${r.status} ${r.error ?? ''}`);

@@ -30,3 +30,19 @@ export async function runStorms(storms: FaultStorms, plans: StormPlan[], gapMs: 
     await sleep(gapMs);
   }
 }
+
+/** `rounds` rounds of one storm of each kind, in a shuffled order each round (seeded: replayable). */
+export function stormPlans(
+  random: () => number,
+  kinds: FaultKind[],
+  opts: Partial<Record<FaultKind, StormOptions>>,
+  rounds: number,
+  durationMs: number,
+): StormPlan[] {
+  const plans: StormPlan[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = [...kinds].sort(() => random() - 0.5);
+    for (const kind of order) plans.push({ kind, durationMs, ...(opts[kind] !== undefined && { opts: opts[kind] }) });
+  }
+  return plans;
+}
