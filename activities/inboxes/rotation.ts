@@ -6,7 +6,8 @@ import type { Kysely } from 'kysely';
 import { listInboxStates, type Database, type InboxStateRow } from '../../db/index.js';
 import { IMPLICIT_EMAIL_INBOX, IMPLICIT_SMS_INBOX } from '../../domain/inboxes/types.js';
 
-export type Choice = { kind: 'inbox'; inboxId: string } | { kind: 'wait'; reason: string; retryAt: number };
+/** The open inboxes, best first; or why the lead must wait. */
+export type Choice = { kind: 'inboxes'; ranked: string[] } | { kind: 'wait'; reason: string; retryAt: number };
 
 /** A paused set is looked at again after this long at most (an operator may resume early). */
 export const ALL_PAUSED_RECHECK_MS = 30 * 60_000;
@@ -36,7 +37,7 @@ export async function chooseInbox(
 ): Promise<Choice> {
   const ids = candidates !== null && candidates.length > 0 ? [...new Set(candidates)] : [implicitInbox(channel)];
   // One inbox: nothing to choose; the inbox itself answers (paused or not) with no stale read.
-  if (ids.length === 1) return { kind: 'inbox', inboxId: ids[0] ?? implicitInbox(channel) };
+  if (ids.length === 1) return { kind: 'inboxes', ranked: ids };
   const byKey = new Map((await listInboxStates(db, ids.map(key))).map((s) => [s.inbox_id, s]));
   const states = new Map(ids.map((id) => [id, byKey.get(key(id))] as const).filter((e): e is [string, InboxStateRow] => e[1] !== undefined));
   const open = ids.filter((id) => pausedUntil(states.get(id), now) === 'no');
@@ -52,5 +53,5 @@ export async function chooseInbox(
     const [sa, sb] = [states.get(a), states.get(b)];
     return remaining(sb, now) - remaining(sa, now) || (sb?.health ?? 100) - (sa?.health ?? 100) || a.localeCompare(b);
   });
-  return { kind: 'inbox', inboxId: open[0] ?? ids[0] ?? implicitInbox(channel) };
+  return { kind: 'inboxes', ranked: open };
 }

@@ -23,6 +23,10 @@ export interface ReserveRequest {
   recipientTimeZone: string | null;
 }
 
+/** How many of the ranked inboxes a first message may ask, and what counts as "at once". */
+const ASK_AT_MOST = 3;
+const AT_ONCE_MS = 60_000;
+
 export interface InboxSlotDeps {
   db: Kysely<Database>;
   client: Client;
@@ -56,20 +60,42 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (await isSendingStopped(db)) {
       return { kind: 'wait', inboxId: req.inboxId ?? '', reason: 'emergency stop: all sending is halted', retryAt: now + stopRecheckMs };
     }
-    let inboxId = req.inboxId;
-    if (inboxId === null) {
+    let answer: SlotAnswer;
+    if (req.inboxId !== null) {
+      const start = await startOf(req.inboxId);
+      if (start === null) return { kind: 'wait', inboxId: req.inboxId, reason: `inbox ${req.inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
+      answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
+    } else {
       const taskQueue = Context.current().info.taskQueue;
       const choice = await chooseInbox(db, await onChannel(req.candidates, req.channel), req.channel, now, (id) => inboxEntityKey(id, taskQueue));
       if (choice.kind === 'wait') return { kind: 'wait', inboxId: '', reason: choice.reason, retryAt: choice.retryAt };
-      inboxId = choice.inboxId;
+      answer = await firstFit(req, choice.ranked, now);
     }
-    const start = await startOf(inboxId);
-    if (start === null) return { kind: 'wait', inboxId, reason: `inbox ${inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
-    const answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
     if (answer.kind !== 'granted') return answer;
     // After a resume, the whole system sends at the ramp's pace: this send's place in it.
     const permit = await takeRampPermit(db, now);
     return permit !== null && permit > answer.sendAt ? { ...answer, sendAt: permit } : answer;
+  }
+
+  /**
+   * The saved figures lag a burst of new leads by a second or two, so the ranking alone would send
+   * a burst to one inbox. The best few are asked in turn: the first that can send at once wins;
+   * else the earliest slot is kept and the others go back.
+   */
+  async function firstFit(req: ReserveRequest, ranked: string[], now: number): Promise<SlotAnswer> {
+    const asked: SlotAnswer[] = [];
+    for (const inboxId of ranked.slice(0, ASK_AT_MOST)) {
+      const start = await startOf(inboxId);
+      if (start === null) continue;
+      const answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
+      asked.push(answer);
+      if (answer.kind === 'granted' && answer.sendAt <= now + AT_ONCE_MS) break;
+    }
+    const granted = asked.filter((a): a is Extract<SlotAnswer, { kind: 'granted' }> => a.kind === 'granted');
+    const best = granted.reduce<(typeof granted)[number] | undefined>((b, a) => (b === undefined || a.sendAt < b.sendAt ? a : b), undefined);
+    for (const other of granted)
+      if (other !== best) await releaseSendSlot({ inboxId: other.inboxId, key: req.key, reason: 'another inbox of the lead could send sooner' });
+    return best ?? asked[0] ?? { kind: 'wait', inboxId: '', reason: "none of the lead's inboxes is in the registry", retryAt: now + stopRecheckMs };
   }
 
   async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
