@@ -1,101 +1,22 @@
 // The lead pipeline on the time-skipping test server with real activities on a real PostgreSQL:
-// follow-up timing over days, each way a sequence ends, needs_attention → retry, pause/resume,
-// and continue-as-new. Sends go through the real ledger to a recording transport.
+// follow-up timing over days, replies after each step, pause/resume, continue-as-new and campaign
+// templates. Sends go through the real ledger to a recording transport. The harness (a server and
+// worker per test, polling) is in tests/helpers/lead-sequence-harness.ts; bounces, complaints,
+// unsubscribes, delivery events and needs_attention → retry are in lead-sequence-events.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findSuppression, listLeadEvents, listOutbox } from '../../db/index.js';
-import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
-import { inboxEntityKey, inboxStatusQuery, inboxWorkflowId } from '../../workflows/inbox/contract.js';
-import {
-  bouncedSignal,
-  complainedSignal,
-  deliveredSignal,
-  pauseSignal,
-  replyReceivedSignal,
-  resumeSignal,
-  retrySignal,
-  unsubscribedSignal,
-  type LeadInput,
-  type LeadState,
-} from '../../workflows/lead/contract.js';
+import { describe, test } from 'node:test';
+import { listLeadEvents, listOutbox } from '../../db/index.js';
+import { leadHandle, queryLeadState } from '../../temporal/lead-client.js';
+import { pauseSignal, replyReceivedSignal, resumeSignal } from '../../workflows/lead/contract.js';
 import { LeadStatusKey, LeadTierKey } from '../../workflows/search-attributes.js';
-import { makeLeadInput } from '../helpers/leads.js';
-import { recordingTransport, type RecordingTransport } from '../helpers/recording-transport.js';
-import { testServices } from '../helpers/services.js';
-import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
-import { openTestDb, type TestDb } from '../helpers/test-db.js';
-import { testDataConverter } from '../helpers/codec.js';
-import { testIdentity } from '../helpers/codec.js';
-
-const DAY = 86_400_000;
+import { DAY, leadSequenceHarness } from '../helpers/lead-sequence-harness.js';
+import { uniqueName } from '../helpers/temporal.js';
 
 describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
-  let env: TestWorkflowEnvironment;
-  let tdb: TestDb;
-  let email: RecordingTransport;
-  let sms: RecordingTransport;
-
-  before(async () => {
-    tdb = await openTestDb();
-  });
-  after(async () => {
-    await tdb?.close();
-  });
-
-  // A time-skipping server per test (about half a second each): a lead's replies start handover
-  // child workflows that outlive it, and on the Java test server a child completing after its
-  // parent closed can leave time skipping locked for every later test on that server.
-  async function withWorker<T>(fn: (taskQueue: string) => Promise<T>, opts: { refuse?: (to: string) => boolean } = {}): Promise<T> {
-    env = await createTimeSkippingEnv();
-    try {
-      return await withEnvWorker(fn, opts);
-    } finally {
-      await env.teardown();
-    }
-  }
-
-  async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>, opts: { refuse?: (to: string) => boolean }): Promise<T> {
-    email = recordingTransport(opts);
-    sms = recordingTransport();
-    const taskQueue = uniqueName('seq');
-    const worker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: 'default',
-      db: tdb.db,
-      taskQueue,
-      services: testServices({ transports: { email, sms } }),
-    });
-    try {
-      return await worker.runUntil(fn(taskQueue));
-    } finally {
-      await terminateRunning(env.client, started.splice(0));
-    }
-  }
-  const started: string[] = [];
-  async function start(input: LeadInput, taskQueue: string): Promise<string> {
-    const { leadId } = await submitLead(env.client, input, { identity: testIdentity, taskQueue });
-    started.push(leadId);
-    return leadId;
-  }
-
-  async function until(leadId: string, ok: (s: LeadState) => boolean, what: string): Promise<LeadState> {
-    let last: LeadState | undefined;
-    for (let i = 0; i < 200; i++) {
-      last = await queryLeadState(env.client, leadId);
-      if (ok(last)) return last;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.fail(`lead ${leadId} never reached: ${what} (last state ${JSON.stringify({ status: last?.status, stepsSent: last?.stepsSent })})`);
-  }
-  const sentSteps = (leadId: string) => until(leadId, () => true, 'query').then((s) => s.stepsSent ?? 0);
-  const submit = (taskQueue: string, o: Partial<LeadInput> = {}) => start(makeLeadInput(o), taskQueue);
+  const { withWorker, until, submit } = leadSequenceHarness();
 
   test('scores and tiers the lead, then sends follow-ups on their timers until the sequence runs out', async () => {
-    await withWorker(async (taskQueue) => {
+    await withWorker(async (taskQueue, { env, tdb, email }) => {
       const leadId = await submit(taskQueue);
       const first = await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'first message sent');
       assert.equal(first.channel, 'email');
@@ -140,7 +61,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
 
   for (const step of [1, 2, 3]) {
     test(`a reply after step ${step} ends the sequence as replied, with no further sends`, async () => {
-      await withWorker(async (taskQueue) => {
+      await withWorker(async (taskQueue, { env, tdb, email }) => {
         const leadId = await submit(taskQueue);
         for (let s = 1; s < step; s++) {
           await until(leadId, (st) => st.stepsSent === s && st.status === 'waiting', `step ${s} sent`);
@@ -164,124 +85,8 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
     });
   }
 
-  test('a hard bounce ends the lead and suppresses the address, so a later lead to it is never sent', async () => {
-    await withWorker(async (taskQueue) => {
-      const input = makeLeadInput();
-      const leadId = await start(input, taskQueue);
-      await until(leadId, (s) => s.stepsSent === 1, 'first send');
-      await leadHandle(env.client, leadId).signal(bouncedSignal, { eventId: 'b1', kind: 'hard', reason: '550 5.1.1 user unknown', step: 1 });
-      assert.equal((await leadHandle(env.client, leadId).result()).status, 'bounced');
-      const row = await findSuppression(tdb.db, input.contact.email ?? '');
-      assert.equal(row?.reason, 'hard_bounce');
-
-      const again = await submit(taskQueue, { contact: { ...input.contact }, externalId: uniqueName('other') });
-      const outcome = await leadHandle(env.client, again).result();
-      assert.equal(outcome.status, 'suppressed');
-      assert.equal(email.sends.length, 1, 'the suppressed address got no second message');
-    });
-  });
-
-  for (const kind of ['soft', 'block'] as const) {
-    test(`a ${kind} bounce sends the same step again 24 hours later (the runbook) under a new key${kind === 'block' ? ', and pauses the inbox 24 hours' : ''}`, async () => {
-      await withWorker(async (taskQueue) => {
-        const leadId = await submit(taskQueue);
-        await until(leadId, (s) => s.stepsSent === 1, 'first send');
-        await leadHandle(env.client, leadId).signal(bouncedSignal, { eventId: `${kind}-1`, kind, reason: '452 mailbox full', step: 1 });
-        const bounceAt = (s: LeadState) => Date.parse(s.timeline?.find((t) => t.type === 'bounce')?.at ?? '');
-        // Due in 24 hours, not at the 2-day follow-up: the resend was scheduled.
-        const waiting = await until(leadId, (s) => s.status === 'waiting' && Date.parse(s.nextSendAt ?? '') - bounceAt(s) < 1.5 * DAY, 'resend scheduled');
-        const hours = (Date.parse(waiting.nextSendAt ?? '') - bounceAt(waiting)) / 3_600_000;
-        assert.ok(hours >= 23.99 && hours < 24.1, `resend due ~24h after the bounce, got ${hours}h`);
-        const inbox = await env.client.workflow.getHandle(inboxWorkflowId(inboxEntityKey('default', taskQueue))).query(inboxStatusQuery);
-        assert.equal(inbox.pause?.kind, kind === 'block' ? 'block' : undefined, 'a block pauses the inbox; a soft bounce does not');
-        await env.sleep('25 hours');
-        await until(leadId, () => email.sends.length === 2, 'resend');
-        assert.equal(email.sends[1]?.msg.idempotencyKey, `${leadId}:step:1:resend:1`);
-        assert.equal(email.sends[1]?.msg.step, 1);
-        assert.equal(await sentSteps(leadId), 1, 'a resend is not a new step');
-        assert.equal(await findSuppression(tdb.db, email.sends[0]?.msg.to ?? ''), undefined, 'a soft bounce never suppresses');
-        assert.equal((await leadHandle(env.client, leadId).result()).status, 'no_response');
-      });
-    });
-  }
-
-  for (const [name, send, status, reason] of [
-    ['complaint', (id: string) => leadHandle(env.client, id).signal(complainedSignal, { eventId: 'c1', step: 1 }), 'complained', 'complaint'],
-    ['unsubscribe', (id: string) => leadHandle(env.client, id).signal(unsubscribedSignal, { eventId: 'u1', via: 'one-click' }), 'unsubscribed', 'unsubscribe'],
-  ] as const) {
-    test(`a ${name} ends the lead as ${status} and suppresses the address`, async () => {
-      await withWorker(async (taskQueue) => {
-        const input = makeLeadInput();
-        const leadId = await start(input, taskQueue);
-        await until(leadId, (s) => s.stepsSent === 1, 'first send');
-        await send(leadId);
-        await send(leadId); // a re-delivered webhook is handled once
-        const outcome = await leadHandle(env.client, leadId).result();
-        assert.equal(outcome.status, status);
-        assert.equal((await findSuppression(tdb.db, input.contact.email ?? ''))?.reason, reason);
-        assert.equal((await listLeadEvents(tdb.db, leadId)).filter((e) => e.type === name).length, 1);
-      });
-    });
-  }
-
-  test('delivered/opened events go on the timeline without changing the sequence', async () => {
-    await withWorker(async (taskQueue) => {
-      const leadId = await submit(taskQueue);
-      await until(leadId, (s) => s.stepsSent === 1, 'first send');
-      await leadHandle(env.client, leadId).signal(deliveredSignal, { eventId: 'd1', kind: 'delivered', step: 1 });
-      const s = await until(leadId, (st) => st.timeline?.some((t) => t.type === 'delivered') === true, 'delivered noted');
-      assert.equal(s.status, 'waiting');
-      assert.equal((await leadHandle(env.client, leadId).result()).stepsSent, 3);
-    });
-  });
-
-  test('a permanent refusal puts the lead in needs_attention; retry with a corrected address sends under a new key', async () => {
-    await withWorker(
-      async (taskQueue) => {
-        const leadId = await submit(taskQueue, { contact: { firstName: 'Ann', lastName: 'Lee', email: 'refuse-me@example.com', phone: null } });
-        const stuck = await until(leadId, (s) => s.status === 'needs_attention', 'needs_attention');
-        assert.match(stuck.attention ?? '', /refused step 1 \(email\)/);
-        assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'needs_attention');
-        await env.sleep('1 day'); // nothing happens by itself
-        assert.equal((await queryLeadState(env.client, leadId)).status, 'needs_attention');
-
-        await leadHandle(env.client, leadId).signal(retrySignal, { by: 'ops@dealer.test', email: 'ann.lee@example.com' });
-        await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'sent after retry');
-        assert.deepEqual(
-          email.sends.map((s) => [s.msg.to, s.msg.idempotencyKey]),
-          [['ann.lee@example.com', `${leadId}:step:1:resend:1`]],
-        );
-        const rows = await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 });
-        assert.deepEqual(rows.map((r) => r.status).sort(), ['failed', 'sent']);
-        await leadHandle(env.client, leadId).signal(replyReceivedSignal, {
-          eventId: 'r',
-          channel: 'email',
-          from: 'ann',
-          text: 'hi',
-          receivedAt: new Date().toISOString(),
-        });
-        assert.equal((await leadHandle(env.client, leadId).result()).status, 'replied');
-      },
-      { refuse: (to) => to.startsWith('refuse-') },
-    );
-  });
-
-  test('a lead with no reachable channel waits for a person, and SMS is used when only the phone works', async () => {
-    await withWorker(async (taskQueue) => {
-      const leadId = await submit(taskQueue, { contact: { firstName: 'Bo', lastName: null, email: 'bo@nowhere.invalid', phone: 'not a phone' } });
-      const stuck = await until(leadId, (s) => s.status === 'needs_attention', 'needs_attention');
-      assert.match(stuck.attention ?? '', /no reachable channel/);
-      await leadHandle(env.client, leadId).signal(retrySignal, { by: 'ops', phone: '+14155552671' });
-      const sent = await until(leadId, (s) => s.stepsSent === 1, 'sms sent');
-      assert.equal(sent.channel, 'sms');
-      assert.equal(sms.sends[0]?.msg.to, '+14155552671');
-      assert.equal(sms.sends[0]?.msg.subject, null);
-      assert.equal(email.sends.length, 0);
-    });
-  });
-
   test('pause holds a due follow-up until resume, and nothing is sent twice', async () => {
-    await withWorker(async (taskQueue) => {
+    await withWorker(async (taskQueue, { env, email }) => {
       const leadId = await submit(taskQueue);
       await until(leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'first send');
       await leadHandle(env.client, leadId).signal(pauseSignal, { reason: 'dealer asked', by: 'ops' });
@@ -301,7 +106,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   });
 
   test('a long sequence continues as new with its state and sends each step once', async () => {
-    await withWorker(async (taskQueue) => {
+    await withWorker(async (taskQueue, { env, email }) => {
       const sequence = [{ delay: 0 }, { delay: '1 day' }, { delay: '1 day' }, { delay: '1 day' }];
       const leadId = await submit(taskQueue, { sequence, historyLimit: 20 });
       const firstRun = (await leadHandle(env.client, leadId).describe()).runId;
@@ -319,7 +124,7 @@ describe('lead sequence (time-skipping server, real PostgreSQL)', () => {
   });
 
   test('campaign templates and sender name are used for each step', async () => {
-    await withWorker(async (taskQueue) => {
+    await withWorker(async (taskQueue, { env, email, sms }) => {
       const sequence = [
         { delay: 0, template: { subject: 'Your {vehicle}', body: 'Hello {firstName}, from {dealerName}.' } },
         { delay: '1 day', channel: 'sms' as const, template: { body: 'Still keen on the {vehicle}? Reply STOP to opt out.' }, ai: false },
