@@ -5,6 +5,7 @@ import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { inboxEntityKey, inboxWorkflowId } from '../../workflows/inbox/contract.js';
 import { testDataConverter } from './codec.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
@@ -58,4 +59,12 @@ export async function terminateRunning(client: TestWorkflowEnvironment['client']
     );
     if (running) await h.terminate('test finished');
   }
+}
+
+/**
+ * The implicit inboxes' workflows a lead worker on `taskQueue` starts (one per channel, keyed by
+ * the queue): entities that never finish, so a time-skipping test terminates them with its worker.
+ */
+export function implicitInboxWorkflowIds(taskQueue: string): string[] {
+  return ['default', 'default-sms'].map((id) => inboxWorkflowId(inboxEntityKey(id, taskQueue)));
 }

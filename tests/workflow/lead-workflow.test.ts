@@ -12,7 +12,7 @@ import { createLeadWorker } from '../../workers/lead-worker.js';
 import { LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId } from '../../workflows/lead/contract.js';
 import { LeadSourceKey, LeadStatusKey } from '../../workflows/search-attributes.js';
 import { makeLeadInput } from '../helpers/leads.js';
-import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
+import { createTimeSkippingEnv, implicitInboxWorkflowIds, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter, testIdentity } from '../helpers/codec.js';
@@ -40,7 +40,12 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       taskQueue,
       services: testServices(),
     });
-    return worker.runUntil(fn(taskQueue));
+    try {
+      return await worker.runUntil(fn(taskQueue));
+    } finally {
+      // Its inbox entities would otherwise hold timers no worker serves, stalling later time skips.
+      await terminateRunning(env.client, implicitInboxWorkflowIds(taskQueue));
+    }
   }
 
   async function waitForStatus(leadId: string, status: string): Promise<void> {
