@@ -18,6 +18,7 @@ import { pipelineScenarios } from './pipeline-scenarios.js';
 import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { controlScenarios } from './control-scenarios.js';
+import { inboxScenarios } from './inbox-scenarios.js';
 import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
@@ -45,10 +46,12 @@ try {
     namespace: 'default',
     db: tdb.db,
     taskQueue,
-    services: testServices(),
+    // A lead held by the emergency stop asks again after 1 s (default 5 minutes), so the
+    // inbox-slot-stop-resume scenario finishes in seconds.
+    services: testServices({ stopRecheckMs: 1000 }),
   });
   await worker.runUntil(async () => {
-    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios]) {
+    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);

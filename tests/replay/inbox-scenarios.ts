@@ -1,0 +1,212 @@
+// Sending-governance paths whose histories are committed: the inbox entity (slots, release, events,
+// a self-pause from bounces, an operator's pause and resume, a policy change; and a run that
+// continues as new keeping its reservations), and the lead's inbox-slot path (patch
+// lead-inbox-slots-v1): held by the emergency stop then sent after the resume, and a first send
+// through the implicit inbox answered by a reply. Inbox ids are keyed by the recording's own task
+// queue (inboxEntityKey), so they never meet a production entity.
+import assert from 'node:assert/strict';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { emergencyStop, resumeSending } from '../../temporal/control-client.js';
+import { reportInboxEvent, releaseSlot, pauseInbox, resumeInbox, reserveSlot, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
+import { leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
+import {
+  inboxEntityKey,
+  inboxStatusQuery,
+  inboxWorkflowId,
+  INBOX_WORKFLOW_TYPE,
+  TRANSACTIONAL_POLICY,
+  type InboxPolicy,
+  type InboxStatus,
+  type SlotAnswer,
+} from '../../workflows/inbox/contract.js';
+import { replyReceivedSignal, type LeadInput, type LeadState } from '../../workflows/lead/contract.js';
+import { testIdentity } from '../helpers/codec.js';
+import type { Recorded, Scenario } from './scenarios.js';
+
+type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Fixed values: a history must not depend on the day it was recorded more than it has to.
+const CREATED_AT = Date.parse('2026-01-05T00:00:00.000Z');
+/** No window, no ramp, no gap; judged from 2 messages so a bounce or two decides the inbox's health. */
+const POLICY: InboxPolicy = { ...TRANSACTIONAL_POLICY, dailyCap: 100, healthMinSample: 2 };
+
+const granted = (a: SlotAnswer) => {
+  assert.equal(a.kind, 'granted', `expected a slot, got ${JSON.stringify(a)}`);
+  return a;
+};
+
+async function untilStatus(h: WorkflowHandle, ok: (s: InboxStatus) => boolean, what: string): Promise<InboxStatus> {
+  for (let i = 0; i < 200; i++) {
+    const s = await h.query(inboxStatusQuery);
+    if (ok(s)) return s;
+    await sleep(50);
+  }
+  throw new Error(`${h.workflowId} never reached: ${what}`);
+}
+
+/**
+ * Waits until the inbox's loop has persisted its figures and nothing is in flight, so the recorded
+ * history ends at a quiet point rather than mid-activity. The save waits 2 s to coalesce a burst
+ * (a timer describe() does not show), so the history must stay unchanged for longer than that.
+ */
+async function settle(h: WorkflowHandle): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const d = await h.describe();
+    const length = d.historyLength;
+    if (length === last && (d.raw.pendingActivities ?? []).length === 0) return;
+    last = length;
+    await sleep(2500);
+  }
+  throw new Error(`${h.workflowId} never settled`);
+}
+
+/** Every run of a continue-as-new chain, oldest first, followed through each run's last event. */
+async function runChain(client: Client, workflowId: string, firstRunId: string): Promise<string[]> {
+  const runs = [firstRunId];
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
+    const last = history.events?.[history.events.length - 1];
+    const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
+  }
+}
+
+async function untilLead(client: Client, leadId: string, ok: (s: LeadState) => boolean, what: string): Promise<LeadState> {
+  for (let i = 0; i < 400; i++) {
+    const s = await queryLeadState(client, leadId);
+    if (ok(s)) return s;
+    await sleep(50);
+  }
+  throw new Error(`${leadId} never reached: ${what}`);
+}
+
+const leadInput = (make: MakeInput, id: string) =>
+  make({
+    source: 'replay',
+    externalId: id,
+    contact: { firstName: 'Test', lastName: 'Lead', email: `${id}@example.com`, phone: null },
+    payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } },
+  });
+
+export const inboxScenarios: Scenario[] = [
+  {
+    name: 'slots-events-pause-resume',
+    workflowType: INBOX_WORKFLOW_TYPE,
+    async run(client, taskQueue): Promise<Recorded> {
+      const start: InboxStart = { inboxId: 'replay-inbox-events', policy: POLICY, createdAt: CREATED_AT, taskQueue };
+      const h = client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue)));
+      const req = (n: number) => ({ key: `replay-lead-${n}:1:0`, leadId: `replay-lead-${n}` });
+      // The first request starts the entity (update-with-start); a repeated key gets the same slot
+      // (within a run the server answers it from the first update; the successor run's own
+      // answer from its reservations is in the continue-as-new scenario).
+      const one = granted(await reserveSlot(client, start, req(1)));
+      const two = granted(await reserveSlot(client, start, req(2)));
+      granted(await reserveSlot(client, start, req(3)));
+      assert.equal(granted(await reserveSlot(client, start, req(1))).slotId, one.slotId);
+      await releaseSlot(client, start, req(3).key, 'replay: the send failed');
+      await reportInboxEvent(client, start, { eventId: `sent:${req(1).key}`, kind: 'sent', key: req(1).key });
+      await reportInboxEvent(client, start, { eventId: `sent:${req(2).key}`, kind: 'sent', key: req(2).key });
+      await reportInboxEvent(client, start, { eventId: 'replay-reply-1', kind: 'reply', key: req(1).key });
+      // One hard bounce in two sends is a 50% bounce rate: the inbox pauses itself at once.
+      await reportInboxEvent(client, start, { eventId: 'replay-bounce-1', kind: 'hard_bounce', key: req(2).key, detail: '550 5.1.1 user unknown' });
+      await reportInboxEvent(client, start, { eventId: 'replay-bounce-1', kind: 'hard_bounce', key: req(2).key, detail: 'a repeated delivery' });
+      await reportInboxEvent(client, start, { eventId: 'replay-block-1', kind: 'block_bounce', detail: '554 5.7.1 spam filter' });
+      const paused = await untilStatus(h, (s) => s.pause !== null, 'paused by its bounces');
+      assert.equal(paused.pause?.kind, 'bounce_rate');
+      assert.equal(paused.health.inputs.bounces, 2, 'the repeated event id is counted once');
+      assert.equal(paused.grantedToday, 2, 'the released slot is not counted');
+      const refused = await reserveSlot(client, start, req(4));
+      assert.equal(refused.kind, 'wait');
+      // An operator's open-ended pause replaces the inbox's own; the resume lifts it early.
+      await pauseInbox(client, start, { by: 'replay-operator', reason: 'replay: checking the list' });
+      await untilStatus(h, (s) => s.pause?.kind === 'operator', 'paused by the operator');
+      await resumeInbox(client, start, 'replay-operator');
+      await untilStatus(h, (s) => s.pause === null, 'resumed');
+      // A fresh key: the update id is `reserve:<key>`, and the server answers a repeated id from its
+      // earlier outcome in this run, so req(4) would get its old "wait" back even now.
+      granted(await reserveSlot(client, start, req(5)));
+      const status = await updateInboxPolicy(client, start, { ...POLICY, dailyCap: 50, minGapSeconds: 60 });
+      assert.equal(status.policy.dailyCap, 50);
+      assert.ok(two.slotId !== one.slotId);
+      await settle(h);
+      // Terminated so the history ends where it was recorded (the entity would otherwise run on).
+      await h.terminate('replay recording done');
+      return h.workflowId;
+    },
+  },
+  {
+    name: 'continue-as-new',
+    workflowType: INBOX_WORKFLOW_TYPE,
+    async run(client, taskQueue): Promise<Recorded> {
+      const start: InboxStart = { inboxId: 'replay-inbox-can', policy: POLICY, createdAt: CREATED_AT, taskQueue };
+      const workflowId = inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue));
+      const first = await client.workflow.start(INBOX_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue,
+        args: [{ inboxId: start.inboxId, policy: POLICY, createdAt: CREATED_AT, historyLimit: 20 }],
+      });
+      const h = client.workflow.getHandle(workflowId);
+      const req = (n: number) => ({ key: `replay-can-${n}:1:0`, leadId: `replay-can-${n}` });
+      const kept = granted(await reserveSlot(client, start, req(1)));
+      // Requests and events until the run hands over to its successor (20 events of history).
+      for (let n = 2; (await h.describe()).runId === first.firstExecutionRunId; n++) {
+        if (n > 40) throw new Error('the inbox never continued as new');
+        granted(await reserveSlot(client, start, req(n)));
+        await reportInboxEvent(client, start, { eventId: `sent:${req(n).key}`, kind: 'sent', key: req(n).key });
+        await sleep(200);
+      }
+      // The successor carries the reservations: the same key, the same slot.
+      assert.equal(granted(await reserveSlot(client, start, req(1))).slotId, kept.slotId);
+      await settle(h);
+      await h.terminate('replay recording done');
+      const runIds = await runChain(client, workflowId, first.firstExecutionRunId);
+      assert.ok(runIds.length >= 2, `expected a successor run, got ${runIds.length}`);
+      return { workflowId, runIds };
+    },
+  },
+  {
+    name: 'inbox-slot-stop-resume',
+    async run(client, taskQueue, make) {
+      // Its own control workflow id; the stop itself is the database flag every slot request reads.
+      const o = { taskQueue, workflowId: 'replay-control-inbox-slot' };
+      await emergencyStop(client, { reason: 'replay: complaint spike', by: 'replay-operator' }, o);
+      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-stop'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      try {
+        const held = await untilLead(client, leadId, (s) => s.status === 'waiting_for_slot', 'waiting for a slot');
+        assert.match(held.slotWait ?? '', /emergency stop/);
+        // Long enough for the lead to ask again at least once (stopRecheckMs is 1 s in record.ts).
+        await sleep(2500);
+      } finally {
+        await resumeSending(client, { by: 'replay-operator', ramp: null }, o);
+      }
+      await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+      await stopLead(client, leadId, { reason: 'replay', by: 'operator' });
+      const outcome = await leadHandle(client, leadId).result();
+      assert.equal(outcome.status, 'stopped');
+      return leadId;
+    },
+  },
+  {
+    name: 'inbox-slot-first-send-reply',
+    async run(client, taskQueue, make) {
+      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-reply'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      const sent = await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+      assert.ok(sent.inboxId, 'the lead names the inbox it sends from');
+      await leadHandle(client, leadId).signal(replyReceivedSignal, {
+        eventId: 'r-1',
+        channel: 'email',
+        from: 'replay-inbox-reply@example.com',
+        text: 'Yes, Saturday works',
+        receivedAt: '2026-11-23T00:00:00.000Z',
+        intent: 'interested',
+      });
+      const outcome = await leadHandle(client, leadId).result();
+      assert.equal(outcome.status, 'replied');
+      return leadId;
+    },
+  },
+];
