@@ -53,15 +53,17 @@ export function inboxHandle(client: Client, inboxId: string): WorkflowHandle {
 }
 
 /**
- * Asks the inbox for a slot (update-with-start). The update id is the request key, so a retried
- * activity gets the recorded answer from the server instead of a second reservation.
+ * Asks the inbox for a slot (update-with-start). A repeated request for a key gets the same slot
+ * from the inbox's own reservations (which survive continue-as-new). The update id is left to the
+ * SDK on purpose: a fixed one would make the server replay the first answer for the whole run — a
+ * "wait" from a paused inbox after it was resumed, or a slot already given back.
  */
 export async function reserveSlot(client: Client, start: InboxStart, req: SlotRequest): Promise<SlotAnswer> {
   const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
     ...startOptions(start),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
-  return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], updateId: `reserve:${req.key}`, startWorkflowOperation });
+  return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], startWorkflowOperation });
 }
 
 async function signalWithStart<T>(client: Client, start: InboxStart, signal: SignalDefinition<[T]>, arg: T): Promise<void> {
