@@ -2,7 +2,7 @@
 // saved (inbox_state), or, for an inbox that has never sent, from its policy alone. Both use the
 // workflow's own pure helpers, so the numbers are the ones the workflow would report.
 import type { InboxStateRow } from '../../db/index.js';
-import type { InboxCarry, InboxPause, InboxPolicy, InboxStatus } from '../../workflows/inbox/contract.js';
+import { emptyCarry, type InboxCarry, type InboxPause, type InboxPolicy, type InboxStatus } from '../../workflows/inbox/contract.js';
 import { DAY_MS, healthOf, zone } from '../../workflows/inbox/policy/health.js';
 import { dailyLimit, rampDay } from '../../workflows/inbox/policy/limits.js';
 import { activePause } from '../../workflows/inbox/policy/plan.js';
@@ -16,16 +16,7 @@ export interface InboxBasis {
   createdAt: number;
 }
 
-const EMPTY_CARRY: InboxCarry = {
-  reservations: {},
-  days: {},
-  seenEvents: [],
-  pause: null,
-  lastSlotAt: null,
-  resumedFrom: null,
-  slotSeq: 0,
-  warnings: [],
-};
+const EMPTY_CARRY: InboxCarry = emptyCarry();
 
 /** The day's figures for a health score: the ramp day and limit as InboxState.status() computes them. */
 function dayFigures(policy: InboxPolicy, createdAt: number, score: number, now: number) {

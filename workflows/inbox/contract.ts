@@ -152,6 +152,18 @@ export interface InboxCarry {
   warnings: string[];
 }
 
+/** A new inbox's state: nothing reserved, nothing counted, not paused. */
+export const emptyCarry = (): InboxCarry => ({
+  reservations: {},
+  days: {},
+  seenEvents: [],
+  pause: null,
+  lastSlotAt: null,
+  resumedFrom: null,
+  slotSeq: 0,
+  warnings: [],
+});
+
 export interface HealthInputs {
   sent: number;
   bounces: number;

@@ -4,6 +4,7 @@
 // main loop's job (workflow.ts).
 import { log, setHandler } from '@temporalio/workflow';
 import {
+  emptyCarry,
   inboxEventSignal,
   inboxStatusQuery,
   pauseInboxSignal,
@@ -29,17 +30,6 @@ import { checkPolicy } from './policy/validate.js';
 import { unitHash } from './policy/hash.js';
 
 const SEEN_EVENTS_KEEP = 2000;
-
-export const emptyCarry = (): InboxCarry => ({
-  reservations: {},
-  days: {},
-  seenEvents: [],
-  pause: null,
-  lastSlotAt: null,
-  resumedFrom: null,
-  slotSeq: 0,
-  warnings: [],
-});
 
 const COUNTERS: Record<Exclude<InboxEvent['kind'], 'sent'>, keyof DayStats> = {
   hard_bounce: 'hardBounces',
