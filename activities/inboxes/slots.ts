@@ -10,6 +10,7 @@ import { isImplicitInbox } from '../../domain/inboxes/types.js';
 import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, reserveSlot, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
+import { inboxCallQueue, withinAttempt } from './inbox-calls.js';
 
 export interface ReserveRequest {
   leadId: string;
@@ -37,6 +38,7 @@ export interface InboxSlotDeps {
 export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
+  const askInbox = inboxCallQueue(client);
 
   /** Started beside the lead that asks: on the task queue this activity runs on. */
   async function startOf(inboxId: string): Promise<InboxStart | null> {
@@ -64,7 +66,9 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (req.inboxId !== null) {
       const start = await startOf(req.inboxId);
       if (start === null) return { kind: 'wait', inboxId: req.inboxId, reason: `inbox ${req.inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
-      answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
+      answer = await askInbox(inboxEntityKey(start.inboxId, start.taskQueue), () =>
+        reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone }),
+      );
     } else {
       const taskQueue = Context.current().info.taskQueue;
       const choice = await chooseInbox(db, await onChannel(req.candidates, req.channel), req.channel, now, (id) => inboxEntityKey(id, taskQueue));
@@ -87,7 +91,9 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     for (const inboxId of ranked.slice(0, ASK_AT_MOST)) {
       const start = await startOf(inboxId);
       if (start === null) continue;
-      const answer = await reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone });
+      const answer = await askInbox(inboxEntityKey(start.inboxId, start.taskQueue), () =>
+        reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone }),
+      );
       asked.push(answer);
       if (answer.kind === 'granted' && answer.sendAt <= now + AT_ONCE_MS) break;
     }
@@ -100,12 +106,12 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
 
   async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
     const start = await startOf(req.inboxId);
-    if (start !== null) await releaseSlot(client, start, req.key, req.reason);
+    if (start !== null) await withinAttempt(client, () => releaseSlot(client, start, req.key, req.reason));
   }
 
   async function noteInboxEvent(req: { inboxId: string; event: InboxEvent }): Promise<void> {
     const start = await startOf(req.inboxId);
-    if (start !== null) await reportInboxEvent(client, start, req.event);
+    if (start !== null) await withinAttempt(client, () => reportInboxEvent(client, start, req.event));
   }
 
   return { reserveSendSlot, releaseSendSlot, noteInboxEvent };

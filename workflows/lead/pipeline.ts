@@ -16,7 +16,7 @@ import { NO_CHANNEL, sendStep } from './send-step.js';
 import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';
 import { giveBack, holdSlot, INBOX_SLOTS_PATCH, slotUsed } from './slot-step.js';
 
-/** A send held back (emergency stop, the inbox's last guard) is tried again after this long. */
+/** A send the inbox's last guard refused (paused, today's limit reached) is tried again after this long. */
 const HELD_RECHECK_MS = 5 * 60_000;
 
 export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: number): Promise<LeadOutcome> {
@@ -161,12 +161,16 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     await moveTo('sending', { step: next.step });
     const result = await sendStep(input, st, c, profile, next.step, channel, inboxId);
     if (result.kind === 'held') {
-      // Nothing was called: the slot goes back, and the lead asks again (after the stop, a new
-      // slot at the resume ramp's pace; after a refusal, the inbox's next free place).
+      // Nothing was called: the slot goes back, and the lead asks again. Held by the emergency
+      // stop, at once: the slot activity answers "wait" with its own stop recheck while the stop
+      // holds, and a new slot at the resume ramp's pace once it is lifted (a fixed sleep here
+      // would keep the lead 5 minutes behind the resume). Refused by the inbox's last guard,
+      // after HELD_RECHECK_MS: its figures change by the clock, and asking at once could loop.
       await giveBack(c, result.reason);
       st.slotWait = result.reason;
-      st.nextSendAt = Date.now() + HELD_RECHECK_MS;
       await moveTo('waiting_for_slot', { reason: result.reason });
+      if (result.why === 'stopped') continue;
+      st.nextSendAt = Date.now() + HELD_RECHECK_MS;
       await sleep(Date.now() + HELD_RECHECK_MS);
       continue;
     }

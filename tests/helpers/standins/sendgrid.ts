@@ -33,6 +33,8 @@ export interface AcceptedMail {
   to: string;
   body: Record<string, unknown>;
   messageId: string;
+  /** When the stand-in accepted it (epoch ms). */
+  at: number;
 }
 
 /** Event Webhook batches: how many reached the endpoint with a 2xx, and how many tries failed. */
@@ -218,7 +220,7 @@ export async function startSendGrid(
           const messageId = randomBytes(16).toString('base64url').slice(0, 22);
           const b = body as Record<string, unknown>;
           const to = (b.personalizations as Array<{ to: Array<{ email: string }> }>)[0]?.to[0]?.email ?? '';
-          const mail = { to, body: b, messageId };
+          const mail: AcceptedMail = { to, body: b, messageId, at: Date.now() };
           accepted.push(mail);
           if (opts.eventWebhook !== undefined) {
             const hook = opts.eventWebhook;
