@@ -94,7 +94,8 @@ export function networkFailure(err: unknown): NetworkFailure | null {
   if (NOT_SENT_CODES.has(code)) return { code, maybeSent: false };
   if (!MAYBE_SENT_CODES.has(code)) return null;
   // nodemailer wraps a refused connect as ESOCKET and keeps the socket's code only in the text.
-  const text = `${typeof e?.message === 'string' ? e.message : ''} ${String((e?.cause as { code?: unknown } | undefined)?.code ?? '')}`;
+  const causeCode = (e?.cause as { code?: unknown } | undefined)?.code;
+  const text = `${typeof e?.message === 'string' ? e.message : ''} ${typeof causeCode === 'string' ? causeCode : ''}`;
   const underlying = [...NOT_SENT_CODES].find((c) => text.includes(c));
   return underlying !== undefined ? { code, maybeSent: false } : { code, maybeSent: true };
 }

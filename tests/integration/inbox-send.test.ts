@@ -94,7 +94,7 @@ describe('per-inbox transports', () => {
     assert.equal(row?.inbox_id, 'dealer-a');
     assert.match(row?.message_id ?? '', /@dealer-a\.example>$/, "the inbox's own domain");
     assert.equal(out.providerMessageId, row?.message_id);
-    const got = await received(row!.message_id!);
+    const got = await received(row.message_id!);
     assert.deepEqual(got, { from: REP.email });
     assert.equal(fallback.sends.length, 0, 'the configured transport was not used');
 
