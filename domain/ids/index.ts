@@ -33,8 +33,12 @@ export const unsubscribeEventId = (leadId: string, address: string): string => `
 
 /** The host part of a sender address: the right-hand side of our Message-IDs. */
 export function messageIdDomain(fromAddress: string): string {
-  const at = fromAddress.lastIndexOf('@');
-  const host = at < 0 ? '' : fromAddress.slice(at + 1);
+  // A From with a display name ("Dealer A Sales" <rep@dealer-a.example>, as a registry inbox's
+  // transport is built) takes the address inside the brackets: the whole string gave "dealer-a.example>",
+  // which deterministicMessageId refuses, so every send of such a SendGrid inbox failed.
+  const address = /<([^<>]*)>\s*$/.exec(fromAddress)?.[1] ?? fromAddress;
+  const at = address.lastIndexOf('@');
+  const host = at < 0 ? '' : address.slice(at + 1).trim();
   return host === '' ? 'localhost' : host;
 }
 
