@@ -25,8 +25,6 @@ export const { enrichLead } = proxyActivities<EnrichActivities>({
 // bug, a crash loop) is given a few attempts and then the workflow drafts from its own template.
 export const { draftMessage } = proxyActivities<DraftActivities>({
   startToCloseTimeout: '2 minutes',
-  // The activity heartbeats while the model works: a dead worker's draft is retried in seconds.
-  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 
