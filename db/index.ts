@@ -82,7 +82,7 @@ export {
   withSendGate,
 } from './repositories/control.js';
 export type { ControlView, RampSettings } from './repositories/control.js';
-export { countInboxSends, getInboxState, inboxChannels, inboxSendRefusal, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
+export { getInboxState, inboxChannels, inboxSendRefusal, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
 export type { InboxStateInput } from './repositories/inbox-state.js';
 export { inboxActivity, listInboxPolicies } from './repositories/stats.js';
 export type { ActivityCounts, ImplicitInboxIds } from './repositories/stats.js';

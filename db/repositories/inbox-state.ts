@@ -48,18 +48,6 @@ export function listInboxStates(db: Db, inboxIds: readonly string[]): Promise<In
   return db.selectFrom('inbox_state').selectAll().where('inbox_id', 'in', inboxIds).execute();
 }
 
-/** Messages this inbox actually sent since `since` (the last guard counts what went out, not what was planned). */
-export async function countInboxSends(db: Db, inboxId: string, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('outbox')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('inbox_id', '=', inboxId)
-    .where('status', '=', 'sent')
-    .where('updated_at', '>=', since)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
 /** The channel of each registry inbox among `ids` (ids not in the registry are left out). */
 export async function inboxChannels(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
