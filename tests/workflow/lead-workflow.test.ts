@@ -121,6 +121,9 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       assert.match(fresh.leadId, /^lead:[a-z2-7]{26}$/);
       for (const id of [legacyId, fresh.leadId]) await stopLead(env.client, id, { reason: 'done', by: 'test' });
       assert.equal((await leadHandle(env.client, legacyId).result()).arrivals, 2);
+      // Both must end while this test's worker runs: a stop signal left pending on a queue nobody
+      // polls holds the time-skipping server's clock, and the next test's time skip hangs (seen in CI).
+      assert.equal((await leadHandle(env.client, fresh.leadId).result()).status, 'stopped');
     });
   });
 
