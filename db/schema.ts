@@ -2,6 +2,7 @@
 // migrations produce; migrations themselves never import this file (they are frozen
 // against Kysely<any> so later edits here cannot change what an old migration does).
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CampaignImportsTable, CampaignProspectsTable, CampaignsTable } from './schema-campaigns.js';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -136,6 +137,9 @@ export interface OutboxTable {
   unsubscribe_token: ColumnType<string | null, string | null | undefined, string | null>;
   /** The registry inbox that sent it; null for the implicit (environment-configured) senders before inboxes existed. */
   inbox_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The campaign and A/B variant the message belongs to (migration 0014); null outside campaigns. */
+  campaign_id: ColumnType<string | null, string | null | undefined, string | null>;
+  variant: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SuppressionsTable {
@@ -245,6 +249,9 @@ export interface InboxStateTable {
 }
 
 export interface Database {
+  campaigns: CampaignsTable;
+  campaign_imports: CampaignImportsTable;
+  campaign_prospects: CampaignProspectsTable;
   sending_control: SendingControlTable;
   salespeople: SalespeopleTable;
   routing_cursors: RoutingCursorsTable;

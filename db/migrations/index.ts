@@ -16,6 +16,7 @@ import * as inboxes20261202 from './2026_12_02_0010_inboxes.js';
 import * as sendingControl20261202 from './2026_12_02_0011_sending_control.js';
 import * as inboxState20261202 from './2026_12_02_0012_inbox_state.js';
 import * as leadEventsTypeIdx20261202 from './2026_12_02_0013_lead_events_type_idx.js';
+import * as campaigns20261202 from './2026_12_02_0014_campaigns.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0011_sending_control': sendingControl20261202,
   '2026_12_02_0012_inbox_state': inboxState20261202,
   '2026_12_02_0013_lead_events_type_idx': leadEventsTypeIdx20261202,
+  '2026_12_02_0014_campaigns': campaigns20261202,
 };
