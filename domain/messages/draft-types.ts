@@ -18,6 +18,11 @@ export interface DraftContext {
   template?: { subject?: string | null; body: string } | null;
   /** false: the campaign wants its template verbatim, so the AI is not asked. */
   aiAllowed?: boolean;
+  /**
+   * A campaign lead: the drafter reads the campaign's current step (so a PATCH reaches steps not
+   * yet sent), picks the lead's A/B variant and renders it with the prospect's fields.
+   */
+  campaign?: { campaignId: string; leadId: string } | null;
 }
 
 /**
@@ -34,6 +39,8 @@ export interface Draft {
   reason?: FallbackReason;
   /** The specifics behind `reason`, for the operator (e.g. "body does not mention the Civic"). */
   detail?: string;
+  /** The campaign step's A/B variant this draft was rendered from. */
+  variant?: string;
 }
 
 /** "2024 Honda Civic" from whatever parts the lead gave; null when there is nothing to name. */
