@@ -86,3 +86,5 @@ export { getInboxState, inboxChannels, inboxSendRefusal, listInboxStates, saveIn
 export type { InboxStateInput } from './repositories/inbox-state.js';
 export { inboxActivity, listInboxPolicies } from './repositories/stats.js';
 export type { ActivityCounts, ImplicitInboxIds } from './repositories/stats.js';
+export { campaignFunnel, emptyFunnel, FUNNEL_METRICS, getCampaignForStats } from './repositories/campaign-stats.js';
+export type { CampaignFunnel, FunnelCounts, FunnelMetric, VariantFunnel } from './repositories/campaign-stats.js';
