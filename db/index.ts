@@ -88,3 +88,5 @@ export { inboxActivity, listInboxPolicies } from './repositories/stats.js';
 export type { ActivityCounts, ImplicitInboxIds } from './repositories/stats.js';
 export { campaignFunnel, emptyFunnel, FUNNEL_METRICS, getCampaignForStats } from './repositories/campaign-stats.js';
 export type { CampaignFunnel, FunnelCounts, FunnelMetric, VariantFunnel } from './repositories/campaign-stats.js';
+export { getCampaignContent, getCampaignProspectByLead } from './repositories/campaign-content.js';
+export type { CampaignContent } from './repositories/campaign-content.js';
