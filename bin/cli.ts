@@ -18,6 +18,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerHistories } from './commands/histories.js';
 import { registerLeads } from './commands/leads.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerProspects } from './commands/prospects.js';
 import { registerUp } from './commands/up.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -48,6 +49,7 @@ for (const register of [
   registerSuppressions,
   registerControl,
   registerStats,
+  registerProspects,
 ]) {
   register(program);
 }
