@@ -22,6 +22,7 @@ import { inboxRoutes, type InboxRouteOptions } from './routes/inboxes.js';
 import { handoverRoutes } from './routes/handover.js';
 import { statsRoutes } from './routes/stats.js';
 import { campaignStatsRoutes } from './routes/campaign-stats.js';
+import { campaignPreviewRoutes } from './routes/campaign-preview.js';
 import { inboxHealthRoutes } from './routes/inbox-health.js';
 import { codecRoutes, type CodecOptions } from './routes/codec.js';
 import { sendGridPublicKey } from './webhooks/verify.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(inboxHealthRoutes);
   await app.register(statsRoutes);
   await app.register(campaignStatsRoutes);
+  await app.register(campaignPreviewRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
   await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
   if (deps.codec !== undefined) await app.register(codecRoutes, deps.codec);
