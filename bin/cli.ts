@@ -19,6 +19,7 @@ import { registerHistories } from './commands/histories.js';
 import { registerLeads } from './commands/leads.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProspects } from './commands/prospects.js';
+import { registerCampaign } from './commands/campaign.js';
 import { registerUp } from './commands/up.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -50,6 +51,7 @@ for (const register of [
   registerControl,
   registerStats,
   registerProspects,
+  registerCampaign,
 ]) {
   register(program);
 }
