@@ -48,11 +48,10 @@ async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerat
 
 // Holds the parse state the csv-parse callbacks and the record consumer share.
 class CsvReader {
-  // Every record csv-parse produces or skips takes the next row number, in parse order;
-  // on_record/on_skip run in that order, so the consumer takes its records' numbers from a queue.
-  private ordinal = 0;
-  private readonly numbers: number[] = [];
-  private readonly skipped: Array<{ row: number; code: string }> = [];
+  // Records parsed so far (blank ones too), in parse order: the row a skipped record would have.
+  private parsed = 0;
+  // Records consumed so far: the consumer's own count, as it runs behind the parser.
+  private consumed = 0;
   private fatal: ProspectListError | null = null;
   private columns: string[] | null = null;
   private plan: Array<ColumnTarget | null> = [];
@@ -63,36 +62,29 @@ class CsvReader {
   ) {}
 
   onRecord(record: string[]): string[] {
-    this.numbers.push(++this.ordinal);
+    this.parsed++;
     return record;
   }
 
+  // With relaxed quotes and column counts, csv-parse gives up on a record only when it swallows
+  // the rest of the file (an unclosed quote); nothing after it can be trusted, so the list is refused.
   onSkip(err: CsvError | undefined): undefined {
-    const row = ++this.ordinal;
+    const row = ++this.parsed;
     const code = err?.code ?? 'unknown';
-    // Both swallow the rest of the file into one record: nothing after it can be trusted.
     if (code === 'CSV_QUOTE_NOT_CLOSED') this.fatal ??= new ProspectListError(`the quote opened in row ${row} is never closed`);
     else if (code === 'CSV_MAX_RECORD_SIZE')
       this.fatal ??= new ProspectListError(`row ${row} is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`);
-    else this.skipped.push({ row, code });
+    else this.fatal ??= new ProspectListError(`row ${row} cannot be read as CSV (${code})`);
     return undefined;
   }
 
   async consume(records: AsyncIterable<unknown>): Promise<void> {
     for await (const record of records) {
-      const row = this.numbers.shift() ?? this.ordinal;
-      this.flushSkipped();
+      const row = ++this.consumed;
       const cells = (record as unknown[]).map(String);
       if (cells.every((c) => c.trim() === '')) continue; // a blank line, or a row of empty cells
       if (this.columns === null) this.readHeader(row, cells);
       else this.readRow(row, cells);
-    }
-  }
-
-  private flushSkipped(): void {
-    for (const s of this.skipped.splice(0)) {
-      this.collector.count();
-      this.collector.problem(s.row, 'row', `cannot be read as CSV (${s.code})`);
     }
   }
 
@@ -115,7 +107,6 @@ class CsvReader {
   /** The header's cells, once everything is read. */
   finish(): string[] {
     if (this.fatal !== null) throw this.fatal;
-    this.flushSkipped();
     if (this.columns === null) throw new ProspectListError('the file is empty (no header, no rows)');
     return this.columns;
   }

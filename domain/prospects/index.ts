@@ -3,7 +3,7 @@
 // Shared by the import API and `leadflow prospects check`, so both judge a file the same way.
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { readCsv } from './csv.js';
-import { decodeChunks, isUtf8, NotUtf8Error } from './decode.js';
+import { decodeChunks, isUtf8, NotUtf8Error, Utf8Validator } from './decode.js';
 import { readJson } from './json.js';
 import { ProspectCollector } from './rows.js';
 import { DEFAULT_MAX_ROWS, ProspectListError, type CheckProspectsOptions, type ProspectCheck, type ProspectEncoding } from './types.js';
@@ -31,25 +31,36 @@ class ByteSource {
 
   constructor(
     input: AsyncIterable<Uint8Array>,
-    private keep: boolean,
+    private readonly keep: boolean,
   ) {
     this.it = input[Symbol.asyncIterator]();
   }
 
-  /** The bytes from the start: the kept ones, then the rest of the source. */
+  /** The bytes from the start: the kept ones, then the rest of the source (kept too, if keeping). */
   async *read(): AsyncGenerator<Uint8Array> {
-    const kept = this.kept.splice(0);
-    // A second pass is the last one: nothing needs keeping any more.
-    if (kept.length > 0) this.keep = false;
-    yield* kept;
-    while (!this.done) {
-      const r = await this.it.next();
-      if (r.done === true) this.done = true;
-      else {
-        if (this.keep) this.kept.push(r.value);
-        yield r.value;
+    for (let i = 0; ;) {
+      const kept = this.kept[i];
+      if (kept !== undefined) {
+        i++;
+        yield kept;
+        continue;
       }
+      if (this.done) return;
+      const r = await this.it.next();
+      if (r.done === true) {
+        this.done = true;
+        return;
+      }
+      if (this.keep) i = this.kept.push(r.value);
+      yield r.value;
     }
+  }
+
+  /** Reads the rest (kept) and tells whether every byte from the start is UTF-8. */
+  async isUtf8(): Promise<boolean> {
+    const v = new Utf8Validator();
+    for await (const chunk of this.read()) if (v.push(chunk) >= 0) return false;
+    return v.end() < 0;
   }
 
   /** Releases the source (a Node stream is destroyed) when a pass stopped before its end. */
@@ -88,9 +99,7 @@ async function checkText(chunks: AsyncIterable<Uint8Array>, encoding: ProspectEn
   })();
   const collector = new ProspectCollector(o.region, o.maxRows);
   const columns = format === 'json' ? await readJson(rest, collector, o.mapping) : await readCsv(rest, collector, o.mapping);
-  // Unreadable CSV records are reported when the parser gives up on them, not in row order.
-  const invalid = collector.invalid.sort((a, b) => a.row - b.row);
-  return { rows: collector.rows, valid: collector.valid, invalid, columns, encoding };
+  return { rows: collector.rows, valid: collector.valid, invalid: collector.invalid, columns, encoding };
 }
 
 /**
@@ -112,7 +121,10 @@ export async function checkProspects(input: Uint8Array | AsyncIterable<Uint8Arra
     try {
       return await checkText(source.read(), 'utf-8', true, o);
     } catch (err) {
-      if (!(err instanceof NotUtf8Error)) throw err;
+      // A list refused before its first non-UTF-8 byte was read may read differently as
+      // Windows-1252 (a header cell, say): a stream is judged exactly as the same bytes in a Buffer.
+      const otherEncoding = err instanceof NotUtf8Error || (err instanceof ProspectListError && !(await source.isUtf8()));
+      if (!otherEncoding) throw err;
       return await checkText(source.read(), 'windows-1252', false, o);
     }
   } finally {
