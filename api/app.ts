@@ -22,6 +22,8 @@ import { inboxRoutes, type InboxRouteOptions } from './routes/inboxes.js';
 import { handoverRoutes } from './routes/handover.js';
 import { statsRoutes } from './routes/stats.js';
 import { campaignStatsRoutes } from './routes/campaign-stats.js';
+import { campaignRoutes, type CampaignRouteOptions } from './routes/campaigns.js';
+import { campaignProspectRoutes } from './routes/campaign-prospects.js';
 import { campaignPreviewRoutes } from './routes/campaign-preview.js';
 import { inboxHealthRoutes } from './routes/inbox-health.js';
 import { codecRoutes, type CodecOptions } from './routes/codec.js';
@@ -62,6 +64,8 @@ export interface AppDeps {
   control?: ControlRouteOptions;
   /** The inbox registry (/inboxes): the credentials key, the login check and the implicit inboxes; absent, no such routes. */
   inboxes?: InboxRouteOptions;
+  /** The campaign workflow's settings (page size, poll, task queue); defaults when absent. */
+  campaigns?: CampaignRouteOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -120,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.inboxes !== undefined) await app.register(inboxRoutes, deps.inboxes);
   await app.register(inboxHealthRoutes);
   await app.register(statsRoutes);
+  await app.register(campaignRoutes, deps.campaigns ?? {});
+  await app.register(campaignProspectRoutes);
   await app.register(campaignStatsRoutes);
   await app.register(campaignPreviewRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });

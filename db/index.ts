@@ -90,3 +90,32 @@ export { campaignFunnel, emptyFunnel, FUNNEL_METRICS, getCampaignForStats } from
 export type { CampaignFunnel, FunnelCounts, FunnelMetric, VariantFunnel } from './repositories/campaign-stats.js';
 export { getCampaignContent, getCampaignProspectByLead } from './repositories/campaign-content.js';
 export type { CampaignContent } from './repositories/campaign-content.js';
+export {
+  CampaignTransitionError,
+  campaignOfLead,
+  campaignSendRefusal,
+  finishCampaign,
+  getCampaign,
+  insertCampaign,
+  listCampaigns,
+  newCampaignId,
+  saveCampaignTotals,
+  TRANSITIONS as CAMPAIGN_TRANSITIONS,
+  transitionCampaign,
+  updateCampaignSpec,
+} from './repositories/campaigns.js';
+export type { CampaignAction } from './repositories/campaigns.js';
+export {
+  activeElsewhere,
+  CampaignClosedError,
+  findImport,
+  markProspectSkipped,
+  markProspectsStarted,
+  pendingProspects,
+  startedSince,
+  storeImport,
+} from './repositories/campaign-prospects.js';
+export type { ImportProblem, NewProspect } from './repositories/campaign-prospects.js';
+export type { CampaignImportRow, CampaignProspectRow, CampaignRow, CampaignStatus } from './schema-campaigns.js';
+export { campaignTotals, skipPendingProspects, stopCandidates } from './repositories/campaign-totals.js';
+export type { CampaignCounts } from './repositories/campaign-totals.js';

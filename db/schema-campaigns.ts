@@ -32,7 +32,7 @@ export interface CampaignImportsTable {
   rows: number;
   accepted: number;
   /** [{ row, field, reason }] */
-  invalid: ColumnType<JsonObject[], JsonbInput, never>;
+  invalid: ColumnType<JsonObject[], JsonbInput, JsonbInput>;
   created_by: string | null;
   created_at: CreatedAt;
 }

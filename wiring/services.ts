@@ -1,6 +1,7 @@
 // Everything the lead workflow's activities talk to, chosen from configuration: SendGrid, else
 // the inbox's SMTP server, else the local outbox for e-mail; Twilio, else the local outbox for
 // SMS; OpenAI, else templates. Tests build the same object with stand-ins and a fake resolver.
+import { leadIdSecret } from '../temporal/lead-ids.js';
 import { messageIdDomain } from '../domain/ids/index.js';
 import { localSecret } from '../config/local-secret.js';
 import { publicUrl } from '../domain/links.js';
@@ -44,6 +45,10 @@ export interface LeadServices {
   fallbackManager: string | null;
   /** The ramp after an emergency stop is lifted, when the resume names none (DEFAULT_RAMP when absent). */
   resumeRamp?: RampSettings;
+  /** Names campaign leads (temporal/lead-ids.ts): the same secret the API and intake use. */
+  leadIdSecret?: string;
+  /** While a lead's campaign is paused, the lead asks for its slot again after this long (default 2 minutes). */
+  campaignRecheckMs?: number;
 }
 
 /** No providers at all: template drafts, the local outbox, and the resolver given (tests pass a fake). */
@@ -133,6 +138,7 @@ export async function leadServicesFromConfig(config: Readonly<Config>): Promise<
     fallbackManager: config.sender.handoverFallbackEmail ?? null,
     evidenceWindowMs: config.sendEvidenceWindowSeconds * 1000,
     resumeRamp: { ...config.resumeRamp },
+    leadIdSecret: await leadIdSecret(config),
     // Only providers that can reach our webhooks and report every message they accept.
     absenceMeansUnsent: new Set([
       ...(config.webhooks.sendgridPublicKey !== undefined ? ['sendgrid' as const] : []),

@@ -12,6 +12,7 @@ import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
 import { createInboxStateActivities } from '../activities/inboxes/state.js';
 import { createInboxSlotActivities } from '../activities/inboxes/slots.js';
+import { createCampaignActivities } from '../activities/campaigns/index.js';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
@@ -44,11 +45,17 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
   return {
     ...createLeadActivities({ db }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
-    ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName }),
+    ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
     ...createSlotActivities(s.slots),
     ...createInboxStateActivities(db),
-    ...createInboxSlotActivities({ db, client, ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }) }),
+    ...createInboxSlotActivities({
+      db,
+      client,
+      ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }),
+      ...(s.campaignRecheckMs !== undefined && { campaignRecheckMs: s.campaignRecheckMs }),
+    }),
     ...send,
+    ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret }),
     ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),
     ...createHandoverActivities({
       db,

@@ -4,3 +4,4 @@ export { mailboxWatcherWorkflow } from './mailbox-watcher/workflow.js';
 export { handoverWorkflow } from './handover/workflow.js';
 export { inboxWorkflow } from './inbox/workflow.js';
 export { controlWorkflow } from './control/workflow.js';
+export { campaignWorkflow } from './campaign/workflow.js';

@@ -11,6 +11,7 @@ import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, reserveSlo
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
 import { inboxCallQueue, withinAttempt } from './inbox-calls.js';
+import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
   leadId: string;
@@ -33,11 +34,14 @@ export interface InboxSlotDeps {
   client: Client;
   /** While the emergency stop holds, a lead asks again after this long (default 5 minutes). */
   stopRecheckMs?: number;
+  /** While the lead's campaign is paused, it asks again after this long (default 2 minutes). */
+  campaignRecheckMs?: number;
 }
 
 export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
+  const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
   const askInbox = inboxCallQueue(client);
 
   /** Started beside the lead that asks: on the task queue this activity runs on. */
@@ -62,6 +66,8 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (await isSendingStopped(db)) {
       return { kind: 'wait', inboxId: req.inboxId ?? '', reason: 'emergency stop: all sending is halted', retryAt: now + stopRecheckMs };
     }
+    const held = await campaignHold(db, req, now, campaignRecheckMs);
+    if (held !== null) return { kind: 'wait', inboxId: req.inboxId ?? '', ...held };
     let answer: SlotAnswer;
     if (req.inboxId !== null) {
       const start = await startOf(req.inboxId);

@@ -16,6 +16,7 @@ import {
   SendingStoppedError,
   withSendGate,
   inboxSendRefusal,
+  campaignSendRefusal,
   type Database,
 } from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
@@ -98,6 +99,8 @@ export function createSendActivities(deps: SendDeps) {
           : null,
       unsubscribeToken: composed?.unsubscribeToken ?? null,
       inboxId: msg.inboxId ?? null,
+      campaignId: msg.campaignId ?? null,
+      variant: msg.variant ?? null,
     });
     const done = (providerMessageId: string | null, duplicate: boolean, recovered = false): SendOutcome => ({
       status: 'sent',
@@ -160,6 +163,9 @@ export function createSendActivities(deps: SendDeps) {
       began = await withSendGate(db, async (trx) => {
         const refusal = msg.inboxId === undefined ? null : await inboxSendRefusal(trx, inboxEntityKey(msg.inboxId, activityTaskQueue()), Date.now());
         if (refusal !== null) throw new SlotRevokedError(refusal);
+        // The campaign's pause or cancel, read under the same gate as the emergency stop.
+        const held = msg.internal === true ? null : await campaignSendRefusal(trx, msg.leadId);
+        if (held !== null) throw new SlotRevokedError(held);
         return beginOutboxCall(trx, msg.idempotencyKey);
       });
     } catch (err) {

@@ -24,6 +24,9 @@ export interface OutboundMessage {
   internal?: boolean;
   /** The registry inbox that sends it (activities/send/inbox-transports.ts); absent: the channel's configured transport. */
   inboxId?: string;
+  /** A campaign message: its campaign and the step's A/B variant, kept on the outbox row for the funnel. */
+  campaignId?: string;
+  variant?: string;
 }
 
 export interface Transport {

@@ -17,6 +17,8 @@ export interface OutboxClaim {
   unsubscribeToken?: string | null;
   /** The registry inbox that sends it (null: the configured sender). */
   inboxId?: string | null;
+  campaignId?: string | null;
+  variant?: string | null;
 }
 
 /** Inserts the row if new and returns it as stored (a retry gets the original back). */
@@ -35,6 +37,8 @@ export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
       message_id: c.messageId ?? null,
       unsubscribe_token: c.unsubscribeToken ?? null,
       inbox_id: c.inboxId ?? null,
+      campaign_id: c.campaignId ?? null,
+      variant: c.variant ?? null,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();

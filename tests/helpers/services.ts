@@ -1,5 +1,6 @@
 // Lead services for tests: the local outbox, template drafts and an offline MX resolver in which
 // every domain takes mail except `.invalid` ones (RFC 2606), which do not exist.
+import { TEST_LEAD_ID_SECRET } from './codec.js';
 import type { MxRecord } from '../../activities/enrich/index.js';
 import { localLeadServices, type LeadServices } from '../../wiring/services.js';
 
@@ -9,5 +10,5 @@ export async function fakeResolveMx(domain: string): Promise<MxRecord[]> {
 }
 
 export function testServices(overrides: Partial<LeadServices> = {}): LeadServices {
-  return localLeadServices({ resolveMx: fakeResolveMx, ...overrides });
+  return localLeadServices({ resolveMx: fakeResolveMx, leadIdSecret: TEST_LEAD_ID_SECRET, ...overrides });
 }

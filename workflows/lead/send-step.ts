@@ -59,6 +59,8 @@ export async function sendStep(
       conversation: c.conversation,
       template: def?.template ?? null,
       aiAllowed: def?.ai ?? true,
+      // A campaign lead's content is the campaign's current step, read at send time by the drafter.
+      ...(input.campaignId !== null && { campaign: { campaignId: input.campaignId, leadId } }),
     },
     input.senderName ?? null,
   );
@@ -66,7 +68,14 @@ export async function sendStep(
     leadId,
     eventKey: `drafted:${key}`,
     type: 'drafted',
-    detail: { step, channel, path: draft.path, reason: draft.reason ?? null, detail: draft.detail ?? null },
+    detail: {
+      step,
+      channel,
+      path: draft.path,
+      reason: draft.reason ?? null,
+      detail: draft.detail ?? null,
+      ...(draft.variant !== undefined && { variant: draft.variant }),
+    },
   });
 
   try {
@@ -79,6 +88,8 @@ export async function sendStep(
       subject: draft.subject,
       text: draft.body,
       ...(inboxId !== undefined && { inboxId }),
+      ...(input.campaignId !== null && { campaignId: input.campaignId }),
+      ...(draft.variant !== undefined && { variant: draft.variant }),
     });
     remember(c, 'us', draft.body);
     st.note('sent', { step, channel, provider: out.provider, path: draft.path });

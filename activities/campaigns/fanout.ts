@@ -1,0 +1,92 @@
+// One page of the campaign's fan-out: the next pending prospects in import order, each started as
+// a lead workflow under its fixed ID, then marked started. Rerun after a crash, the page finds the
+// leads it had started ("already started" is success) and starts the rest: nobody is skipped or
+// doubled. The page honours the campaign's status (nothing starts while it is paused), its daily
+// cap of new leads, and "skip a prospect active in another campaign".
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { activeElsewhere, getCampaign, markProspectSkipped, markProspectsStarted, pendingProspects, startedSince, type Database } from '../../db/index.js';
+import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import { campaignLeadId, startCampaignLead, startOfLocalDay } from '../../temporal/campaign-leads.js';
+import { InvalidLeadInputError } from '../../temporal/lead-validation.js';
+import { prospectLeadInput } from './lead-input.js';
+
+export interface LeadsPage {
+  started: number;
+  skipped: number;
+  /** The last prospect seq this page dealt with: the next page starts after it. */
+  lastSeq: string;
+  more: boolean;
+  /** Nothing more may start until `until`: the daily cap, or the campaign is not running. */
+  wait: { until: number; reason: string } | null;
+}
+
+/** Starts in flight at once: enough to hide the round trips, few enough not to flood the frontend. */
+const PARALLEL = 16;
+const STATUS_RECHECK_MS = 5_000;
+
+export function createFanoutActivity(deps: { db: Kysely<Database>; client: Client; leadIdSecret: string | undefined }) {
+  const { db, client } = deps;
+  return async function startLeadsPage(req: { campaignId: string; afterSeq: string; limit: number }): Promise<LeadsPage> {
+    const none = (wait: LeadsPage['wait'], more = true): LeadsPage => ({ started: 0, skipped: 0, lastSeq: req.afterSeq, more, wait });
+    const campaign = await getCampaign(db, req.campaignId);
+    if (campaign === undefined) throw new Error(`campaign ${req.campaignId} does not exist`);
+    if (campaign.status !== 'running') {
+      return none({ until: Date.now() + STATUS_RECHECK_MS, reason: `the campaign is ${campaign.status}` }, campaign.status === 'paused');
+    }
+    const secret = deps.leadIdSecret;
+    if (secret === undefined) throw new Error('the worker has no LEAD_ID_SECRET: campaign leads cannot be named');
+    const spec = campaign.spec as unknown as CampaignSpec;
+
+    let limit = req.limit;
+    if (spec.dailyNewLeads !== null) {
+      const dayStart = startOfLocalDay(Date.now(), spec.window.timeZone);
+      const left = spec.dailyNewLeads - (await startedSince(db, req.campaignId, new Date(dayStart.start)));
+      if (left <= 0) return none({ until: dayStart.next, reason: `the daily cap of ${spec.dailyNewLeads} new leads is reached` });
+      limit = Math.min(limit, left);
+    }
+    const rows = await pendingProspects(db, req.campaignId, req.afterSeq, limit);
+    if (rows.length === 0) return none(null, false);
+
+    const elsewhere = spec.skipActiveElsewhere
+      ? await activeElsewhere(
+          db,
+          req.campaignId,
+          rows.flatMap((r) => (r.email_norm !== null ? [r.email_norm] : [])),
+        )
+      : new Set<string>();
+    const started: Array<{ seq: string; leadId: string }> = [];
+    let skipped = 0;
+    let fresh = 0;
+    const taskQueue = activityInfo().taskQueue;
+    for (let i = 0; i < rows.length; i += PARALLEL) {
+      await Promise.all(
+        rows.slice(i, i + PARALLEL).map(async (p) => {
+          if (p.email_norm !== null && elsewhere.has(p.email_norm)) {
+            skipped += 1;
+            return markProspectSkipped(db, p.seq, 'active in another campaign');
+          }
+          const input = prospectLeadInput(req.campaignId, spec, p);
+          try {
+            const r = await startCampaignLead(client, input, { leadId: campaignLeadId(secret, input), taskQueue });
+            if (r.fresh) fresh += 1;
+            started.push({ seq: p.seq, leadId: r.leadId });
+          } catch (err) {
+            // A prospect the lead workflow would refuse (its import checks should have caught it) is
+            // skipped visibly with the reason, never retried forever.
+            if (!(err instanceof InvalidLeadInputError)) throw err;
+            skipped += 1;
+            await markProspectSkipped(db, p.seq, `refused as a lead: ${err.message}`);
+          }
+        }),
+      );
+      heartbeat({ done: i + PARALLEL });
+    }
+    await markProspectsStarted(db, started);
+    if (fresh < started.length)
+      log.info('fan-out page rerun: some leads were already started', { campaignId: req.campaignId, already: started.length - fresh });
+    const lastSeq = rows.at(-1)?.seq ?? req.afterSeq;
+    return { started: started.length, skipped, lastSeq, more: rows.length === limit, wait: null };
+  };
+}
