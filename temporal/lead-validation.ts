@@ -59,6 +59,13 @@ export function validateLeadInput(input: LeadInput): void {
       throw new InvalidLeadInputError(`waitFor ${JSON.stringify(input.waitFor)} is not a valid duration: ${(err as Error).message}`, 'waitFor');
     }
   }
+  if (input.finalWait !== undefined) {
+    try {
+      if (msToNumber(input.finalWait) < 0) throw new Error('must not be negative');
+    } catch (err) {
+      throw new InvalidLeadInputError(`finalWait ${JSON.stringify(input.finalWait)} is not a valid duration: ${(err as Error).message}`, 'finalWait');
+    }
+  }
   let id: string;
   try {
     id = leadWorkflowId(leadKey(input));

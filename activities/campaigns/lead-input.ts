@@ -30,6 +30,7 @@ export function prospectLeadInput(campaignId: string, spec: CampaignSpec, p: Cam
     ...(spec.scoringWeights !== undefined && { scoringWeights: spec.scoringWeights }),
     ...(spec.handover !== undefined && { handover: spec.handover }),
     inboxes: spec.inboxes,
+    finalWait: replyMs,
     waitFor: sequenceMs + replyMs + SLOT_SLACK_MS,
   };
 }

@@ -60,6 +60,8 @@ export interface LeadInput extends LeadCore {
   senderName?: string;
   /** Scoring weight overrides for this lead's campaign. */
   scoringWeights?: Partial<ScoringWeights>;
+  /** How long the lead waits for a reply after its last step before it ends as no_response (default 7 days). */
+  finalWait?: Duration;
   /** Set by continue-as-new only: where the previous run left off. Plain JSON. */
   carry?: LeadCarry;
   /** Continue-as-new once the history has this many events (default: when the server suggests it). */

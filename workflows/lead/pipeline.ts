@@ -105,7 +105,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
         await sleep(c.deadline);
         continue;
       }
-      await applyRetry(st, c, profile, nextAction(steps, c));
+      await applyRetry(st, c, profile, nextAction(steps, c, input.finalWait));
       continue;
     }
     if (st.retry !== null) {
@@ -113,7 +113,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       st.retry = null;
     }
 
-    const planned = nextAction(steps, c);
+    const planned = nextAction(steps, c, input.finalWait);
     // An out-of-office answer holds sends (but not the end of the sequence) until the lead is back.
     const next = planned.kind === 'send' && (c.oooUntil ?? 0) > planned.dueAt ? { ...planned, dueAt: c.oooUntil ?? planned.dueAt } : planned;
     if (next.dueAt > Date.now()) {
