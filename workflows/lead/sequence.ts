@@ -38,10 +38,10 @@ export function checkSequence(steps: readonly SequenceStep[]): void {
 }
 
 /** The next thing the lead waits for: a (re)send of a step, or the end of the sequence. */
-export function nextAction(steps: readonly SequenceStep[], c: LeadCarry, finalWait: Duration = FINAL_WAIT): NextAction {
+export function nextAction(steps: readonly SequenceStep[], c: LeadCarry, finalWait?: Duration): NextAction {
   if (c.pendingResend !== null) return { kind: 'send', step: c.pendingResend.step, dueAt: c.pendingResend.dueAt, resend: true };
   const from = c.lastSentAt ?? c.sequenceStartedAt;
   const next = steps[c.stepsSent];
-  if (next === undefined) return { kind: 'finish', dueAt: from + durationMs(finalWait, 'final wait') };
+  if (next === undefined) return { kind: 'finish', dueAt: from + durationMs(finalWait ?? FINAL_WAIT, 'final wait') };
   return { kind: 'send', step: c.stepsSent + 1, dueAt: from + durationMs(next.delay, `sequence[${c.stepsSent}].delay`), resend: false };
 }

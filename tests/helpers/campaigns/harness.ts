@@ -60,7 +60,7 @@ export async function startCampaignStack(opts: { pageSize?: number; latencyMs?: 
 
 /** The send key the ledger gave the message (lead + step + resend): one per (lead, step). */
 export const keyOf = (m: AcceptedMail): string => (m.body.custom_args as Record<string, string> | undefined)?.idempotency_key ?? '?';
-export const subjectOf = (m: AcceptedMail): string => String(m.body.subject ?? '');
+export const subjectOf = (m: AcceptedMail): string => (typeof m.body.subject === 'string' ? m.body.subject : '');
 
 /** Every day, all day: the tests do not wait for a window. */
 export const ALWAYS_OPEN = { days: [0, 1, 2, 3, 4, 5, 6], startHour: 0, endHour: 24, timeZone: 'UTC' };
