@@ -35,7 +35,7 @@ describe('campaigns through the API (dev server, lead worker, SendGrid stand-in)
     bad.steps[0]!.variants[0]!.body = 'Hi {{ frstName }}';
     const res = await api('POST', '/campaigns', { ...bad, colour: 'blue' });
     assert.equal(res.statusCode, 400, res.body);
-    assert.match(res.headers['content-type'] ?? '', /problem\+json/);
+    assert.match(String(res.headers['content-type']), /problem\+json/);
     const fields = res.json<{ errors: Array<{ field: string; message: string }> }>().errors.map((e) => `${e.field} ${e.message}`);
     assert.ok(
       fields.some((f) => /inboxes/.test(f) && /no-such-inbox/.test(f)),
