@@ -107,6 +107,7 @@ export {
 export type { CampaignAction } from './repositories/campaigns.js';
 export {
   activeElsewhere,
+  assignLeadIds,
   CampaignClosedError,
   findImport,
   markProspectSkipped,

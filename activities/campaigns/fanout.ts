@@ -6,7 +6,16 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { activeElsewhere, getCampaign, markProspectSkipped, markProspectsStarted, pendingProspects, startedSince, type Database } from '../../db/index.js';
+import {
+  activeElsewhere,
+  assignLeadIds,
+  getCampaign,
+  markProspectSkipped,
+  markProspectsStarted,
+  pendingProspects,
+  startedSince,
+  type Database,
+} from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { campaignLeadId, startCampaignLead, startOfLocalDay } from '../../temporal/campaign-leads.js';
 import { InvalidLeadInputError } from '../../temporal/lead-validation.js';
@@ -56,20 +65,28 @@ export function createFanoutActivity(deps: { db: Kysely<Database>; client: Clien
           rows.flatMap((r) => (r.email_norm !== null ? [r.email_norm] : [])),
         )
       : new Set<string>();
+    // Each prospect's lead ID is a keyed hash of campaign and contact, known before the start.
+    const planned = rows.map((p) => {
+      const input = prospectLeadInput(req.campaignId, spec, p);
+      return { p, input, leadId: campaignLeadId(secret, input) };
+    });
+    await assignLeadIds(
+      db,
+      planned.filter((x) => x.p.email_norm === null || !elsewhere.has(x.p.email_norm)).map((x) => ({ seq: x.p.seq, leadId: x.leadId })),
+    );
     const started: Array<{ seq: string; leadId: string }> = [];
     let skipped = 0;
     let fresh = 0;
     const taskQueue = activityInfo().taskQueue;
-    for (let i = 0; i < rows.length; i += PARALLEL) {
+    for (let i = 0; i < planned.length; i += PARALLEL) {
       await Promise.all(
-        rows.slice(i, i + PARALLEL).map(async (p) => {
+        planned.slice(i, i + PARALLEL).map(async ({ p, input, leadId }) => {
           if (p.email_norm !== null && elsewhere.has(p.email_norm)) {
             skipped += 1;
             return markProspectSkipped(db, p.seq, 'active in another campaign');
           }
-          const input = prospectLeadInput(req.campaignId, spec, p);
           try {
-            const r = await startCampaignLead(client, input, { leadId: campaignLeadId(secret, input), taskQueue });
+            const r = await startCampaignLead(client, input, { leadId, taskQueue });
             if (r.fresh) fresh += 1;
             started.push({ seq: p.seq, leadId: r.leadId });
           } catch (err) {

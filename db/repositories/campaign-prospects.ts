@@ -148,6 +148,17 @@ export async function pendingProspects(db: Db, campaignId: string, afterSeq: str
     .execute();
 }
 
+/**
+ * Names each prospect's lead before its workflow starts: the lead's first draft reads the prospect
+ * by lead ID, and may run before the page has marked its prospects started.
+ */
+export async function assignLeadIds(db: Db, rows: Array<{ seq: string; leadId: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(rows.map((s) => sql`(${s.seq}::bigint, ${s.leadId})`));
+  await sql`update campaign_prospects p set lead_id = v.lead_id
+            from (values ${values}) as v(seq, lead_id) where p.seq = v.seq and p.status = 'pending'`.execute(db);
+}
+
 export async function markProspectsStarted(db: Db, started: Array<{ seq: string; leadId: string }>): Promise<void> {
   if (started.length === 0) return;
   const values = sql.join(started.map((s) => sql`(${s.seq}::bigint, ${s.leadId})`));
