@@ -37,12 +37,17 @@ const STATUS_RECHECK_MS = 5_000;
 
 export function createFanoutActivity(deps: { db: Kysely<Database>; client: Client; leadIdSecret: string | undefined }) {
   const { db, client } = deps;
-  return async function startLeadsPage(req: { campaignId: string; afterSeq: string; limit: number }): Promise<LeadsPage> {
+  return async function startLeadsPage(req: { campaignId: string; afterSeq: string; limit: number; now?: number }): Promise<LeadsPage> {
+    // The workflow waits for the cap's next day on its own (server) clock and passes it here, so the
+    // cap's day and each started_at are counted on the later of the two clocks. They agree in
+    // production (a retried page keeps the machine's later time); on the time-skipping server only
+    // the workflow's moves, and on this machine's clock alone the cap never reached the next day.
+    const now = Math.max(Date.now(), req.now ?? 0);
     const none = (wait: LeadsPage['wait'], more = true): LeadsPage => ({ started: 0, skipped: 0, lastSeq: req.afterSeq, more, wait });
     const campaign = await getCampaign(db, req.campaignId);
     if (campaign === undefined) throw new Error(`campaign ${req.campaignId} does not exist`);
     if (campaign.status !== 'running') {
-      return none({ until: Date.now() + STATUS_RECHECK_MS, reason: `the campaign is ${campaign.status}` }, campaign.status === 'paused');
+      return none({ until: now + STATUS_RECHECK_MS, reason: `the campaign is ${campaign.status}` }, campaign.status === 'paused');
     }
     const secret = deps.leadIdSecret;
     if (secret === undefined) throw new Error('the worker has no LEAD_ID_SECRET: campaign leads cannot be named');
@@ -50,7 +55,7 @@ export function createFanoutActivity(deps: { db: Kysely<Database>; client: Clien
 
     let limit = req.limit;
     if (spec.dailyNewLeads !== null) {
-      const dayStart = startOfLocalDay(Date.now(), spec.window.timeZone);
+      const dayStart = startOfLocalDay(now, spec.window.timeZone);
       const left = spec.dailyNewLeads - (await startedSince(db, req.campaignId, new Date(dayStart.start)));
       if (left <= 0) return none({ until: dayStart.next, reason: `the daily cap of ${spec.dailyNewLeads} new leads is reached` });
       limit = Math.min(limit, left);
@@ -100,7 +105,7 @@ export function createFanoutActivity(deps: { db: Kysely<Database>; client: Clien
       );
       heartbeat({ done: i + PARALLEL });
     }
-    await markProspectsStarted(db, started);
+    await markProspectsStarted(db, started, new Date(now));
     if (fresh < started.length)
       log.info('fan-out page rerun: some leads were already started', { campaignId: req.campaignId, already: started.length - fresh });
     const lastSeq = rows.at(-1)?.seq ?? req.afterSeq;

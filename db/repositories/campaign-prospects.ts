@@ -159,10 +159,12 @@ export async function assignLeadIds(db: Db, rows: Array<{ seq: string; leadId: s
             from (values ${values}) as v(seq, lead_id) where p.seq = v.seq and p.status = 'pending'`.execute(db);
 }
 
-export async function markProspectsStarted(db: Db, started: Array<{ seq: string; leadId: string }>): Promise<void> {
+/** `at`: the fan-out's clock (the daily cap counts started_at on it); default the database's. */
+export async function markProspectsStarted(db: Db, started: Array<{ seq: string; leadId: string }>, at?: Date): Promise<void> {
   if (started.length === 0) return;
   const values = sql.join(started.map((s) => sql`(${s.seq}::bigint, ${s.leadId})`));
-  await sql`update campaign_prospects p set status = 'started', lead_id = v.lead_id, started_at = now()
+  const startedAt = at !== undefined ? sql`${at.toISOString()}::timestamptz` : sql`now()`;
+  await sql`update campaign_prospects p set status = 'started', lead_id = v.lead_id, started_at = ${startedAt}
             from (values ${values}) as v(seq, lead_id) where p.seq = v.seq and p.status = 'pending'`.execute(db);
 }
 

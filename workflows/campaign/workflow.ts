@@ -70,7 +70,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         waiting = null;
         continue;
       }
-      const page = await startLeadsPage({ campaignId, afterSeq: c.cursor, limit: pageSize });
+      // `now`: the daily cap's day is this workflow's, whose timer waits for the next one (fanout.ts).
+      const page = await startLeadsPage({ campaignId, afterSeq: c.cursor, limit: pageSize, now: Date.now() });
       c.cursor = page.lastSeq;
       c.pages += 1;
       if (page.wait !== null) {
