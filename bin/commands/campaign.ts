@@ -1,11 +1,15 @@
-// `leadflow campaign <subcommand>`: outbound campaigns. Each subcommand is one function below that
-// adds itself to the group, so a new one (import, ...) is a function and a line in SUBCOMMANDS.
+// `leadflow campaign <subcommand>`: outbound campaigns. Each subcommand is one function that adds
+// itself to the group, so a new one is a function and a line in SUBCOMMANDS. create, list, show,
+// start/pause/resume/cancel and import go through the HTTP API (campaign-manage.ts,
+// campaign-import.ts: LEADFLOW_API_URL and LEADFLOW_API_KEY); stats reads the database.
 //
 // `campaign stats ID [--json]`: the A/B report of GET /campaigns/:id/stats, read from the database
 // like `leadflow stats`: per step, each variant's funnel (distinct leads) and rates over sent,
 // then the step's verdict on reply rate at the campaign's significance level.
 import type { Command } from 'commander';
 import type { CampaignStats, StepStats } from '../../api/schemas/campaign-stats.js';
+import { importCommand } from './campaign-import.js';
+import { manageCommands } from './campaign-manage.js';
 
 const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 const num = (v: number) => (Math.abs(v) < 0.0001 && v !== 0 ? v.toExponential(1) : v.toFixed(4));
@@ -73,9 +77,9 @@ function stats(group: Command): void {
     });
 }
 
-const SUBCOMMANDS: Array<(group: Command) => void> = [stats];
+const SUBCOMMANDS: Array<(group: Command) => void> = [manageCommands, importCommand, stats];
 
 export function registerCampaign(program: Command): void {
-  const group = program.command('campaign').description('outbound campaigns: A/B stats');
+  const group = program.command('campaign').description('outbound campaigns: define, import prospects, steer, A/B stats');
   for (const add of SUBCOMMANDS) add(group);
 }
