@@ -14,13 +14,17 @@ import { KeyProblems, Problem } from '../schemas/common.js';
 
 const STREAMED = ['text/csv', 'application/csv', 'application/json', 'application/octet-stream'];
 
-function encodingOf(req: FastifyRequest): 'utf-8' | 'windows-1252' | 'auto' {
+/** The declared charset as the contract's encoding; a charset it cannot read is returned as a string. */
+function encodingOf(req: FastifyRequest): 'utf-8' | 'windows-1252' | 'auto' | { unsupported: string } {
   const charset = /;\s*charset="?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset === undefined) return 'auto';
+  if (charset === undefined || charset === 'us-ascii' || charset === 'ascii') return 'auto';
   if (charset === 'utf-8' || charset === 'utf8') return 'utf-8';
   if (['windows-1252', 'cp1252', 'iso-8859-1', 'latin1'].includes(charset)) return 'windows-1252';
-  return 'auto';
+  // Was 'auto': a Shift_JIS or UTF-16 list was then stored as mojibake with a 201. Refused instead.
+  return { unsupported: charset };
 }
+
+const CLOSED = ['cancelling', 'cancelled', 'finished'];
 
 function formatOf(req: FastifyRequest, asked: 'auto' | 'csv' | 'json'): 'auto' | 'csv' | 'json' {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
@@ -60,6 +64,14 @@ export const campaignProspectRoutes: FastifyPluginAsyncTypebox = async (app) => 
     async (req, reply) => {
       const campaign = await getCampaign(app.db, req.params.id);
       if (campaign === undefined) return sendProblem(reply, 404, `no campaign ${req.params.id}`);
+      // A dry run stores nothing, so storeImport's closed check never ran and it answered "accepted"
+      // for a campaign the real import would refuse: it must predict that 409.
+      if (req.query.dryRun && CLOSED.includes(campaign.status)) return sendProblem(reply, 409, new CampaignClosedError(campaign.id, campaign.status).message);
+      const encoding = encodingOf(req);
+      if (typeof encoding === 'object')
+        return sendProblem(reply, 415, `charset ${encoding.unsupported} is not supported: send the list as UTF-8 or Windows-1252`, {
+          errors: [{ field: 'header.content-type', message: `charset ${encoding.unsupported} is not supported` }],
+        });
       const mapping = mappingOf(req.query.mapping);
       if (typeof mapping === 'string') return sendProblem(reply, 400, mapping, { errors: [{ field: 'query.mapping', message: mapping }] });
       const body = req.body as AsyncIterable<Uint8Array> | undefined;
@@ -72,7 +84,7 @@ export const campaignProspectRoutes: FastifyPluginAsyncTypebox = async (app) => 
           campaignId: campaign.id,
           body,
           format: formatOf(req, req.query.format),
-          encoding: encodingOf(req),
+          encoding,
           mapping,
           region: req.query.region?.toUpperCase(),
           key,

@@ -2,7 +2,8 @@
 // a worker or the server): each bad list or definition is a 4xx problem+json naming what is wrong
 // (never a 500), and after every refusal nothing is half-imported — campaign_prospects and
 // campaign_imports hold exactly what they held before. Also the inputs that must be accepted:
-// Windows-1252 declared as such, a JSON list, and an Idempotency-Key replay.
+// Windows-1252 declared as such, a JSON list, and an Idempotency-Key replay. An undeclared-to-us
+// charset and a dry run into a closed campaign were accepted before (api/routes/campaign-prospects.ts).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,6 +89,11 @@ describe('campaign API: bad input is refused whole (PostgreSQL, no Temporal)', (
     await refused(() => csv(id, Buffer.concat([head, Buffer.from([0xe9]), Buffer.from('\r\n')])), 400, new RegExp(`byte offset ${head.length}\\b`));
   });
 
+  test('a charset the contract cannot read is a 415 naming it, not a guess stored as mojibake', async () => {
+    const id = await newCampaign('Shift_JIS');
+    await refused(() => csv(id, prospectsCsv(2), 'shift_jis'), 415, /charset shift_jis is not supported/);
+  });
+
   test('Windows-1252 declared as such is accepted, é intact', async () => {
     const id = await newCampaign('Windows-1252');
     const body = Buffer.concat([
@@ -157,6 +163,8 @@ describe('campaign API: bad input is refused whole (PostgreSQL, no Temporal)', (
     const cancelled = await newCampaign('Cancelled');
     assert.equal((await post(`/campaigns/${cancelled}/cancel`, { reason: 'test' })).statusCode, 200);
     await refused(() => csv(cancelled, prospectsCsv(3)), 409, /cancelled/);
+    // A dry run predicts the real answer: the same 409, not a report of rows "accepted".
+    await refused(() => csv(cancelled, prospectsCsv(3), 'utf-8', '?dryRun=true'), 409, /cancelled: it takes no more prospects/);
 
     // Finished the way its workflow finishes it: running, nothing pending, then finishCampaign.
     const finished = await newCampaign('Finished');
