@@ -106,7 +106,7 @@ export function createIngestor(deps: {
 
   const route = createInboundRouter({ client, db, classifyIntent: deps.classifyIntent });
 
-  return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
+  async function ingestOnce(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
     const parsed = await parseAll(raw);
     if (!('prospects' in parsed) && parsed.code === 'no-adf' && parsed.mail != null) {
       // Mail without ADF is usually an answer to us: route it to its lead, or keep it as unmatched.
@@ -145,6 +145,16 @@ export function createIngestor(deps: {
     const quarantineId = await park(raw, meta, problem);
     if (leads.length === 0) return { status: 'quarantined', leads: [], quarantineId, reason: problem.reason, code: problem.code };
     return { status: 'partial', leads, quarantineId, reason: problem.reason };
+  }
+
+  return async function ingest(raw: Buffer, meta: IngestMeta): Promise<IngestResult> {
+    try {
+      return await ingestOnce(raw, meta);
+    } catch (err) {
+      // Counted for the "lead processing failures" alert; the caller (IMAP redelivery, HTTP 5xx) retries.
+      adfLeadsProcessed.inc({ status: 'failed', source: meta.source });
+      throw err;
+    }
   };
 }
 

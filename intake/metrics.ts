@@ -8,7 +8,9 @@ export const adfLeadsProcessed = once(
   () =>
     new Counter({
       name: 'adf_leads_processed_total',
-      help: 'ADF prospects and documents by outcome: accepted (lead workflow started or signalled) or quarantined',
+      // `failed` is what the "lead processing failures" alert counts: an arrival that raised (Temporal or
+      // the database unreachable) and was neither started nor parked; the sender (IMAP, HTTP) retries it.
+      help: 'ADF prospects and documents by outcome: accepted (lead workflow started or signalled), quarantined, or failed (ingest raised: nothing started, nothing parked)',
       labelNames: ['status', 'source'] as const,
     }),
 );

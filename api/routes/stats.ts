@@ -7,11 +7,17 @@ import { sendProblem } from '../errors.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
 import { StatsQuery, StatsReportSchema } from '../schemas/stats.js';
 import { inboxGauges } from '../stats/metrics.js';
+import { opsGauges } from '../stats/ops-metrics.js';
 import { buildStats, startOfUtcDay } from '../stats/report.js';
 
 export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const release = inboxGauges(app.db);
-  app.addHook('onClose', async () => release());
+  // The quarantine and campaign gauges the alerts and the dashboard read (see ops-metrics.ts).
+  const releaseOps = opsGauges(app.db);
+  app.addHook('onClose', async () => {
+    release();
+    releaseOps();
+  });
 
   app.get(
     '/stats',
