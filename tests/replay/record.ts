@@ -19,6 +19,7 @@ import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { controlScenarios } from './control-scenarios.js';
 import { inboxScenarios } from './inbox-scenarios.js';
+import { campaignScenarios } from './campaign-scenarios.js';
 import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
@@ -62,6 +63,21 @@ try {
       for (const run of runs) {
         await recordHistory(env.client, run.id, run.file, run.runId);
         console.log(`recorded ${path.relative(process.cwd(), run.file)}`);
+      }
+    }
+    for (const scenario of campaignScenarios) {
+      const file = path.join(HISTORIES_DIR, 'campaignWorkflow', `${scenario.name}.json`);
+      if (!wanted(scenario.name, file)) continue;
+      const recorded = await scenario.run({ client: env.client, db: tdb.db, taskQueue });
+      for (const [i, runId] of recorded.runIds.entries()) {
+        const runFile = i === 0 ? file : file.replace(/\.json$/, `-run${i + 1}.json`);
+        await recordHistory(env.client, recorded.workflowId, runFile, runId);
+        console.log(`recorded ${path.relative(process.cwd(), runFile)}`);
+      }
+      if (recorded.lead !== undefined) {
+        const leadFile = path.join(HISTORIES_DIR, 'leadWorkflow', `${recorded.lead.name}.json`);
+        await recordHistory(env.client, recorded.lead.leadId, leadFile);
+        console.log(`recorded ${path.relative(process.cwd(), leadFile)}`);
       }
     }
     for (const scenario of watcherScenarios) {

@@ -1,0 +1,170 @@
+// Campaign workflow paths whose histories are committed: a plain run (pages, monitor, close), a
+// pause and resume in the fan-out, a cancel (the daily cap's wait woken, the sweep, cancelled),
+// an import during the monitor (back to the fan-out) and a run that continues as new; plus one
+// campaign lead (its A/B variant drafted and sent, the campaign's reply wait) as a leadWorkflow
+// history. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
+// seed.ts); each campaign has a fixed ID, so its leads' opaque IDs are the same on every recording.
+import assert from 'node:assert/strict';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { getCampaign, transitionCampaign, type Database } from '../../db/index.js';
+import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import {
+  queryCampaignState,
+  signalCampaignCancel,
+  signalCampaignPause,
+  signalCampaignResume,
+  signalProspectsAdded,
+  startCampaignWorkflow,
+  type CampaignWorkflowOptions,
+} from '../../temporal/campaign-client.js';
+import { queryLeadState } from '../../temporal/lead-client.js';
+import { campaignWorkflowId, type CampaignRunState, type CampaignTotals } from '../../workflows/campaign/contract.js';
+import { campaignSpec } from '../helpers/campaigns/harness.js';
+import { importProspects, seedRunningCampaign, testProspects } from '../helpers/campaigns/seed.js';
+
+export interface CampaignRecording {
+  workflowId: string;
+  /** Every run of the campaign's workflow, oldest first (several after continue-as-new). */
+  runIds: string[];
+  /** One of its leads, recorded under histories/leadWorkflow/<name>.json. */
+  lead?: { name: string; leadId: string };
+}
+export interface CampaignScenario {
+  name: string;
+  run(ctx: { client: Client; db: Kysely<Database>; taskQueue: string }): Promise<CampaignRecording>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A second a poll: the recordings take seconds, not minutes. */
+const FAST: CampaignWorkflowOptions = { pageSize: 2, pollMs: 1_000 };
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const v = await read();
+    if (ok(v)) return v;
+    await sleep(50);
+  }
+  throw new Error(`never reached: ${what}`);
+}
+const stateOf = (client: Client, campaignId: string) => () => queryCampaignState(client, campaignId);
+const untilState = (client: Client, campaignId: string, ok: (s: CampaignRunState) => boolean, what: string) =>
+  until(stateOf(client, campaignId), ok, `${campaignId} ${what}`);
+
+/** Every run of a continue-as-new chain, oldest first, followed through each run's last event. */
+async function runChain(client: Client, workflowId: string): Promise<string[]> {
+  const first = (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.firstRunId;
+  assert.ok(first, `${workflowId} names its first run`);
+  const runs = [first];
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
+  }
+}
+
+/** Starts the seeded campaign's workflow, lets `steer` act on it, and waits for its end. */
+async function runCampaign(
+  ctx: Parameters<CampaignScenario['run']>[0],
+  id: string,
+  opts: CampaignWorkflowOptions,
+  steer: () => Promise<void> = async () => {},
+): Promise<{ totals: CampaignTotals; workflowId: string; runIds: string[] }> {
+  await startCampaignWorkflow(ctx.client, id, { taskQueue: ctx.taskQueue, ...opts });
+  await steer();
+  const totals = (await ctx.client.workflow.getHandle(campaignWorkflowId(id)).result()) as CampaignTotals;
+  return { totals, workflowId: campaignWorkflowId(id), runIds: await runChain(ctx.client, campaignWorkflowId(id)) };
+}
+
+const firstLeadOf = async (db: Kysely<Database>, campaignId: string): Promise<string> => {
+  const row = await db.selectFrom('campaign_prospects').select('lead_id').where('campaign_id', '=', campaignId).orderBy('seq').executeTakeFirst();
+  assert.ok(row?.lead_id, `${campaignId} started a lead`);
+  return row.lead_id;
+};
+
+export const campaignScenarios: CampaignScenario[] = [
+  {
+    name: 'finished',
+    async run(ctx) {
+      const id = 'cmp_replayfinished';
+      await seedRunningCampaign(ctx.db, id, campaignSpec({ name: 'Replay: finished' }), testProspects('replay-finished', 4));
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST);
+      assert.deepEqual([totals.started, totals.finished, totals.pending], [4, 4, 0]);
+      assert.equal((await getCampaign(ctx.db, id))?.status, 'finished');
+      return { ...recorded, lead: { name: 'campaign-ab-final-wait', leadId: await firstLeadOf(ctx.db, id) } };
+    },
+  },
+  {
+    // Paused by the operator as the campaign starts: the first page finds it paused in the
+    // database, the signal holds the fan-out until the resume, which fans out the rest.
+    name: 'pause-resume-fanout',
+    async run(ctx) {
+      const id = 'cmp_replaypauseresume';
+      await seedRunningCampaign(ctx.db, id, campaignSpec({ name: 'Replay: pause and resume' }), testProspects('replay-pause', 3));
+      await transitionCampaign(ctx.db, id, 'pause', { by: 'replay-operator', reason: null });
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST, async () => {
+        await signalCampaignPause(ctx.client, id, 'replay-operator');
+        const held = await untilState(ctx.client, id, (s) => s.waiting === 'paused', 'held by the pause');
+        assert.equal(held.totals, null, 'nothing counted yet: the fan-out has not started anyone');
+        await transitionCampaign(ctx.db, id, 'resume', { by: 'replay-operator', reason: null });
+        await signalCampaignResume(ctx.client, id, 'replay-operator');
+      });
+      assert.deepEqual([totals.started, totals.finished], [3, 3]);
+      return recorded;
+    },
+  },
+  {
+    // Two leads start, the third waits for tomorrow's cap; the cancel wakes the wait, the sweep
+    // skips the pending prospect and stops the two leads waiting an hour for their follow-up.
+    name: 'cancel',
+    async run(ctx) {
+      const id = 'cmp_replaycancel';
+      const base = campaignSpec({ name: 'Replay: cancel', dailyNewLeads: 2 });
+      const spec: CampaignSpec = { ...base, steps: base.steps.map((s, i) => (i === 1 ? { ...s, delay: '1 hour' } : s)) };
+      await seedRunningCampaign(ctx.db, id, spec, testProspects('replay-cancel', 3));
+      const { totals, ...recorded } = await runCampaign(ctx, id, { ...FAST, pageSize: 5 }, async () => {
+        await untilState(ctx.client, id, (s) => /daily cap/.test(s.waiting ?? ''), 'waiting for the daily cap');
+        const leads = await ctx.db.selectFrom('campaign_prospects').select('lead_id').where('campaign_id', '=', id).where('status', '=', 'started').execute();
+        for (const { lead_id } of leads)
+          await until(
+            () => queryLeadState(ctx.client, lead_id ?? ''),
+            (s) => s.stepsSent === 1 && s.status === 'waiting',
+            `${lead_id} sent step 1`,
+          );
+        await transitionCampaign(ctx.db, id, 'cancel', { by: 'replay-operator', reason: 'replay: wrong list' });
+        await signalCampaignCancel(ctx.client, id, 'replay-operator', 'replay: wrong list');
+      });
+      assert.deepEqual([totals.started, totals.skipped, totals.finished, totals.sending], [2, 1, 2, 0]);
+      assert.equal((await getCampaign(ctx.db, id))?.status, 'cancelled');
+      return recorded;
+    },
+  },
+  {
+    name: 'prospects-added-during-monitor',
+    async run(ctx) {
+      const id = 'cmp_replayprospectsadded';
+      await seedRunningCampaign(ctx.db, id, campaignSpec({ name: 'Replay: prospects added' }), testProspects('replay-added', 2));
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST, async () => {
+        await untilState(ctx.client, id, (s) => s.phase === 'monitor', 'counting its leads');
+        const importId = await importProspects(ctx.db, id, testProspects('replay-added', 2, 3));
+        await signalProspectsAdded(ctx.client, id, importId);
+      });
+      assert.deepEqual([totals.imported, totals.started, totals.finished], [4, 4, 4]);
+      return recorded;
+    },
+  },
+  {
+    name: 'continue-as-new',
+    async run(ctx) {
+      const id = 'cmp_replaycontinueasnew';
+      const base = campaignSpec({ name: 'Replay: continue-as-new', waitFor: '1 second' });
+      const spec: CampaignSpec = { ...base, steps: base.steps.map((s) => ({ ...s, delay: '1 second' })) };
+      await seedRunningCampaign(ctx.db, id, spec, testProspects('replay-can', 2));
+      const { totals, ...recorded } = await runCampaign(ctx, id, { ...FAST, pageSize: 1, stepsPerRun: 3 });
+      assert.ok(recorded.runIds.length >= 2, `expected a successor run, got ${recorded.runIds.length}`);
+      assert.deepEqual([totals.started, totals.finished], [2, 2]);
+      return recorded;
+    },
+  },
+];
