@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Provisions the local Temporal servers before the tests run (CI calls this first, via
-// scripts/run-tests.mjs): the Java time-skipping test server and the Temporal CLI dev server.
+// scripts/run-tests.mjs): the Java time-skipping test server and the Temporal CLI dev server
+// (and GreenMail, and promtool for the alert rules).
 // Both are cached under $LEADFLOW_CACHE_DIR (default ~/.cache/leadflow), so after the first run
 // this takes about a second. Plain .mjs so it runs with bare `node`; the TypeScript
 // implementation is loaded through tsx's loader API.
@@ -11,6 +12,7 @@ import { register } from 'tsx/esm/api';
 const unregister = register();
 const { ensureTemporalCli, ensureTestServer, testServerPaths, cacheDir } = await import('../temporal/provision/index.ts');
 const { ensureGreenMail } = await import('../temporal/provision/greenmail.ts');
+const { ensurePromtool } = await import('../temporal/provision/promtool.ts');
 unregister();
 
 const log = (msg) => process.stderr.write(`[provision] ${msg}\n`);
@@ -67,5 +69,13 @@ try {
 }
 if (greenMail === null) fail('the GreenMail test mail server needs Java (JDK 11+) and Maven on PATH, and at least one is missing.');
 console.log(`greenmail:            ${greenMail.launcher}`);
+// promtool: checks and unit-tests deploy/prometheus/ (apt-get installs Debian's prometheus when missing).
+let promtool;
+try {
+  promtool = await ensurePromtool(log);
+} catch (err) {
+  fail(`could not provision promtool: ${err instanceof Error ? err.message : String(err)}`);
+}
+console.log(`promtool:             ${promtool}`);
 
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
