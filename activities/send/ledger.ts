@@ -52,6 +52,7 @@ export interface SendDeps {
 }
 
 class SlotRevokedError extends Error {}
+class CampaignHeldError extends Error {}
 
 /** The task queue of the running activity (the inbox entity's key depends on it); none outside one. */
 function activityTaskQueue(): string | undefined {
@@ -165,12 +166,13 @@ export function createSendActivities(deps: SendDeps) {
         if (refusal !== null) throw new SlotRevokedError(refusal);
         // The campaign's pause or cancel, read under the same gate as the emergency stop.
         const held = msg.internal === true ? null : await campaignSendRefusal(trx, msg.leadId);
-        if (held !== null) throw new SlotRevokedError(held);
+        if (held !== null) throw new CampaignHeldError(held);
         return beginOutboxCall(trx, msg.idempotencyKey);
       });
     } catch (err) {
       // The inbox's own last guard: nothing was called, the row stays pending, the lead gives the slot back.
       if (err instanceof SlotRevokedError) throw ApplicationFailure.nonRetryable(err.message, Failure.SlotRevoked);
+      if (err instanceof CampaignHeldError) throw ApplicationFailure.nonRetryable(err.message, Failure.CampaignHeld);
       if (!(err instanceof SendingStoppedError)) throw err;
       throw ApplicationFailure.nonRetryable(err.message, Failure.SendingStopped, {
         reason: err.reason,

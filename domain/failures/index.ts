@@ -18,6 +18,8 @@ export const Failure = {
   SendingStopped: 'SendingStoppedError',
   /** The inbox's last guard refused the send (paused, or today's limit reached): the slot goes back and the lead asks again. */
   SlotRevoked: 'SlotRevokedError',
+  /** The lead's campaign is paused or cancelled: nothing was called; the lead asks its slot again (which waits while the campaign does). */
+  CampaignHeld: 'CampaignHeldError',
 } as const;
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];

@@ -106,6 +106,9 @@ export async function sendStep(
       if (cause.type === Failure.Suppressed) return { kind: 'suppressed' };
       if (cause.type === Failure.SendingStopped) return { kind: 'held', why: 'stopped', reason: `emergency stop: ${cause.message}` };
       if (cause.type === Failure.SlotRevoked) return { kind: 'held', why: 'revoked', reason: cause.message };
+      // Like the emergency stop: ask for the slot again at once; the slot activity makes the lead
+      // wait (with its recheck) for as long as the campaign is paused.
+      if (cause.type === Failure.CampaignHeld) return { kind: 'held', why: 'stopped', reason: cause.message };
       if (cause.type === Failure.PermanentSend || cause.type === Failure.SendUncertain) {
         st.note('send_failed', { step, channel, type: cause.type });
         await recordLeadEvent({
