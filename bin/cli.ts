@@ -22,6 +22,7 @@ import { registerProspects } from './commands/prospects.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerUp } from './commands/up.js';
 import { registerWorker } from './commands/worker.js';
+import { registerBackup } from './commands/backup.js';
 
 // A .env in the working directory configures local runs; variables already set win over it.
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -52,6 +53,7 @@ for (const register of [
   registerStats,
   registerProspects,
   registerCampaign,
+  registerBackup,
 ]) {
   register(program);
 }
