@@ -4,6 +4,7 @@
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { bool, ConfigError, hostPort, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
+import { retentionConfig, type RetentionConfig } from './retention.js';
 
 export { ConfigError } from './env-parse.js';
 
@@ -97,6 +98,8 @@ export interface Config {
   resumeRamp: { initialPerMinute: number; doublingEveryMinutes: number; maxPerMinute: number };
   /** An external e-mail verification service; optional. */
   verifier: { url: string; apiKey: string } | undefined;
+  /** RETENTION_*: the clean-up schedule's figures (config/retention.ts). */
+  retention: RetentionConfig;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   webhooks: {
     /** SendGrid's Event Webhook verification key (base64 DER SPKI or PEM); unset disables that route. */
@@ -242,6 +245,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
       maxPerMinute: int(env, 'RESUME_RAMP_MAX_PER_MINUTE', 10_000, 1, 60_000),
     },
     mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),
+    retention: retentionConfig(env),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {
       sendgridPublicKey: sendgridWebhookKey(env),

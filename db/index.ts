@@ -21,6 +21,7 @@ export { countOpenQuarantine, getQuarantined, listQuarantined, quarantine, recor
 export type { QuarantineEntry, QuarantineInput } from './repositories/quarantine.js';
 export { getMailboxCheckpoint, saveMailboxCheckpoint } from './repositories/checkpoints.js';
 export type { StoredCheckpoint } from './repositories/checkpoints.js';
+export { purgeRetentionBatch, RETENTION_KINDS } from './repositories/retention.js';
 export { API_SCOPES, createApiKey, findActiveApiKey, hashSecret, listApiKeys, revokeApiKey } from './repositories/api-keys.js';
 export type { ApiScope } from './repositories/api-keys.js';
 export { listAudit, recordAudit } from './repositories/audit.js';

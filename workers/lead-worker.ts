@@ -13,6 +13,7 @@ import { createControlActivities } from '../activities/control/index.js';
 import { createInboxStateActivities } from '../activities/inboxes/state.js';
 import { createInboxSlotActivities } from '../activities/inboxes/slots.js';
 import { createCampaignActivities } from '../activities/campaigns/index.js';
+import { createRetentionActivities } from '../activities/retention/index.js';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
@@ -56,6 +57,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
     }),
     ...send,
     ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret }),
+    ...createRetentionActivities({ db }),
     ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),
     ...createHandoverActivities({
       db,

@@ -14,6 +14,7 @@ import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { createLeadWorker } from './lead-worker.js';
 import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/services.js';
+import { syncRetentionSchedule } from '../temporal/retention-schedule.js';
 
 export async function runWorkers(
   config: Readonly<Config>,
@@ -50,6 +51,11 @@ export async function runWorkers(
       ];
       deps.log.info({ watchers }, 'mailbox watchers running');
     }
+    // Clean-up is housekeeping: a server refusing the schedule must not keep leads from being worked.
+    await syncRetentionSchedule(client, config.retention).then(
+      (retentionSchedule) => deps.log.info({ retentionSchedule }, 'retention schedule'),
+      (error: unknown) => deps.log.warn({ err: error }, 'retention schedule not registered'),
+    );
     deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');
     deps.onReady?.();
     const stop = () => {

@@ -5,3 +5,4 @@ export { handoverWorkflow } from './handover/workflow.js';
 export { inboxWorkflow } from './inbox/workflow.js';
 export { controlWorkflow } from './control/workflow.js';
 export { campaignWorkflow } from './campaign/workflow.js';
+export { retentionWorkflow } from './retention/workflow.js';
