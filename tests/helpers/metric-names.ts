@@ -15,7 +15,7 @@ type Token = { kind: 'ident' | 'punct' | 'other'; text: string };
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
   const re =
-    /\s+|#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\d[\w.]*|[A-Za-z_:][A-Za-z0-9_:]*|[(){}[\],]|[^\sA-Za-z0-9_]+/gy;
+    /\s+|#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\d[\w.]*|[A-Za-z_:][A-Za-z0-9_:]*|[(){}[\],]|[^\sA-Za-z0-9_(){}[\],"'`$#]+/gy;
   for (let m = re.exec(expr); m !== null && m[0] !== ''; m = re.exec(expr)) {
     const t = m[0];
     if (/^\s|^#/.test(t)) continue;
