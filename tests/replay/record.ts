@@ -19,6 +19,7 @@ import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { controlScenarios } from './control-scenarios.js';
 import { inboxScenarios } from './inbox-scenarios.js';
+import { retentionScenarios } from './retention-scenarios.js';
 import { campaignScenarios } from './campaign-scenarios.js';
 import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
@@ -52,7 +53,7 @@ try {
     services: testServices({ stopRecheckMs: 1000 }),
   });
   await worker.runUntil(async () => {
-    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios]) {
+    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios, ...retentionScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
