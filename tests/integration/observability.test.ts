@@ -16,6 +16,8 @@ import { createLogger } from '../../config/logger.js';
 import { createApiKey } from '../../db/index.js';
 import { run } from '../../temporal/provision/exec.js';
 import { ensurePromtool } from '../../temporal/provision/promtool.js';
+import { createIngestor } from '../../intake/ingest.js';
+import type { Client } from '@temporalio/client';
 import { adfXml } from '../helpers/adf.js';
 import { freePort, ROOT, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
@@ -90,6 +92,17 @@ describe('observability: alerts and dashboard against the exported metrics', () 
     assert.match(sdkText, /^temporal_workflow_task_schedule_to_start_latency_bucket\{[^}]*le="1000"\}/m);
     assert.doesNotMatch(sdkText, /^temporal_workflow_task_schedule_to_start_latency_bucket\{[^}]*le="1"\}/m);
     assert.ok(exported.has('leadflow_quarantine_open') && exported.has('leadflow_campaign_leads'), 'the ops gauges are served');
+  });
+
+  test('an ingest that raises is counted as failed, what the LeadProcessingFailures alert reads', async () => {
+    const failedNow = async () => Number(/^adf_leads_processed_total\{status="failed",source="cli"\} (\d+)/m.exec(await scrape(urls.api))?.[1] ?? 0);
+    const before = await failedNow();
+    // Temporal unreachable: the start of the lead workflow raises.
+    const down = { workflow: { signalWithStart: () => Promise.reject(new Error('14 UNAVAILABLE: connection refused')) } } as unknown as Client;
+    const ingest = createIngestor({ client: down, db: stack.tdb.db, log: createLogger('silent'), leadIdSecret: TEST_LEAD_ID_SECRET });
+    const meta = { source: 'cli' as const, sourceRef: 'obs.xml', arrivalKey: 'obs-failed', receivedAt: new Date() };
+    await assert.rejects(ingest(Buffer.from(adfXml()), meta), /UNAVAILABLE/);
+    assert.equal(await failedNow(), before + 1);
   });
 
   test('every alert expression names only exported metrics', () => {
