@@ -41,7 +41,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('campaign_imports_key').on('campaign_imports').columns(['campaign_id', 'idempotency_key']).unique().where(sql.ref('idempotency_key'), 'is not', null).execute();
+  await db.schema
+    .createIndex('campaign_imports_key')
+    .on('campaign_imports')
+    .columns(['campaign_id', 'idempotency_key'])
+    .unique()
+    .where(sql.ref('idempotency_key'), 'is not', null)
+    .execute();
   await db.schema.createIndex('campaign_imports_content').on('campaign_imports').columns(['campaign_id', 'content_sha256']).execute();
 
   await db.schema
@@ -65,7 +71,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'timestamptz')
     .execute();
   // A person is in a campaign once: by e-mail, or by phone when there is no e-mail.
-  await db.schema.createIndex('campaign_prospects_email').on('campaign_prospects').columns(['campaign_id', 'email_norm']).unique().where(sql.ref('email_norm'), 'is not', null).execute();
+  await db.schema
+    .createIndex('campaign_prospects_email')
+    .on('campaign_prospects')
+    .columns(['campaign_id', 'email_norm'])
+    .unique()
+    .where(sql.ref('email_norm'), 'is not', null)
+    .execute();
   await db.schema
     .createIndex('campaign_prospects_phone')
     .on('campaign_prospects')
@@ -78,7 +90,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable('outbox').addColumn('campaign_id', 'text').execute();
   await db.schema.alterTable('outbox').addColumn('variant', 'text').execute();
-  await db.schema.createIndex('outbox_campaign').on('outbox').columns(['campaign_id', 'step', 'variant']).where(sql.ref('campaign_id'), 'is not', null).execute();
+  await db.schema
+    .createIndex('outbox_campaign')
+    .on('outbox')
+    .columns(['campaign_id', 'step', 'variant'])
+    .where(sql.ref('campaign_id'), 'is not', null)
+    .execute();
   await db.schema.createIndex('leads_campaign').on('leads').columns(['campaign_id', 'status']).where(sql.ref('campaign_id'), 'is not', null).execute();
 }
 
