@@ -74,7 +74,9 @@ export const routable = (url: string): boolean =>
   });
 
 /** One path segment standing for an id or a token. */
-export const pathParam: fc.Arbitrary<string> = component(60).filter((s) => s !== '' && s !== '.' && s !== '..');
+// Not a dot segment, spelled plainly or percent-encoded: an HTTP client resolves `..`, `%2E%2E`,
+// `.%2e` … away (WHATWG URL), so the request would reach another route than the one the property expects.
+export const pathParam: fc.Arbitrary<string> = component(60).filter((s) => s !== '' && !/^(?:\.|%2e){1,2}$/i.test(s));
 
 export const QUERY_KEYS = [
   'limit',
