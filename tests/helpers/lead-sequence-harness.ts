@@ -86,11 +86,15 @@ export function leadSequenceHarness(): LeadSequenceHarness {
       taskQueue,
       services: testServices({ transports: { email, sms } }),
     });
-    try {
-      return await worker.runUntil(fn(taskQueue, { env, tdb, email, sms }));
-    } finally {
-      await terminateRunning(env.client, started.splice(0));
-    }
+    // Ended while the worker still polls: a workflow task left on an unserved queue keeps the
+    // time-skipping server's clock locked (see tests/workflow/lead-workflow.test.ts).
+    return worker.runUntil(async () => {
+      try {
+        return await fn(taskQueue, { env, tdb, email, sms });
+      } finally {
+        await terminateRunning(env.client, started.splice(0));
+      }
+    });
   }
   const started: string[] = [];
   async function start(input: LeadInput, taskQueue: string): Promise<string> {

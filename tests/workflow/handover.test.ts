@@ -98,11 +98,15 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
       taskQueue,
       services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }),
     });
-    try {
-      return await worker.runUntil(fn(taskQueue));
-    } finally {
-      await terminateRunning(env.client, started.splice(0));
-    }
+    // Ended while the worker still polls: a workflow task left on an unserved queue keeps the
+    // time-skipping server's clock locked (see tests/workflow/lead-workflow.test.ts).
+    return worker.runUntil(async () => {
+      try {
+        return await fn(taskQueue);
+      } finally {
+        await terminateRunning(env.client, started.splice(0));
+      }
+    });
   }
   const started: string[] = [];
 

@@ -40,12 +40,17 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       taskQueue,
       services: testServices(),
     });
-    try {
-      return await worker.runUntil(fn(taskQueue));
-    } finally {
-      // Its inbox entities would otherwise hold timers no worker serves, stalling later time skips.
-      await terminateRunning(env.client, implicitInboxWorkflowIds(taskQueue));
-    }
+    // Its inbox entities are ended while the worker still polls: a timer of theirs firing after the
+    // worker stopped would leave a workflow task on a queue nobody serves, and the time-skipping
+    // server keeps time locked for it even after the workflow is terminated (seen in CI as a hang in
+    // the next time-skipped test).
+    return worker.runUntil(async () => {
+      try {
+        return await fn(taskQueue);
+      } finally {
+        await terminateRunning(env.client, implicitInboxWorkflowIds(taskQueue));
+      }
+    });
   }
 
   async function waitForStatus(leadId: string, status: string): Promise<void> {
@@ -55,6 +60,20 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
     }
     assert.fail(`lead ${leadId} never reached ${status}`);
   }
+
+  // First: the one test that needs the clock to skip, before any other test's workflows have ended.
+  test('expires when nobody acts within its waiting window (time skipped)', async () => {
+    await withWorker(async (taskQueue) => {
+      const started = await env.currentTimeMs();
+      const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { identity: testIdentity, taskQueue });
+      const outcome = await leadHandle(env.client, leadId).result();
+      assert.equal(outcome.status, 'expired');
+      assert.equal(outcome.stepsSent, 2, 'the first touch and the 2-day follow-up fit in 3 days; the 5-day one does not');
+      assert.ok((await env.currentTimeMs()) - started >= 3 * 86_400_000, 'the 3-day window must have elapsed on the server clock');
+      assert.equal((await getLead(tdb.db, leadId))?.status, 'expired');
+      assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'expired');
+    });
+  });
 
   test('persists the lead, waits, and stops on the stop signal with who and why', async () => {
     await withWorker(async (taskQueue) => {
@@ -124,19 +143,6 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
       // Both must end while this test's worker runs: a stop signal left pending on a queue nobody
       // polls holds the time-skipping server's clock, and the next test's time skip hangs (seen in CI).
       assert.equal((await leadHandle(env.client, fresh.leadId).result()).status, 'stopped');
-    });
-  });
-
-  test('expires when nobody acts within its waiting window (time skipped)', async () => {
-    await withWorker(async (taskQueue) => {
-      const started = await env.currentTimeMs();
-      const { leadId } = await submitLead(env.client, makeLeadInput({ waitFor: '3 days' }), { identity: testIdentity, taskQueue });
-      const outcome = await leadHandle(env.client, leadId).result();
-      assert.equal(outcome.status, 'expired');
-      assert.equal(outcome.stepsSent, 2, 'the first touch and the 2-day follow-up fit in 3 days; the 5-day one does not');
-      assert.ok((await env.currentTimeMs()) - started >= 3 * 86_400_000, 'the 3-day window must have elapsed on the server clock');
-      assert.equal((await getLead(tdb.db, leadId))?.status, 'expired');
-      assert.equal((await leadHandle(env.client, leadId).describe()).typedSearchAttributes.get(LeadStatusKey), 'expired');
     });
   });
 
