@@ -165,7 +165,8 @@ export function createSendActivities(deps: SendDeps) {
         const refusal = msg.inboxId === undefined ? null : await inboxSendRefusal(trx, inboxEntityKey(msg.inboxId, activityTaskQueue()), Date.now());
         if (refusal !== null) throw new SlotRevokedError(refusal);
         // The campaign's pause or cancel, read under the same gate as the emergency stop.
-        const held = msg.internal === true ? null : await campaignSendRefusal(trx, msg.leadId);
+        // Only campaign messages ask (the lead's send step names its campaign): no extra query on other sends.
+        const held = msg.internal === true || msg.campaignId === undefined ? null : await campaignSendRefusal(trx, msg.leadId);
         if (held !== null) throw new CampaignHeldError(held);
         return beginOutboxCall(trx, msg.idempotencyKey);
       });
