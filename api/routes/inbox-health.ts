@@ -3,9 +3,10 @@
 // it answers within INBOX_QUERY_MS; otherwise the figures it last saved (inbox_state); for an
 // inbox that has never sent, what its policy gives on its first day. `source` says which.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { getInbox, getInboxState } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
+import { boundedQuery, errorText } from '../../temporal/bounded-query.js';
 import { queryInboxStatus } from '../../temporal/inbox-client.js';
 import { TRANSACTIONAL_POLICY, type InboxPolicy } from '../../workflows/inbox/contract.js';
 import { sendProblem } from '../errors.js';
@@ -17,11 +18,10 @@ import { healthView, statusFromPolicy, statusFromState, type InboxBasis } from '
 /** A query needs a worker to answer; with none polling it would wait ~30 s (as GET /leads/:id found). */
 export const INBOX_QUERY_MS = 2000;
 
-function notLive(err: unknown): string {
+function notLive(timedOut: boolean, err: unknown): string {
   if (err instanceof WorkflowNotFoundError) return 'the inbox workflow has not run yet';
-  if (isGrpcDeadlineError(err))
-    return `the inbox workflow did not answer within ${INBOX_QUERY_MS / 1000} s (no worker is polling its task queue, or it is backlogged)`;
-  return `the inbox workflow could not be asked: ${err instanceof Error ? err.message : String(err)}`;
+  if (timedOut) return `the inbox workflow did not answer within ${INBOX_QUERY_MS / 1000} s (no worker is polling its task queue, or it is backlogged)`;
+  return `the inbox workflow could not be asked: ${errorText(err)}`;
 }
 
 export const inboxHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -39,12 +39,9 @@ export const inboxHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = req.params;
       const basis = await basisOf(id);
       if (basis === null) return sendProblem(reply, 404, `no inbox ${id}`);
-      const live = await app.temporal
-        .withDeadline(Date.now() + INBOX_QUERY_MS, () => queryInboxStatus(app.temporal, id))
-        .then(
-          (status) => ({ status, why: null }),
-          (err: unknown) => ({ status: null, why: notLive(err) }),
-        );
+      const live = await boundedQuery(app.temporal, INBOX_QUERY_MS, () => queryInboxStatus(app.temporal, id)).then((r) =>
+        r.ok ? { status: r.value, why: null } : { status: null, why: notLive(r.timedOut, r.error) },
+      );
       const now = Date.now();
       if (live.status !== null) return healthView(live.status, 'live', null, null, now);
       const row = await getInboxState(app.db, id);
