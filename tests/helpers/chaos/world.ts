@@ -7,6 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildApp } from '../../../api/app.js';
@@ -39,6 +40,8 @@ export interface ChaosWorldOptions {
   evidenceWindowSeconds?: number;
   /** Output lines of the worker to keep for the test (substrings). */
   keepWorkerLines?: string[];
+  /** The Temporal server; default a restartable dev server (Temporal's own server: temporal-cluster.ts). */
+  temporal?: (dataConverter: DataConverter) => Promise<RestartableTemporal>;
 }
 
 export interface ChaosWorld {
@@ -68,7 +71,7 @@ export async function startChaosWorld(opts: ChaosWorldOptions = {}): Promise<Cha
 
   const [temporal, pg, sendgrid, twilio, openai, mail] = await Promise.all([
     // The payload keys cliEnv gives every spawned `leadflow` process: this client reads what the worker wrote.
-    startRestartableTemporal(testDataConverter),
+    (opts.temporal ?? startRestartableTemporal)(testDataConverter),
     // Durable commits: an acknowledged write must survive the abrupt stops of the restart scenario.
     startPostgresCluster({ durable: true }),
     // Real SendGrid retries a webhook batch its endpoint did not take for 24 hours.
