@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Provisions the local Temporal servers before the tests run (CI calls this first, via
 // scripts/run-tests.mjs): the Java time-skipping test server and the Temporal CLI dev server
-// (and GreenMail, and promtool for the alert rules).
+// (and GreenMail, promtool for the alert rules, the Compose schema; and the production tools —
+// helm, the Kubernetes schema validator, Temporal's own server and SQL tool — which `--background`
+// builds in a detached low-priority process, see temporal/provision/production-tools.ts).
 // Both are cached under $LEADFLOW_CACHE_DIR (default ~/.cache/leadflow), so after the first run
 // this takes about a second. Plain .mjs so it runs with bare `node`; the TypeScript
 // implementation is loaded through tsx's loader API.
@@ -13,6 +15,8 @@ const unregister = register();
 const { ensureTemporalCli, ensureTestServer, testServerPaths, cacheDir } = await import('../temporal/provision/index.ts');
 const { ensureGreenMail } = await import('../temporal/provision/greenmail.ts');
 const { ensurePromtool } = await import('../temporal/provision/promtool.ts');
+const { ensureComposeSchema } = await import('../temporal/provision/compose-schema.ts');
+const { ensureProductionTools } = await import('../temporal/provision/production-tools.ts');
 unregister();
 
 const log = (msg) => process.stderr.write(`[provision] ${msg}\n`);
@@ -22,6 +26,17 @@ const fail = (msg) => {
 };
 const started = Date.now();
 log(`cache: ${cacheDir()}`);
+
+// The background half of `--background` (below): only the production tools, at the lowest priority.
+if (process.argv.includes('--production-only')) {
+  try {
+    await ensureProductionTools(log, { nice: true });
+    log(`production tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exit(0);
+  } catch (err) {
+    fail(`production tools: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 let testServer;
 try {
@@ -77,5 +92,38 @@ try {
   fail(`could not provision promtool: ${err instanceof Error ? err.message : String(err)}`);
 }
 console.log(`promtool:             ${promtool}`);
+// The Compose specification's JSON schema (one `go mod download`, seconds).
+try {
+  console.log(`compose schema:       ${await ensureComposeSchema(log)}`);
+} catch (err) {
+  fail(`could not provision the Compose schema: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+// helm, the Kubernetes schema validator, Temporal's own server and its SQL tool: minutes of
+// compiling on a fresh machine (see temporal/provision/production-tools.ts). `--background`
+// (npm test) hands them to a detached low-priority process and returns; the tests that need them
+// wait on the same locks. Without it they are built here.
+if (process.argv.includes('--background')) {
+  const { spawn } = await import('node:child_process');
+  const { openSync, mkdirSync } = await import('node:fs');
+  const { join, dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  mkdirSync(cacheDir(), { recursive: true });
+  const logFile = join(cacheDir(), 'provision-production.log');
+  const fd = openSync(logFile, 'a');
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'provision.mjs');
+  const child = spawn(process.execPath, [script, '--production-only'], { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  log(`production tools (helm, schema validator, Temporal server and SQL tool): building in the background, log ${logFile}`);
+} else {
+  try {
+    const tools = await ensureProductionTools(log, { nice: true });
+    console.log(`helm:                 ${tools.helm} (Kubernetes schemas ${tools.kubernetesVersion})`);
+    console.log(`temporal server:      ${tools.temporalServer}`);
+    console.log(`temporal sql tool:    ${tools.sqlTool}`);
+  } catch (err) {
+    fail(`could not provision the production tools: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -31,7 +31,8 @@ function step(name, cmd, args, env = {}) {
 
 ensureDeps();
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
-step('provision Temporal servers', process.execPath, [path.join(ROOT, 'scripts', 'provision.mjs')]);
+// --background: the production tools (helm, Temporal's own server) build beside the first test layers.
+step('provision Temporal servers', process.execPath, [path.join(ROOT, 'scripts', 'provision.mjs'), '--background']);
 if (wanted.length === 0) {
   step('typecheck', bin('tsc'), ['--noEmit', '-p', ROOT]);
   step('lint', bin('eslint'), ['--max-warnings=0', '.']);

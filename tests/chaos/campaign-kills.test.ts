@@ -5,7 +5,7 @@
 // found started); a kill mid-send leaves the call in flight, settled from the webhook, never
 // called again. Afterwards: one lead per valid prospect, each (lead, step) accepted exactly once
 // at the stand-in, none missing, the campaign finished with consistent totals.
-// Short mode (npm test): 150 rows, 3 kills in the fan-out and 3 while sending, about 3 minutes;
+// Short mode (npm test): 90 rows, 2 kills in the fan-out and 2 while sending, about 2 minutes;
 // LEADFLOW_CHAOS=long: 3,000 rows, 8 + 12 kills.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -22,7 +22,7 @@ import { eventually } from '../helpers/eventually.js';
 
 const { seed: SEED, between } = chaosSeed();
 const CFG = byMode(
-  { rows: 150, fanoutKills: 3, sendKills: 3, gapMs: [1_500, 3_000] as const, deadMs: [0, 1_000] as const },
+  { rows: 90, fanoutKills: 2, sendKills: 2, gapMs: [1_500, 3_000] as const, deadMs: [0, 1_000] as const },
   { rows: 3_000, fanoutKills: 8, sendKills: 12, gapMs: [3_000, 10_000] as const, deadMs: [0, 3_000] as const },
 );
 const STEPS = 2;

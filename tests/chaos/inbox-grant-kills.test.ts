@@ -20,7 +20,7 @@ import { startChaosWorld, type ChaosWorld } from '../helpers/chaos/world.js';
 import { eventually } from '../helpers/eventually.js';
 import { makeLeadInput } from '../helpers/leads.js';
 
-const CFG = byMode({ leads: 100, cap: 20, kills: 4 }, { leads: 300, cap: 60, kills: 10 });
+const CFG = byMode({ leads: 60, cap: 15, kills: 3 }, { leads: 300, cap: 60, kills: 10 });
 const INBOX = 'capped';
 const POLICY: InboxPolicy = { ...TRANSACTIONAL_POLICY, ramp: [], dailyCap: CFG.cap, minGapSeconds: 0, jitterSeconds: 0, window: null };
 

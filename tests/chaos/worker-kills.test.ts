@@ -43,7 +43,7 @@ const CFG = byMode(
     leads: 40,
     waveSize: 5,
     waveGapMs: [3_000, 5_000] as const,
-    kills: { kills: 6, gapMs: [2_000, 5_000], deadMs: [0, 1_000] } as const,
+    kills: { kills: 4, gapMs: [2_000, 5_000], deadMs: [0, 1_000] } as const,
     steps: [{ delay: 0 }, { delay: '15 seconds' }] as SequenceStep[],
     // Each storm lasts stormMs, and longer if it has not struck yet (up to stormMaxMs).
     stormMs: 4_000,

@@ -5,9 +5,9 @@
 // from the env they get, and Prometheus, Grafana and Temporal's jobs agree with the file and the code.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { codecSettingsFromEnv } from '../../bin/lib/app-deps.js';
 import { run } from '../../temporal/provision/exec.js';
 import { COMPOSE_GO_VERSION, ensureComposeSchema } from '../../temporal/provision/compose-schema.js';
@@ -47,13 +47,10 @@ describe('compose stack: deploy/compose.yaml', () => {
   before(async () => {
     const schema = JSON.parse(fs.readFileSync(await ensureComposeSchema(), 'utf8')) as { $schema: string };
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema', 'the draft Ajv2020 is loaded for');
-    // Ajv 8 (draft 2020-12) through ajv-formats, our dependency that depends on it.
-    const requireAjv = createRequire(createRequire(import.meta.url).resolve('ajv-formats'));
-    const { default: Ajv2020 } = requireAjv('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): Validate } };
     // Strict, so a keyword Ajv does not know fails here instead of going unchecked; but not about
     // two habits of this schema (`properties` without `type: object`, `required` naming a property
     // defined in a sibling branch), which are valid JSON Schema.
-    validate = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false }).compile(schema);
+    validate = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false }).compile(schema) as Validate;
   });
 
   test(`is valid against the Compose Specification schema (compose-go ${COMPOSE_GO_VERSION})`, () => {

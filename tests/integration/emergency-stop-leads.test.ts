@@ -5,7 +5,7 @@
 // the ledger reach the provider, and nothing at all once they settle. Every lead that comes due
 // waits visibly (waiting_for_slot, the stop's reason). The resume's ramp then lets each lead carry
 // on from where it was: every (lead, step) accepted exactly once, none skipped, at the ramp's pace.
-// LEADFLOW_STOP_LEADS scales it (default 200).
+// LEADFLOW_STOP_LEADS scales it (default 150).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -21,7 +21,7 @@ import { startDevStack, type DevStack } from '../helpers/stack.js';
 import { startSendGrid, type AcceptedMail } from '../helpers/standins/sendgrid.js';
 import { uniqueName } from '../helpers/temporal.js';
 
-const LEADS = Number(process.env.LEADFLOW_STOP_LEADS ?? 200);
+const LEADS = Number(process.env.LEADFLOW_STOP_LEADS ?? 150);
 // Step 1 at once; the follow-ups come due during the stop and again during the resume.
 const SEQUENCE: SequenceStep[] = [1, 2, 3].map((n, i) => ({
   delay: i === 0 ? '1 second' : '6 seconds',
