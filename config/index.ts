@@ -3,10 +3,12 @@
 // runs on its local defaults (local outbox, template drafts) instead of failing.
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
-import { bool, ConfigError, hostPort, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
+import { bool, ConfigError, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
 import { retentionConfig, type RetentionConfig } from './retention.js';
+import { temporalConfig, type TemporalConfig } from './temporal.js';
 
 export { ConfigError } from './env-parse.js';
+export type { TemporalConfig, TemporalTlsFiles, WorkerBuild } from './temporal.js';
 
 export interface MailServerConfig {
   host: string;
@@ -20,20 +22,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  temporal: {
-    address: string;
-    namespace: string;
-    apiKey: string | undefined;
-    tls: boolean;
-    /** Start the Temporal CLI dev server inside `leadflow up` (the local default). */
-    embedded: boolean;
-    uiPort: number;
-    uiUrl: string;
-    /** Where workers expose the Temporal SDK's own Prometheus metrics; undefined disables them. */
-    sdkMetricsAddress: string | undefined;
-    /** Where a standalone worker serves the product metrics (/metrics); undefined disables it. */
-    workerMetricsAddress: string | undefined;
-  };
+  /** TEMPORAL_*: the frontend, TLS and mTLS files, the workers' build (config/temporal.ts). */
+  temporal: TemporalConfig;
   /**
    * What keeps contact data out of Temporal: PAYLOAD_ENCRYPTION_KEYS (`id:base64key,...`, newest
    * first) encrypt every payload; LEAD_ID_SECRET keys the hash that lead IDs are made of. Unset,
@@ -163,15 +153,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const address = hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233');
-  const uiPort = int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535);
+  const temporal = temporalConfig(env, cwd);
   const apiPort = int(env, 'API_PORT', 3000, 0, 65535);
   const apiHost = str(env, 'API_HOST', '127.0.0.1');
   requireTogether(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']);
   const sendgridKey = str(env, 'SENDGRID_API_KEY');
   const twilioSid = str(env, 'TWILIO_ACCOUNT_SID');
   const openaiKey = str(env, 'OPENAI_API_KEY');
-  const metricsAddr = str(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464');
   const senderEmail = str(env, 'SENDER_EMAIL');
   if (senderEmail === undefined && (sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined)) {
     throw new ConfigError('SENDER_EMAIL (the From address) must be set when SENDGRID_API_KEY or SMTP_HOST is set');
@@ -194,17 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     dataDir,
     databaseUrl,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    temporal: {
-      address,
-      namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
-      apiKey: str(env, 'TEMPORAL_API_KEY'),
-      tls: bool(env, 'TEMPORAL_TLS', false),
-      embedded: bool(env, 'TEMPORAL_EMBEDDED', true),
-      uiPort,
-      uiUrl: url(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}/`,
-      sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
-      workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
-    },
+    temporal,
     privacy: { payloadKeys: str(env, 'PAYLOAD_ENCRYPTION_KEYS'), leadIdSecret, inboxCredentialsKey: str(env, 'INBOX_CREDENTIALS_KEY') },
     api: {
       host: apiHost,

@@ -10,10 +10,11 @@ import type { IntentClassifier } from '../domain/mail/classify/types.js';
 import { createMailActivities } from '../activities/mail/watch-activity.js';
 import { inboxImapResolver } from '../activities/mail/inbox-imap.js';
 import type { SecretBox } from '../domain/crypto/secret-box.js';
-import type { Config } from '../config/index.js';
+import type { Config, WorkerBuild } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { MAILBOX_TASK_QUEUE } from '../workflows/mailbox-watcher/contract.js';
 import { workflowBundle } from './bundle.js';
+import { workerVersionOptions } from './versioning.js';
 
 export interface MailboxWorkerDeps {
   connection: NativeConnection;
@@ -35,6 +36,8 @@ export interface MailboxWorkerDeps {
   runForMs?: number;
   /** Reply intent by the AI when configured (rules otherwise). */
   classifyIntent?: IntentClassifier;
+  /** TEMPORAL_WORKER_BUILD_ID (and versioning): how this worker identifies its build (workers/versioning.ts). */
+  build?: WorkerBuild;
 }
 
 export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
@@ -53,6 +56,7 @@ export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Work
     taskQueue: deps.taskQueue ?? MAILBOX_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
+    ...workerVersionOptions(deps.build),
     activities: createMailActivities({
       ...(imap !== undefined && {
         imap: { host: imap.host, port: imap.port, secure: imap.secure, ...(imap.user !== undefined ? { user: imap.user, password: imap.password ?? '' } : {}) },

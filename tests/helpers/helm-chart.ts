@@ -46,7 +46,7 @@ export interface Container {
   startupProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[] } };
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 export interface PodTemplate {
   metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
@@ -56,7 +56,7 @@ export interface PodTemplate {
     terminationGracePeriodSeconds?: number;
     automountServiceAccountToken?: boolean;
     restartPolicy?: string;
-    volumes?: { name: string; emptyDir?: object }[];
+    volumes?: { name: string; emptyDir?: object; secret?: { secretName: string; defaultMode?: number; items?: { key: string; path: string }[] } }[];
   };
 }
 export interface Workload extends K8sObject {

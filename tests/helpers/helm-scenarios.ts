@@ -22,7 +22,7 @@ export const scenarios = {
   /** A Secret managed outside the chart, Temporal over TLS, sized components. */
   existingSecretTls: {
     existingSecret: 'leadflow-credentials',
-    temporal: { address: 'temporal.prod.internal:7233', namespace: 'leadflow-prod', tls: true },
+    temporal: { address: 'temporal.prod.internal:7233', namespace: 'leadflow-prod', tls: { enabled: true } },
     api: { replicas: 3, resources: { requests: { cpu: '300m', memory: '384Mi' }, limits: { cpu: '1', memory: '768Mi' } } },
     worker: { replicas: 5, resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '6Gi' } } },
   },
@@ -37,5 +37,10 @@ export const scenarios = {
   /** Temporal Cloud with the API key in the chart's Secret, or in one of the operator's. */
   apiKey: merge(minimal, { temporal: { address: 'leadflow.a1b2c.tmprl.cloud:7233', namespace: 'leadflow.a1b2c', apiKey: { value: TEMPORAL_API_KEY } } }),
   apiKeyExternal: merge(minimal, { temporal: { apiKey: { existingSecret: 'temporal-cloud', existingSecretKey: 'api-key' } } }),
+  /** mTLS from an operator's Secret (client pair and CA), a server name, and an image tag the build ID follows. */
+  mtls: merge(minimal, {
+    image: { tag: '0.4.2' },
+    temporal: { address: '10.0.7.12:7233', tls: { existingSecret: 'temporal-client-tls', secretHasCA: true, serverName: 'temporal.prod.internal' } },
+  }),
 };
 export type Scenario = keyof typeof scenarios;

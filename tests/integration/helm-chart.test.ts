@@ -168,7 +168,7 @@ describe('helm chart deploy/helm/leadflow', () => {
   });
 
   test('leadflow accepts the rendered environment, and no pod would generate keys of its own', async () => {
-    for (const name of ['minimal', 'monitoring', 'apiKey'] as const) {
+    for (const name of ['minimal', 'monitoring', 'apiKey', 'mtls'] as const) {
       const r = rendered[name];
       for (const c of [...Object.values(deployments(r)).map(h.container), h.container(r.one<h.Workload>('Job', 'leadflow-migrate'))]) {
         const config = loadConfig(r.env(c), os.tmpdir());

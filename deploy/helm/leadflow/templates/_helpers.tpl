@@ -101,13 +101,37 @@ securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- end -}}
 
-{{/* Writable scratch for a read-only root filesystem: LEADFLOW_DATA_DIR and the temp dir. */}}
+{{/* Where temporal.tls.existingSecret's files are mounted (TEMPORAL_TLS_*_PATH point here). */}}
+{{- define "leadflow.tlsDir" -}}
+/etc/leadflow/temporal-tls
+{{- end -}}
+
+{{/*
+Writable scratch for a read-only root filesystem: LEADFLOW_DATA_DIR and the temp dir. With
+temporal.tls.existingSecret, its client pair (and ca.crt when secretHasCA) as files: named by key,
+so a Secret without one fails the pod's start saying which, and readable by the pod's group only
+(0440, group fsGroup: the pods run as non-root).
+*/}}
 {{- define "leadflow.volumes" -}}
 volumes:
   - name: data
     emptyDir: {}
   - name: tmp
     emptyDir: {}
+{{- with .Values.temporal.tls }}
+{{- if .existingSecret }}
+  - name: temporal-tls
+    secret:
+      secretName: {{ .existingSecret }}
+      defaultMode: 288
+      items:
+        - { key: tls.crt, path: tls.crt }
+        - { key: tls.key, path: tls.key }
+        {{- if .secretHasCA }}
+        - { key: ca.crt, path: ca.crt }
+        {{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "leadflow.volumeMounts" -}}
@@ -116,6 +140,11 @@ volumeMounts:
     mountPath: /data
   - name: tmp
     mountPath: /tmp
+{{- if .Values.temporal.tls.existingSecret }}
+  - name: temporal-tls
+    mountPath: {{ include "leadflow.tlsDir" . }}
+    readOnly: true
+{{- end }}
 {{- end -}}
 
 {{/* Rolls the pods when the configuration changes (the ConfigMap and Secret are not watched). */}}
