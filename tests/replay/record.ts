@@ -53,7 +53,20 @@ try {
     services: testServices({ stopRecheckMs: 1000 }),
   });
   await worker.runUntil(async () => {
-    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios, ...retentionScenarios]) {
+    // The lean path (workflows/lead/journal.ts): the lead's paths again, recorded under `lean-`
+    // names; the older files keep the pre-lean path under replay.
+    const lean = [...pipelineScenarios, ...handoverScenarios, ...inboxScenarios]
+      .filter((sc) => (sc.workflowType ?? 'leadWorkflow') === 'leadWorkflow')
+      .map((sc) => ({ ...sc, name: `lean-${sc.name}` }));
+    for (const scenario of [
+      ...leadScenarios,
+      ...pipelineScenarios,
+      ...handoverScenarios,
+      ...controlScenarios,
+      ...inboxScenarios,
+      ...retentionScenarios,
+      ...lean,
+    ]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);

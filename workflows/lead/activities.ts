@@ -1,6 +1,6 @@
 // The lead workflow's activity stubs, one retry policy per kind of side effect.
 import { Failure } from '../../domain/failures/index.js';
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DraftActivities } from '../../activities/ai/activity.js';
 import type { EnrichActivities } from '../../activities/enrich/index.js';
 import type { LeadActivities } from '../../activities/leads/index.js';
@@ -12,6 +12,17 @@ import type { InboxSlotActivities } from '../../activities/inboxes/slots.js';
 export const { persistLead, recordLeadEvent, updateLeadContact, suppressAddress } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [Failure.InvalidLead] },
+});
+
+// The lean path (journal.ts) runs the lead's first two steps as local activities, in its first
+// workflow task: no server round trip and no workflow task each. Same timeouts and retries.
+export const { persistLead: persistLeadLocal } = proxyLocalActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [Failure.InvalidLead] },
+});
+export const { enrichLead: enrichLeadLocal } = proxyLocalActivities<EnrichActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 // Enrichment reports bad data as findings, never as errors: what fails here is DNS or the

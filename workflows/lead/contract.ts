@@ -176,6 +176,8 @@ export interface LeadCarry {
   inboxIds?: { email?: string; sms?: string };
   /** The slot held for the next send, if any. */
   slot?: HeldSlot | null;
+  /** The run took the lean path (workflows/lead/journal.ts); absent in older runs. */
+  lean?: boolean;
 }
 
 export interface PauseRequest {

@@ -2,7 +2,8 @@
 // unsubscribe ends the sequence (the last three suppress the address for good); a soft bounce or
 // a block schedules the same step again later; delivered/opened/clicked only go on the timeline.
 import { log } from '@temporalio/workflow';
-import { recordLeadEvent, suppressAddress } from './activities.js';
+import { suppressAddress } from './activities.js';
+import { record } from './journal.js';
 import type { FinalLeadStatus, LeadCarry, LeadEvent } from './contract.js';
 import type { LeadRunState } from './run-state.js';
 import { reportToInbox } from './slot-step.js';
@@ -21,7 +22,7 @@ export function remember(c: LeadCarry, from: 'lead' | 'us', text: string): void 
 export async function recordArrivals(st: LeadRunState): Promise<void> {
   for (const arrival of st.pendingArrivals.splice(0)) {
     st.note('arrival', { arrivalId: arrival.arrivalId });
-    await recordLeadEvent({ leadId: st.leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
+    await record(st, { leadId: st.leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
   }
 }
 
@@ -44,13 +45,13 @@ async function suppress(
 /** One event; returns the final status it leads to, if any. */
 async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<FinalLeadStatus | null> {
   const leadId = st.leadId;
-  const record = (type: string, detail: Record<string, unknown>) => recordLeadEvent({ leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
+  const note = (type: string, detail: Record<string, unknown>) => record(st, { leadId, eventKey: `${type}:${e.event.eventId}`, type, detail });
   switch (e.type) {
     case 'reply': {
       const intent = e.event.intent ?? null;
       remember(c, 'lead', e.event.text);
       st.note('reply', { channel: e.event.channel, intent });
-      await record('reply', { channel: e.event.channel, receivedAt: e.event.receivedAt, text: e.event.text.slice(0, TEXT_KEEP), intent });
+      await note('reply', { channel: e.event.channel, receivedAt: e.event.receivedAt, text: e.event.text.slice(0, TEXT_KEEP), intent });
       // What the reply says decides the end: a polite no or a wrong person stops the lead, an opt-out
       // also suppresses the address; anything else goes to a person as a reply.
       if (intent === 'unsubscribe') {
@@ -68,30 +69,30 @@ async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<Fin
       const back = e.event.returnDate !== null ? Date.parse(`${e.event.returnDate}T00:00:00Z`) + DAY_MS : NaN;
       c.oooUntil = Number.isFinite(back) && back > Date.now() ? back : Date.now() + DEFAULT_OOO_MS;
       st.note('auto_reply', { returnDate: e.event.returnDate, until: new Date(c.oooUntil).toISOString() });
-      await record('auto_reply', { returnDate: e.event.returnDate, until: new Date(c.oooUntil).toISOString() });
+      await note('auto_reply', { returnDate: e.event.returnDate, until: new Date(c.oooUntil).toISOString() });
       return null;
     }
     case 'complaint':
       st.note('complaint', { step: e.event.step ?? null });
-      await record('complaint', { step: e.event.step ?? null });
+      await note('complaint', { step: e.event.step ?? null });
       await suppress(st, c, 'email', 'complaint', e.event.eventId);
       return 'complained';
     case 'unsubscribe': {
       const channel = e.event.channel ?? c.channel ?? 'email';
       st.note('unsubscribe', { via: e.event.via, channel });
-      await record('unsubscribe', { via: e.event.via, channel });
+      await note('unsubscribe', { via: e.event.via, channel });
       await suppress(st, c, channel, 'unsubscribe', e.event.eventId);
       return 'unsubscribed';
     }
     case 'engagement':
       st.note(e.event.kind, { step: e.event.step ?? null });
-      await record(e.event.kind, { step: e.event.step ?? null });
+      await note(e.event.kind, { step: e.event.step ?? null });
       return null;
     case 'bounce': {
       const channel = e.event.channel ?? c.channel ?? 'email';
       const { kind, reason } = e.event;
       st.note('bounce', { kind, step: e.event.step ?? null });
-      await record('bounce', { kind, reason, channel, step: e.event.step ?? null });
+      await note('bounce', { kind, reason, channel, step: e.event.step ?? null });
       if (kind === 'hard') {
         await suppress(st, c, channel, 'hard_bounce', e.event.eventId);
         return 'bounced';

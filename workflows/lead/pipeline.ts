@@ -7,7 +7,8 @@ import { condition, continueAsNew, log, ParentClosePolicy, patched, startChild, 
 import { handoverWorkflowId } from '../handover/contract.js';
 import { handoverWorkflow } from '../handover/workflow.js';
 import { scoreLead } from '../policy/scoring.js';
-import { enrichLead, recordLeadEvent, requestSendSlot, updateLeadContact } from './activities.js';
+import { enrichLead, enrichLeadLocal, requestSendSlot, updateLeadContact } from './activities.js';
+import { flush, record } from './journal.js';
 import { sendKey, type FinalLeadStatus, type LeadCarry, type LeadInput, type LeadOutcome, type LeadStatus } from './contract.js';
 import { handleEvents, recordArrivals } from './events.js';
 import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from '../../domain/lead/profile.js';
@@ -22,12 +23,12 @@ const HELD_RECHECK_MS = 5 * 60_000;
 export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: number): Promise<LeadOutcome> {
   const leadId = st.leadId;
   const profile = leadProfile(input);
-  const enrichment = await enrichLead(enrichInput(input.contact, profile));
-  await recordLeadEvent({ leadId, eventKey: 'enriched', type: 'enriched', detail: { ...enrichment } });
+  const enrichment = await (st.lean ? enrichLeadLocal : enrichLead)(enrichInput(input.contact, profile));
+  await record(st, { leadId, eventKey: 'enriched', type: 'enriched', detail: { ...enrichment } });
   // Scored in the workflow: the rules are pure, and `new Date()` is workflow time (replay-safe).
   const score = scoreLead(scoringInput(input, input.contact, profile, enrichment), input.scoringWeights, new Date());
   st.setTier(score.tier);
-  await recordLeadEvent({ leadId, eventKey: 'scored', type: 'scored', detail: { ...score }, status: 'received', tier: score.tier });
+  await record(st, { leadId, eventKey: 'scored', type: 'scored', detail: { ...score }, status: 'received', tier: score.tier });
   const now = Date.now();
   const steps = input.sequence ?? DEFAULT_SEQUENCE;
   const c: LeadCarry = {
@@ -48,6 +49,7 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
     timeline: st.timeline,
     transitions: 0,
     paused: null,
+    ...(st.lean && { lean: true }),
   };
   st.carry = c;
   st.note('scored', { score: score.score, tier: score.tier });
@@ -67,7 +69,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     st.setStatus(status);
     c.transitions += 1;
     st.note('status', { status, ...detail });
-    await recordLeadEvent({ leadId, eventKey: `status:${status}:${c.transitions}`, type: 'status', detail: { status, ...detail }, status });
+    await record(st, { leadId, eventKey: `status:${status}:${c.transitions}`, type: 'status', detail: { status, ...detail }, status });
   };
   const finish = async (status: FinalLeadStatus): Promise<LeadOutcome> => {
     const stop = st.stop;
@@ -79,7 +81,8 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     st.setStatus(status);
     st.note('status', { status });
     const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
-    await recordLeadEvent({ leadId, eventKey: `status:${status}`, type: 'status', detail, status });
+    await record(st, { leadId, eventKey: `status:${status}`, type: 'status', detail, status });
+    await flush(st);
     log.info('lead finished', { leadId, status, stepsSent: c.stepsSent });
     return { leadId, status, arrivals: st.seenArrivals.length, stepsSent: c.stepsSent };
   };
@@ -88,6 +91,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
   let seen = st.wakes;
   /** Sleeps until `untilMs` or the next signal, whichever is first. */
   const sleep = async (untilMs: number) => {
+    await flush(st);
     await condition(() => st.wakes !== seen, Math.max(1, Math.min(untilMs, c.deadline) - Date.now()));
   };
 
@@ -180,7 +184,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       c.attention = result.reason;
       continue;
     }
-    await slotUsed(c);
+    await slotUsed(st, c);
     c.lastSentAt = Date.now();
     if (next.resend) c.pendingResend = null;
     else c.stepsSent += 1;
@@ -202,7 +206,7 @@ async function applyRetry(st: LeadRunState, c: LeadCarry, profile: LeadProfile, 
   }
   if (next.kind === 'send') c.resends[String(next.step)] = (c.resends[String(next.step)] ?? 0) + 1;
   st.note('retry', { by: req.by, contactChanged: changed });
-  await recordLeadEvent({ leadId: st.leadId, eventKey: `retry:${c.transitions}`, type: 'retry', detail: { by: req.by, previous: c.attention } });
+  await record(st, { leadId: st.leadId, eventKey: `retry:${c.transitions}`, type: 'retry', detail: { by: req.by, previous: c.attention } });
   c.attention = null;
 }
 
@@ -215,6 +219,7 @@ async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCar
   const due = info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
   if (!due) return false;
   if (st.events.length > 0 || st.pendingArrivals.length > 0 || st.stop !== null || st.retry !== null) return true;
+  await flush(st);
   log.info('lead continues as new', { leadId: st.leadId, historyLength: info.historyLength });
   const carry: LeadCarry = { ...c, seenArrivals: st.seenArrivals, seenEvents: st.seenEvents, timeline: st.timeline, paused: st.paused };
   await continueAsNew<(input: LeadInput) => Promise<LeadOutcome>>({ ...input, carry });
@@ -229,6 +234,8 @@ export const SCORE_HANDOVER_PATCH = 'lead-handover-score-v1';
  * history. One per lead: a reply after a score handover finds it already started.
  */
 async function handOver(input: LeadInput, st: LeadRunState, reason: 'reply' | 'score'): Promise<void> {
+  // The handover's dossier reads the lead's timeline: it must be written first.
+  await flush(st);
   const workflowId = handoverWorkflowId(st.leadId);
   const { scoreThreshold: _threshold, ...slas } = input.handover ?? {};
   try {
@@ -245,5 +252,5 @@ async function handOver(input: LeadInput, st: LeadRunState, reason: 'reply' | 's
     return;
   }
   st.note('handover', { workflowId, reason });
-  await recordLeadEvent({ leadId: st.leadId, eventKey: 'handover', type: 'handover', detail: { workflowId, reason } });
+  await record(st, { leadId: st.leadId, eventKey: 'handover', type: 'handover', detail: { workflowId, reason } });
 }

@@ -4,6 +4,8 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
 import type { Tier } from '../../domain/lead/scoring-types.js';
+import type { JournalEntry } from '../../activities/leads/journal.js';
+import type { InboxEvent } from '../inbox/contract.js';
 import {
   arrivedSignal,
   autoReplySignal,
@@ -50,6 +52,10 @@ export class LeadRunState {
   nextSendAt: number | null = null;
   /** Why the lead waits for a send slot, while it does. */
   slotWait: string | null = null;
+  /** The lean path (journal.ts): events and inbox notes gathered until the next wait. */
+  lean = false;
+  readonly journal: JournalEntry[] = [];
+  readonly inboxNotes: Array<{ inboxId: string; event: InboxEvent }> = [];
 
   constructor(
     readonly leadId: string,
@@ -60,6 +66,7 @@ export class LeadRunState {
     this.timeline = carry?.timeline ?? [];
     this.paused = carry?.paused ?? null;
     this.carry = carry ?? null;
+    this.lean = carry?.lean === true;
     if (carry !== undefined) this.status = carry.paused !== null ? 'paused' : 'waiting';
     this.install();
   }

@@ -5,7 +5,8 @@ import { Failure } from '../../domain/failures/index.js';
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
 import { templateDraft } from '../../domain/messages/templates.js';
-import { draftMessage, recordLeadEvent, sendMessage } from './activities.js';
+import { draftMessage, sendMessage } from './activities.js';
+import { record } from './journal.js';
 import { sendKey, type LeadCarry, type LeadInput, type SequenceStep } from './contract.js';
 import { remember } from './events.js';
 import type { LeadProfile } from '../../domain/lead/profile.js';
@@ -64,7 +65,7 @@ export async function sendStep(
     },
     input.senderName ?? null,
   );
-  await recordLeadEvent({
+  await record(st, {
     leadId,
     eventKey: `drafted:${key}`,
     type: 'drafted',
@@ -93,7 +94,7 @@ export async function sendStep(
     });
     remember(c, 'us', draft.body);
     st.note('sent', { step, channel, provider: out.provider, path: draft.path });
-    await recordLeadEvent({
+    await record(st, {
       leadId,
       eventKey: `sent:${key}`,
       type: 'sent',
@@ -111,7 +112,7 @@ export async function sendStep(
       if (cause.type === Failure.CampaignHeld) return { kind: 'held', why: 'stopped', reason: cause.message };
       if (cause.type === Failure.PermanentSend || cause.type === Failure.SendUncertain) {
         st.note('send_failed', { step, channel, type: cause.type });
-        await recordLeadEvent({
+        await record(st, {
           leadId,
           eventKey: `send_failed:${key}`,
           type: 'send_failed',

@@ -10,6 +10,7 @@ import type { InboxEventKind } from '../inbox/contract.js';
 import { noteInboxEvent, releaseSendSlot, reserveSendSlot } from './activities.js';
 import type { HeldSlot, LeadCarry, LeadEvent, LeadInput } from './contract.js';
 import type { LeadRunState } from './run-state.js';
+import { noteInbox } from './journal.js';
 
 export const INBOX_SLOTS_PATCH = 'lead-inbox-slots-v1';
 
@@ -49,11 +50,11 @@ export async function giveBack(c: LeadCarry, reason: string): Promise<void> {
 }
 
 /** The slot was used: the inbox counts the send (its health's denominator). */
-export async function slotUsed(c: LeadCarry): Promise<void> {
+export async function slotUsed(st: LeadRunState, c: LeadCarry): Promise<void> {
   const slot = c.slot;
   if (slot == null) return;
   c.slot = null;
-  await noteInboxEvent({ inboxId: slot.inboxId, event: { eventId: `sent:${slot.key}`, kind: 'sent', key: slot.key } });
+  await noteInbox(st, { inboxId: slot.inboxId, event: { eventId: `sent:${slot.key}`, kind: 'sent', key: slot.key } });
 }
 
 /** What a provider or mailbox event means for the health of the inbox that sent to this lead. */

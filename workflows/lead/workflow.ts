@@ -5,10 +5,12 @@
 import { Failure } from '../../domain/failures/index.js';
 import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../search-attributes.js';
-import { persistLead } from './activities.js';
+import { persistLead, persistLeadLocal } from './activities.js';
+import { chooseLean } from './journal.js';
 import type { LeadInput, LeadOutcome } from './contract.js';
 import { legacyWait } from './legacy.js';
-import { runPipeline, runSequence } from './pipeline.js';
+import { HANDOVER_PATCH, runPipeline, runSequence, SCORE_HANDOVER_PATCH } from './pipeline.js';
+import { INBOX_SLOTS_PATCH } from './slot-step.js';
 import { LeadRunState } from './run-state.js';
 import { checkSequence, durationMs } from './sequence.js';
 
@@ -18,18 +20,34 @@ export const PIPELINE_PATCH = 'lead-pipeline-v1';
 export async function leadWorkflow(input: LeadInput): Promise<LeadOutcome> {
   const st = new LeadRunState(workflowInfo().workflowId, input.carry);
   // A continued run picks up the sequence where the previous run handed it over.
-  if (input.carry !== undefined) return runSequence(input, st, input.carry);
+  if (input.carry !== undefined) {
+    if (st.lean) primePatches();
+    return runSequence(input, st, input.carry);
+  }
 
   upsertSearchAttributes([
     { key: LeadStatusKey, value: st.status },
     { key: LeadSourceKey, value: input.source },
     ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
   ]);
-  await persistLead({ leadId: st.leadId, input, status: st.status });
+  st.lean = chooseLean();
+  if (st.lean) primePatches();
+  await (st.lean ? persistLeadLocal : persistLead)({ leadId: st.leadId, input, status: st.status });
   const waitMs = checked(() => durationMs(input.waitFor ?? DEFAULT_WAIT, 'waitFor'));
   if (!patched(PIPELINE_PATCH)) return legacyWait(st, waitMs);
   if (input.sequence !== undefined) checked(() => checkSequence(input.sequence ?? []));
   return runPipeline(input, st, waitMs);
+}
+
+/**
+ * A lean run asks for every patch its code may ask for, once, before its first local activity.
+ * Replay needs a patch's marker in the workflow task where the code asks for it; a local activity
+ * that outlasts its workflow task (a slow database) moves the code after it into the next task,
+ * and a patch asked for there no longer matches the recorded history (found replaying a lean
+ * handover history). After its first call a patch is answered from memory, with no command.
+ */
+function primePatches(): void {
+  for (const id of [PIPELINE_PATCH, INBOX_SLOTS_PATCH, HANDOVER_PATCH, SCORE_HANDOVER_PATCH]) patched(id);
 }
 
 function checked<T>(fn: () => T): T {

@@ -1,0 +1,51 @@
+// Where the lead's timeline events go. Runs before the lean path (LEAN_PATH_PATCH) wrote each
+// event with an activity of its own: 7 of the 13 activities up to a first message, each a
+// workflow task and a server round trip. A lean run gathers them in the workflow, in order,
+// and writes them in one local activity at the next wait (a timer,
+// a signal, the end, a continue-as-new, a handover): no round trip, no workflow task of its own,
+// and the lead's stored view is current whenever the lead is not busy. The inbox's note of a
+// send rides along. Replay: a run's choice is made once (patched() at its start) and carried over
+// continue-as-new, so old runs keep their activities and old histories replay as recorded.
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import type { JournalActivities } from '../../activities/leads/journal.js';
+import type { RecordLeadEventArgs } from '../../activities/leads/index.js';
+import type { InboxEvent } from '../inbox/contract.js';
+import { noteInboxEvent, recordLeadEvent } from './activities.js';
+import type { LeadRunState } from './run-state.js';
+
+export const LEAN_PATH_PATCH = 'lead-lean-path-v1';
+
+// Like the DB activities: short, idempotent, retried patiently (a long retry becomes a timer).
+const { recordLeadJournal } = proxyLocalActivities<JournalActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** A new run's choice (a marker in its history); a continued run takes its carry's. */
+export const chooseLean = (): boolean => patched(LEAN_PATH_PATCH);
+
+/** Records a timeline event: at once (older runs) or at the next wait (lean runs). */
+export async function record(st: LeadRunState, event: RecordLeadEventArgs): Promise<void> {
+  if (!st.lean) {
+    await recordLeadEvent(event);
+    return;
+  }
+  st.journal.push(event);
+}
+
+/** Tells the inbox about a send: at once (older runs) or with the next journal write. */
+export async function noteInbox(st: LeadRunState, note: { inboxId: string; event: InboxEvent }): Promise<void> {
+  if (!st.lean) {
+    await noteInboxEvent(note);
+    return;
+  }
+  st.inboxNotes.push(note);
+}
+
+/** Writes what was gathered; a no-op for older runs and when nothing is pending. */
+export async function flush(st: LeadRunState): Promise<void> {
+  if (!st.lean || (st.journal.length === 0 && st.inboxNotes.length === 0)) return;
+  const entries = st.journal.splice(0);
+  const inboxNotes = st.inboxNotes.splice(0);
+  await recordLeadJournal({ leadId: st.leadId, entries, inboxNotes });
+}
