@@ -2,14 +2,15 @@
 // `leadflow up` and by TestWorkflowEnvironment.createLocal. The SDK's own fallback downloads a
 // release binary from temporal.download / GitHub, which CI here cannot reach; building the CLI
 // from source through the Go module proxy is the route that works offline-from-GitHub.
-import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir } from './cache.js';
-import { findOnPath, isExecutableFile, noLog, run, tail, type Log } from './exec.js';
-import { withLock } from './lock.js';
+import { findOnPath, isExecutableFile, noLog, run, type Log } from './exec.js';
+import { ensureGoTool, type GoTool } from './go-tool.js';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+/** Built by ensureGoTool into `<cacheDir>/bin/temporal`. */
+const TEMPORAL_CLI_TOOL: GoTool = { bin: 'temporal', pkg: TEMPORAL_CLI_MODULE, module: 'github.com/temporalio/cli', version: `v${TEMPORAL_CLI_VERSION}` };
 
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'go-install';
 export interface TemporalCli {
@@ -75,65 +76,16 @@ export async function ensureTemporalCli(log: Log = noLog): Promise<TemporalCli |
   const cached = cachedTemporalCliPath();
   const go = findOnPath('go');
   if (await usableCachedCli(cached, go, log)) return { path: cached, source: 'cache' };
-
   if (go === null) {
     log('Temporal CLI not found (no $TEMPORAL_CLI, none on PATH or in the cache) and Go is not installed to build it');
     return null;
   }
-  const binDir = path.dirname(cached);
-  return withLock(
-    path.join(cacheDir(), 'locks', 'temporal-cli'),
-    async () => {
-      // Another process may have finished the build while we waited for the lock.
-      if (await usableCachedCli(cached, go, noLog)) return { path: cached, source: 'cache' as const };
-      return goInstall(go, binDir, cached, log);
-    },
-    { log },
-  );
-}
-
-async function goInstall(go: string, binDir: string, target: string, log: Log): Promise<TemporalCli | null> {
-  fs.mkdirSync(binDir, { recursive: true });
-  const spec = `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`;
-  log(`building Temporal CLI: go install ${spec} (GOBIN=${binDir}); the first build takes several minutes`);
-  const started = Date.now();
-  // `-v` names each package as it is compiled and `go: downloading` each module fetched: our
-  // only progress signals. There are over a thousand of them, so they are summarised every
-  // 15 s; any other line (an error, a toolchain switch) is passed through as is.
-  let built = 0;
-  let downloaded = 0;
-  let lastReport = Date.now();
-  const onLine = (line: string) => {
-    if (line.startsWith('go: downloading ')) downloaded++;
-    else if (!line.includes(' ') && line.includes('/')) built++;
-    else {
-      log(`  ${line}`);
-      return;
-    }
-    if (Date.now() - lastReport >= 15_000) {
-      lastReport = Date.now();
-      log(`  ... ${Math.round((Date.now() - started) / 1000)} s: ${downloaded} modules downloaded, ${built} packages compiled`);
-    }
-  };
-  let res;
   try {
-    res = await run(go, ['install', '-v', spec], {
-      env: { ...process.env, GOBIN: binDir },
-      timeoutMs: 40 * 60_000,
-      onLine,
-    });
+    const built = await ensureGoTool(TEMPORAL_CLI_TOOL, log);
+    if (!(await isTemporalCli(built))) throw new Error(`${built} does not answer \`--version\` as the Temporal CLI`);
+    return { path: built, source: 'go-install' };
   } catch (err) {
-    log(`go install could not be started: ${(err as Error).message}`);
+    log((err as Error).message);
     return null;
   }
-  if (res.code !== 0) {
-    log(`go install failed (${res.signal ?? `exit ${res.code}`}):\n${tail(res.output)}`);
-    return null;
-  }
-  if (!(await isTemporalCli(target))) {
-    log(`go install succeeded but ${target} does not answer \`--version\` as the Temporal CLI`);
-    return null;
-  }
-  log(`built ${target} in ${Math.round((Date.now() - started) / 1000)} s`);
-  return { path: target, source: 'go-install' };
 }
