@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { createDraftActivities } from '../activities/ai/activity.js';
 import { createEnrichActivities } from '../activities/enrich/index.js';
 import { createLeadActivities } from '../activities/leads/index.js';
+import { createJournalActivities } from '../activities/leads/journal.js';
 import { createSendActivities } from '../activities/send/ledger.js';
 import { createInboxTransports } from '../activities/send/inbox-transports.js';
 import { createSlotActivities } from '../activities/send/slot.js';
@@ -19,6 +20,8 @@ import type { Database } from '../db/index.js';
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 import { workflowBundle } from './bundle.js';
 import type { LeadServices } from '../wiring/services.js';
+import type { WorkerBuild } from '../config/index.js';
+import { workerVersionOptions } from './versioning.js';
 
 export interface LeadWorkerDeps {
   connection: NativeConnection;
@@ -32,6 +35,8 @@ export interface LeadWorkerDeps {
   dataConverter?: DataConverter;
   /** For the activities that ask inbox workflows for slots (update-with-start) and signal them. */
   client: Client;
+  /** TEMPORAL_WORKER_BUILD_ID (and versioning): how this worker identifies its build (workers/versioning.ts). */
+  build?: WorkerBuild;
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Client) {
@@ -43,18 +48,21 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
     ...(s.absenceMeansUnsent !== undefined && { absenceMeansUnsent: s.absenceMeansUnsent }),
     ...(s.inboxRegistry !== undefined && { inboxes: createInboxTransports({ db, defaults: s.transports, ...s.inboxRegistry }) }),
   });
+  const inboxSlots = createInboxSlotActivities({
+    db,
+    client,
+    ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }),
+    ...(s.campaignRecheckMs !== undefined && { campaignRecheckMs: s.campaignRecheckMs }),
+  });
   return {
     ...createLeadActivities({ db }),
+    // The lean path's one write per wait; it tells the inbox of a send through the same call.
+    ...createJournalActivities({ db, noteInboxEvent: inboxSlots.noteInboxEvent }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
     ...createSlotActivities(s.slots),
     ...createInboxStateActivities(db),
-    ...createInboxSlotActivities({
-      db,
-      client,
-      ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }),
-      ...(s.campaignRecheckMs !== undefined && { campaignRecheckMs: s.campaignRecheckMs }),
-    }),
+    ...inboxSlots,
     ...send,
     ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret }),
     ...createRetentionActivities({ db }),
@@ -81,6 +89,7 @@ export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
     workflowBundle: await workflowBundle(),
     ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
     activities: leadActivities(deps.db, deps.services, deps.client),
+    ...workerVersionOptions(deps.build),
     // A lead workflow is small; ~600 fit per GB. Bound the cache so memory stays predictable.
     maxCachedWorkflows: 2000,
     // DB activities are short; cap them so a burst of arrivals cannot exhaust the pool.

@@ -27,7 +27,8 @@ export async function runWorkers(
   const client = await connectClient(config.temporal, dataConverter);
   try {
     const services = await leadServicesFromConfig(config);
-    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter, client })];
+    const build = config.temporal.workerBuild;
+    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter, client, build })];
     // Registry inboxes with IMAP settings are watched for replies beside IMAP_*'s mailboxes.
     const inboxMailboxes = (await listImapInboxes(deps.db)).map((r) => ({ id: r.id, mailbox: (r.settings.imap as { mailbox?: string }).mailbox ?? 'INBOX' }));
     if (config.imap !== undefined || inboxMailboxes.length > 0) {
@@ -43,6 +44,7 @@ export async function runWorkers(
           inboxes: { box: await inboxSecretBox(config), count: inboxMailboxes.length },
           log: deps.log,
           classifyIntent: intentClassifierFromConfig(config),
+          build,
         }),
       );
       const watchers = [
@@ -56,7 +58,7 @@ export async function runWorkers(
       (retentionSchedule) => deps.log.info({ retentionSchedule }, 'retention schedule'),
       (error: unknown) => deps.log.warn({ err: error }, 'retention schedule not registered'),
     );
-    deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'workers started');
+    deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue), identity: workers[0]?.options.identity, build }, 'workers started');
     deps.onReady?.();
     const stop = () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
