@@ -44,6 +44,8 @@ export interface TemporalConfig {
   sdkMetricsAddress: string | undefined;
   /** Where a standalone worker serves the product metrics (/metrics); undefined disables it. */
   workerMetricsAddress: string | undefined;
+  /** WORKER_MEMORY_MB: the lead worker's memory budget, which sizes its sticky cache (workers/cache-budget.ts). */
+  workerMemoryMb: number;
 }
 
 /** Relative paths resolve against the working directory, as LEADFLOW_DATA_DIR does. */
@@ -114,5 +116,6 @@ export function temporalConfig(env: Env, cwd: string): TemporalConfig {
     uiUrl: url(env, 'TEMPORAL_UI_URL') ?? `http://127.0.0.1:${uiPort}/`,
     sdkMetricsAddress: metricsAddr === 'off' ? undefined : hostPort(env, 'TEMPORAL_SDK_METRICS_ADDRESS', '127.0.0.1:9464'),
     workerMetricsAddress: str(env, 'WORKER_METRICS_ADDRESS') === 'off' ? undefined : hostPort(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9465'),
+    workerMemoryMb: int(env, 'WORKER_MEMORY_MB', 1024, 512, 1_048_576), // 1024: workers/cache-budget.ts DEFAULT_WORKER_MEMORY_MB
   };
 }

@@ -22,6 +22,7 @@ import { workflowBundle } from './bundle.js';
 import type { LeadServices } from '../wiring/services.js';
 import type { WorkerBuild } from '../config/index.js';
 import { workerVersionOptions } from './versioning.js';
+import { cachedWorkflowsFor, DEFAULT_WORKER_MEMORY_MB } from './cache-budget.js';
 
 export interface LeadWorkerDeps {
   connection: NativeConnection;
@@ -37,6 +38,8 @@ export interface LeadWorkerDeps {
   client: Client;
   /** TEMPORAL_WORKER_BUILD_ID (and versioning): how this worker identifies its build (workers/versioning.ts). */
   build?: WorkerBuild;
+  /** WORKER_MEMORY_MB (default 1024): sizes the sticky cache. */
+  memoryMb?: number;
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Client) {
@@ -90,8 +93,8 @@ export async function createLeadWorker(deps: LeadWorkerDeps): Promise<Worker> {
     ...(deps.dataConverter !== undefined && { dataConverter: deps.dataConverter }),
     activities: leadActivities(deps.db, deps.services, deps.client),
     ...workerVersionOptions(deps.build),
-    // A lead workflow is small; ~600 fit per GB. Bound the cache so memory stays predictable.
-    maxCachedWorkflows: 2000,
+    // Sized from the memory budget: waiting leads are evicted, only active ones stay hot.
+    maxCachedWorkflows: cachedWorkflowsFor(deps.memoryMb ?? DEFAULT_WORKER_MEMORY_MB),
     // DB activities are short; cap them so a burst of arrivals cannot exhaust the pool.
     maxConcurrentActivityTaskExecutions: 50,
     // Finish in-flight activities on shutdown instead of abandoning them to a timeout.
