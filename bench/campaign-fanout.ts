@@ -4,16 +4,17 @@
 // PostgreSQL. The first step is an hour away, so the leads start and wait: this measures the
 // fan-out, not sending. Baseline from the same run: starting as many workflows of a type that only
 // waits, on a queue with a worker, with the fan-out's own shape (pages of 200, 16 starts in flight
-// at a time); the ratio is the fan-out's time over the baseline's.
+// at a time); the ratio is the fan-out's time over the baseline's (the suite's table: the rates').
 // Run: npm run bench:campaign-fanout          (LEADFLOW_BENCH_PROSPECTS=N, default 10000)
-import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter } from '../tests/helpers/codec.js';
 import { campaignSpec, prospectsCsv, startCampaignStack } from '../tests/helpers/campaigns/harness.js';
 import { campaignApi, startedCount } from '../tests/helpers/campaigns/scale.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
+import { baselineBundle } from './lib/lead-stack.js';
+import { row, type SectionResult } from './lib/report.js';
+import { isMain } from './lib/stats.js';
 
-const N = Number(process.env.LEADFLOW_BENCH_PROSPECTS ?? 10_000);
 /** The campaign workflow's default page, and the fan-out activity's starts in flight (activities/campaigns/fanout.ts). */
 const PAGE = 200;
 const PARALLEL = 16;
@@ -21,55 +22,83 @@ const PARALLEL = 16;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const s = await startCampaignStack({ pageSize: PAGE });
-try {
-  const client = s.stack.env.client;
+export async function campaignFanout(o: { prospects: number }): Promise<SectionResult> {
+  const N = o.prospects;
+  const s = await startCampaignStack({ pageSize: PAGE });
+  try {
+    const client = s.stack.env.client;
 
-  // Baseline: N starts of a workflow that only waits, page by page, PARALLEL at a time.
-  const noopQueue = uniqueName('bench-noop');
-  const worker = await Worker.create({
-    connection: s.stack.env.nativeConnection,
-    taskQueue: noopQueue,
-    workflowsPath: fileURLToPath(new URL('./noop-workflow.ts', import.meta.url)),
-    dataConverter: testDataConverter,
-  });
-  const baselineMs = await worker.runUntil(async () => {
-    const t = performance.now();
-    for (let page = 0; page < N; page += PAGE) {
-      const end = Math.min(N, page + PAGE);
-      for (let i = page; i < end; i += PARALLEL) {
-        const ids = Array.from({ length: Math.min(PARALLEL, end - i) }, (_, k) => `${noopQueue}-${i + k}`);
-        await Promise.all(ids.map((workflowId) => client.workflow.start('benchWaitWorkflow', { workflowId, taskQueue: noopQueue, args: [] })));
+    // Baseline: N starts of a workflow that only waits, page by page, PARALLEL at a time.
+    const noopQueue = uniqueName('bench-noop');
+    const worker = await Worker.create({
+      connection: s.stack.env.nativeConnection,
+      taskQueue: noopQueue,
+      workflowBundle: await baselineBundle(), // holds noop-workflow.ts's benchWaitWorkflow
+      dataConverter: testDataConverter,
+    });
+    const baselineMs = await worker.runUntil(async () => {
+      const t = performance.now();
+      for (let page = 0; page < N; page += PAGE) {
+        const end = Math.min(N, page + PAGE);
+        for (let i = page; i < end; i += PARALLEL) {
+          const ids = Array.from({ length: Math.min(PARALLEL, end - i) }, (_, k) => `${noopQueue}-${i + k}`);
+          await Promise.all(ids.map((workflowId) => client.workflow.start('benchWaitWorkflow', { workflowId, taskQueue: noopQueue, args: [] })));
+        }
       }
-    }
-    return performance.now() - t;
-  });
+      return performance.now() - t;
+    });
 
-  // The campaign: import, then start and wait until every lead workflow is started.
-  const api = campaignApi(s.app, s.auth);
-  const spec = campaignSpec({ name: `Fan-out ${N}` });
-  spec.steps[0]!.delay = '1 hour';
-  const id = (await api.call('POST', '/campaigns', spec)).json<{ id: string }>().id;
-  const csv = prospectsCsv(N, { domain: 'fanout.example.com' });
-  const ti = performance.now();
-  const imported = await api.importCsv(id, csv);
-  const importMs = performance.now() - ti;
-  if (imported.json<{ accepted: number }>().accepted !== N) throw new Error(`import accepted ${imported.body.slice(0, 500)}`);
+    // The campaign: import, then start and wait until every lead workflow is started.
+    const api = campaignApi(s.app, s.auth);
+    const spec = campaignSpec({ name: `Fan-out ${N}` });
+    spec.steps[0]!.delay = '1 hour';
+    const id = (await api.call('POST', '/campaigns', spec)).json<{ id: string }>().id;
+    const csv = prospectsCsv(N, { domain: 'fanout.example.com' });
+    const ti = performance.now();
+    const imported = await api.importCsv(id, csv);
+    const importMs = performance.now() - ti;
+    if (imported.json<{ accepted: number }>().accepted !== N) throw new Error(`import accepted ${imported.body.slice(0, 500)}`);
 
-  const tf = performance.now();
-  const started = await api.call('POST', `/campaigns/${id}/start`);
-  if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
-  while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
-  const fanoutMs = performance.now() - tf;
+    const tf = performance.now();
+    const started = await api.call('POST', `/campaigns/${id}/start`);
+    if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
+    while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
+    const fanoutMs = performance.now() - tf;
 
-  const summary = {
-    bench: 'campaign-fanout',
-    prospects: N,
-    csvBytes: Buffer.byteLength(csv),
-    importSeconds: r1(importMs / 1000),
-    fanout: { seconds: r1(fanoutMs / 1000), leadsPerSecond: r1(N / (fanoutMs / 1000)) },
-    baseline: { seconds: r1(baselineMs / 1000), startsPerSecond: r1(N / (baselineMs / 1000)) },
-    ratio: r1(fanoutMs / baselineMs),
+    const summary = {
+      bench: 'campaign-fanout',
+      prospects: N,
+      csvBytes: Buffer.byteLength(csv),
+      importSeconds: r1(importMs / 1000),
+      fanout: { seconds: r1(fanoutMs / 1000), leadsPerSecond: r1(N / (fanoutMs / 1000)) },
+      baseline: { seconds: r1(baselineMs / 1000), startsPerSecond: r1(N / (baselineMs / 1000)) },
+      ratio: r1(fanoutMs / baselineMs),
+    };
+    return {
+      id: 'campaign-fanout',
+      title: `Campaign fan-out, ${N.toLocaleString('en-US')} prospects`,
+      baseline: `as many starts of a workflow that only waits, pages of ${PAGE}, ${PARALLEL} in flight`,
+      params: { ...o, page: PAGE, parallel: PARALLEL },
+      rows: [
+        row('CSV import (POST /campaigns/:id/prospects)', 's', summary.importSeconds, null),
+        row('start → every lead started', 's', summary.fanout.seconds, summary.baseline.seconds, '≤ 60 s at 10,000'),
+        row('leads started per second', '/s', summary.fanout.leadsPerSecond, summary.baseline.startsPerSecond, '≥ 0.8 of baseline'),
+      ],
+      detail: summary,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const N = Number(process.env.LEADFLOW_BENCH_PROSPECTS ?? 10_000);
+  const summary = (await campaignFanout({ prospects: N })).detail as {
+    csvBytes: number;
+    importSeconds: number;
+    fanout: { seconds: number; leadsPerSecond: number };
+    baseline: { seconds: number; startsPerSecond: number };
+    ratio: number;
   };
   console.log(`${N} prospects, CSV ${(summary.csvBytes / 1024).toFixed(0)} KB`);
   console.log(`import (POST /campaigns/:id/prospects)   ${summary.importSeconds} s`);
@@ -79,6 +108,4 @@ try {
   );
   console.log(`ratio fan-out / baseline                 ${summary.ratio}x`);
   console.log(JSON.stringify(summary));
-} finally {
-  await s.stop();
 }

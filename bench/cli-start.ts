@@ -14,23 +14,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { row as figureRow, type SectionResult } from './lib/report.js';
+import { isMain } from './lib/stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'leadflow.mjs');
-const RUNS = Number(process.env.CLI_BENCH_RUNS ?? 15);
 const STAMP = path.join(ROOT, 'dist', 'cli', 'build.json');
 const ADF = path.join(ROOT, 'tests', 'fixtures', 'adf', 'iso-8859-1.xml');
 const EML = path.join(ROOT, 'tests', 'fixtures', 'mail', 'adf-body.eml');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-cli-bench-'));
-
-// No provider settings from the caller's shell; nothing may reach a server.
-const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_)/.test(k)),
-  ),
-  LOG_LEVEL: 'silent',
-  LEADFLOW_DATA_DIR: dataDir,
-};
 
 interface Case {
   name: string;
@@ -62,85 +53,133 @@ interface Row {
   compiled?: boolean;
   before?: () => void;
 }
-const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({
-  label,
-  argv,
-  exit,
-  env: { ...baseEnv, ...env },
-  ms: [],
-  cpuMs: [],
-  ...more,
-});
-const rows: Row[] = [row('node -e 0', ['-e', '0'], 0)];
-for (const c of leadflow) rows.push(row(`leadflow ${c.name}`, [CLI, ...c.args], c.exit, c.env, { compiled: true }));
-// Without its stamp dist/cli/ counts as stale, as after a source edit: esbuild runs, then the command.
-rows.push(row('leadflow --help, first run after an edit', [CLI, '--help'], 0, {}, { before: () => fs.rmSync(STAMP, { force: true }) }));
-if (process.env.CLI_BENCH_TSX === '1') {
-  for (const c of leadflow) rows.push(row(`  via tsx: ${c.name}`, [CLI, ...c.args], c.exit, { ...c.env, LEADFLOW_CLI_TSX: '1' }));
+export interface CliStartOptions {
+  runs: number;
+  /** The same commands run from the TypeScript sources through tsx. */
+  tsx?: boolean;
+  /** Another checkout's bin/leadflow.mjs, for a before/after in one run. */
+  compare?: string;
 }
-const other = process.env.CLI_BENCH_COMPARE;
-if (other !== undefined) for (const c of leadflow) rows.push(row(`  compare: ${c.name}`, [path.resolve(other), ...c.args], c.exit, c.env));
 
-// CPU time of this process's finished children (cutime + cstime in /proc/self/stat), or null.
-const TICK_MS = 10;
-function childrenCpuMs(): number | null {
-  try {
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
-  } catch {
-    return null;
+export async function cliStart(o: CliStartOptions): Promise<SectionResult> {
+  const RUNS = o.runs;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-cli-bench-'));
+  // No provider settings from the caller's shell; nothing may reach a server.
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEMPORAL_|API_|IMAP_|SMTP_|SENDGRID_|TWILIO_|OPENAI_|WORKER_|LEADFLOW_)/.test(k)),
+    ),
+    LOG_LEVEL: 'silent',
+    LEADFLOW_DATA_DIR: dataDir,
+  };
+  const row = (label: string, argv: string[], exit: number, env: Record<string, string> = {}, more: Partial<Row> = {}): Row => ({
+    label,
+    argv,
+    exit,
+    env: { ...baseEnv, ...env },
+    ms: [],
+    cpuMs: [],
+    ...more,
+  });
+  const rows: Row[] = [row('node -e 0', ['-e', '0'], 0)];
+  for (const c of leadflow) rows.push(row(`leadflow ${c.name}`, [CLI, ...c.args], c.exit, c.env, { compiled: true }));
+  // Without its stamp dist/cli/ counts as stale, as after a source edit: esbuild runs, then the command.
+  rows.push(row('leadflow --help, first run after an edit', [CLI, '--help'], 0, {}, { before: () => fs.rmSync(STAMP, { force: true }) }));
+  if (o.tsx === true) {
+    for (const c of leadflow) rows.push(row(`  via tsx: ${c.name}`, [CLI, ...c.args], c.exit, { ...c.env, LEADFLOW_CLI_TSX: '1' }));
   }
-}
+  const other = o.compare;
+  if (other !== undefined) for (const c of leadflow) rows.push(row(`  compare: ${c.name}`, [path.resolve(other), ...c.args], c.exit, c.env));
 
-const stampTime = () => fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs;
-let rebuilt = 0;
-
-function once(r: Row): { ms: number; cpuMs: number | null } {
-  r.before?.();
-  const stamp = stampTime();
-  const cpu = childrenCpuMs();
-  const t = performance.now();
-  const res = spawnSync(process.execPath, r.argv, { cwd: ROOT, env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = performance.now() - t;
-  const cpuAfter = childrenCpuMs();
-  if (res.status !== r.exit) {
-    throw new Error(`${r.label}: exit ${res.status ?? res.signal}, expected ${r.exit}\n${res.stderr.toString().slice(0, 2000)}`);
-  }
-  if (r.compiled && stampTime() !== stamp && rebuilt++ < 10 * rows.length) return once(r);
-  return { ms, cpuMs: cpu === null || cpuAfter === null ? null : cpuAfter - cpu };
-}
-
-try {
-  for (const r of rows) once(r);
-  const built = fs.existsSync(STAMP);
-  for (let i = 0; i < RUNS; i++) {
-    for (const r of rows) {
-      const { ms, cpuMs } = once(r);
-      r.ms.push(ms);
-      if (cpuMs !== null) r.cpuMs.push(cpuMs);
+  // CPU time of this process's finished children (cutime + cstime in /proc/self/stat), or null.
+  const TICK_MS = 10;
+  function childrenCpuMs(): number | null {
+    try {
+      const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+    } catch {
+      return null;
     }
   }
 
-  const pct = (xs: number[], p: number) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-  };
-  const base = pct(rows[0]?.ms ?? [], 50);
-  const cpuBase = pct(rows[0]?.cpuMs ?? [], 50);
-  const cpu = (r: Row) =>
-    r.cpuMs.length === 0 ? '' : `   ${`${pct(r.cpuMs, 50).toFixed(0)} ms`.padStart(7)} ${(pct(r.cpuMs, 50) / cpuBase).toFixed(1).padStart(5)}`;
+  const stampTime = () => fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs;
+  let rebuilt = 0;
+
+  function once(r: Row): { ms: number; cpuMs: number | null } {
+    r.before?.();
+    const stamp = stampTime();
+    const cpu = childrenCpuMs();
+    const t = performance.now();
+    const res = spawnSync(process.execPath, r.argv, { cwd: ROOT, env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ms = performance.now() - t;
+    const cpuAfter = childrenCpuMs();
+    if (res.status !== r.exit) {
+      throw new Error(`${r.label}: exit ${res.status ?? res.signal}, expected ${r.exit}\n${res.stderr.toString().slice(0, 2000)}`);
+    }
+    if (r.compiled && stampTime() !== stamp && rebuilt++ < 10 * rows.length) return once(r);
+    return { ms, cpuMs: cpu === null || cpuAfter === null ? null : cpuAfter - cpu };
+  }
+  try {
+    for (const r of rows) once(r);
+    const built = fs.existsSync(STAMP);
+    for (let i = 0; i < RUNS; i++) {
+      for (const r of rows) {
+        const { ms, cpuMs } = once(r);
+        r.ms.push(ms);
+        if (cpuMs !== null) r.cpuMs.push(cpuMs);
+      }
+    }
+
+    const pct = (xs: number[], p: number) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+    };
+    const commands: CliTiming[] = rows.map((r) => ({
+      label: r.label,
+      medianMs: Math.round(pct(r.ms, 50)),
+      p95Ms: Math.round(pct(r.ms, 95)),
+      cpuMedianMs: r.cpuMs.length === 0 ? null : Math.round(pct(r.cpuMs, 50)),
+    }));
+    const [node, ...others] = commands;
+    return {
+      id: 'cli-start',
+      title: 'CLI cold start, median of interleaved runs',
+      baseline: 'node -e 0 in the same rounds',
+      params: { runs: RUNS },
+      rows: others.map((c) => figureRow(c.label.trim(), 'ms', c.medianMs, node?.medianMs ?? null)),
+      detail: { built, rebuilt, commands, loadAverageEnd: os.loadavg()[0] },
+    };
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface CliTiming {
+  label: string;
+  medianMs: number;
+  p95Ms: number;
+  cpuMedianMs: number | null;
+}
+
+if (isMain(import.meta.url)) {
+  const RUNS = Number(process.env.CLI_BENCH_RUNS ?? 15);
+  const compare = process.env.CLI_BENCH_COMPARE;
+  const r = await cliStart({ runs: RUNS, tsx: process.env.CLI_BENCH_TSX === '1', ...(compare !== undefined && { compare }) });
+  const { built, rebuilt, commands, loadAverageEnd } = r.detail as { built: boolean; rebuilt: number; commands: CliTiming[]; loadAverageEnd: number };
+  const base = commands[0]?.medianMs ?? NaN;
+  const cpuBase = commands[0]?.cpuMedianMs ?? NaN;
+  const cpu = (c: CliTiming) => (c.cpuMedianMs === null ? '' : `   ${`${c.cpuMedianMs} ms`.padStart(7)} ${(c.cpuMedianMs / cpuBase).toFixed(1).padStart(5)}`);
   console.log(
-    `CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]?.toFixed(2)} at the end`,
+    `CLI cold start: ${RUNS} interleaved runs per command after one warm-up, Node ${process.version}, ${os.availableParallelism()} cores, load average ${loadAverageEnd.toFixed(2)} at the end`,
   );
   if (!built) console.log('  (no dist/cli/build.json: the leadflow rows ran from the sources through tsx)');
   if (rebuilt > 0) console.log(`  (${rebuilt} run(s) repeated: dist/cli/ was rebuilt during them, the sources changed)`);
-  console.log(`  ${'command'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node${rows[0]?.cpuMs.length ? '   CPU median  ×node' : ''}`);
-  for (const r of rows) {
-    const med = pct(r.ms, 50);
+  console.log(
+    `  ${'command'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  ×node${commands[0]?.cpuMedianMs !== null ? '   CPU median  ×node' : ''}`,
+  );
+  for (const c of commands) {
     console.log(
-      `  ${r.label.padEnd(40)} ${`${med.toFixed(0)} ms`.padStart(8)} ${`${pct(r.ms, 95).toFixed(0)} ms`.padStart(8)}  ${(med / base).toFixed(1).padStart(5)}${cpu(r)}`,
+      `  ${c.label.padEnd(40)} ${`${c.medianMs} ms`.padStart(8)} ${`${c.p95Ms} ms`.padStart(8)}  ${(c.medianMs / base).toFixed(1).padStart(5)}${cpu(c)}`,
     );
   }
-} finally {
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }

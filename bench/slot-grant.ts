@@ -12,8 +12,9 @@ import { inboxStatusQuery, inboxWorkflowId, TRANSACTIONAL_POLICY, inboxEntityKey
 import { reserveSlot, type InboxStart } from '../temporal/inbox-client.js';
 import { startDevStack } from '../tests/helpers/stack.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
+import { row, type SectionResult } from './lib/report.js';
+import { isMain } from './lib/stats.js';
 
-const LEADS = Number(process.env.SLOT_BENCH_LEADS ?? 1000);
 const BASE_RUNS = 100;
 
 const pct = (xs: number[], p: number) => {
@@ -22,68 +23,98 @@ const pct = (xs: number[], p: number) => {
 };
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-const taskQueue = uniqueName('slot-bench');
-const stack = await startDevStack({ leadWorker: { taskQueue } });
-try {
-  const client = stack.env.client;
-  const inbox = (id: string): InboxStart => ({ inboxId: id, policy: { ...TRANSACTIONAL_POLICY, dailyCap: 100_000 }, createdAt: 0, taskQueue });
-  const timed = async (fn: () => Promise<unknown>) => {
-    const t = performance.now();
-    await fn();
-    return performance.now() - t;
-  };
-
-  // Baselines on a warm inbox: sequential grants and queries.
-  const base = inbox('bench-base');
-  const handle = client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(base.inboxId, taskQueue)));
-  const grant1: number[] = [];
-  const query: number[] = [];
-  for (let i = 0; i < BASE_RUNS + 10; i++) {
-    const g = await timed(() => reserveSlot(client, base, { key: `base:${i}`, leadId: `lead:base-${i}` }));
-    const q = await timed(() => handle.query(inboxStatusQuery));
-    if (i < 10) continue;
-    grant1.push(g);
-    query.push(q);
-  }
-
-  /** LEADS callers ask one fresh inbox at the same moment; each latency is from that moment. */
-  async function herd(name: string, ask: (inboxId: string, key: string) => Promise<unknown>) {
-    const id = `bench-${name}`;
-    await reserveSlot(client, inbox(id), { key: 'warm', leadId: 'lead:warm' }); // started and cached, like a busy inbox
-    const lat: number[] = [];
-    let failed = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: LEADS }, async (_, i) => {
-        try {
-          await ask(id, `lead:${name}-${i}:step:1`);
-          lat.push(performance.now() - t0);
-        } catch {
-          failed += 1;
-        }
-      }),
-    );
-    const wall = (performance.now() - t0) / 1000;
-    const status = await client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(id, taskQueue))).query(inboxStatusQuery);
-    return {
-      p50: r1(pct(lat, 50)),
-      p95: r1(pct(lat, 95)),
-      max: r1(Math.max(...lat)),
-      failed,
-      grantsPerSecond: r1(lat.length / wall),
-      grantedToday: status.grantedToday - 1,
+export async function slotGrant(o: { leads: number }): Promise<SectionResult> {
+  const LEADS = o.leads;
+  const taskQueue = uniqueName('slot-bench');
+  const stack = await startDevStack({ leadWorker: { taskQueue } });
+  try {
+    const client = stack.env.client;
+    const inbox = (id: string): InboxStart => ({ inboxId: id, policy: { ...TRANSACTIONAL_POLICY, dailyCap: 100_000 }, createdAt: 0, taskQueue });
+    const timed = async (fn: () => Promise<unknown>) => {
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
     };
+
+    // Baselines on a warm inbox: sequential grants and queries.
+    const base = inbox('bench-base');
+    const handle = client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(base.inboxId, taskQueue)));
+    const grant1: number[] = [];
+    const query: number[] = [];
+    for (let i = 0; i < BASE_RUNS + 10; i++) {
+      const g = await timed(() => reserveSlot(client, base, { key: `base:${i}`, leadId: `lead:base-${i}` }));
+      const q = await timed(() => handle.query(inboxStatusQuery));
+      if (i < 10) continue;
+      grant1.push(g);
+      query.push(q);
+    }
+
+    /** LEADS callers ask one fresh inbox at the same moment; each latency is from that moment. */
+    async function herd(name: string, ask: (inboxId: string, key: string) => Promise<unknown>) {
+      const id = `bench-${name}`;
+      await reserveSlot(client, inbox(id), { key: 'warm', leadId: 'lead:warm' }); // started and cached, like a busy inbox
+      const lat: number[] = [];
+      let failed = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: LEADS }, async (_, i) => {
+          try {
+            await ask(id, `lead:${name}-${i}:step:1`);
+            lat.push(performance.now() - t0);
+          } catch {
+            failed += 1;
+          }
+        }),
+      );
+      const wall = (performance.now() - t0) / 1000;
+      const status = await client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(id, taskQueue))).query(inboxStatusQuery);
+      return {
+        p50: r1(pct(lat, 50)),
+        p95: r1(pct(lat, 95)),
+        max: r1(Math.max(...lat)),
+        failed,
+        grantsPerSecond: r1(lat.length / wall),
+        grantedToday: status.grantedToday - 1,
+      };
+    }
+
+    const queue = inboxCallQueue(client);
+    const queued = await herd('queued', (id, key) =>
+      queue(inboxEntityKey(id, taskQueue), () => reserveSlot(client, inbox(id), { key, leadId: key }), Date.now() + 120_000),
+    );
+    const direct = await herd('direct', (id, key) => reserveSlot(client, inbox(id), { key, leadId: key }));
+
+    const b = { grantMs: { p50: r1(pct(grant1, 50)), p95: r1(pct(grant1, 95)) }, queryMs: { p50: r1(pct(query, 50)), p95: r1(pct(query, 95)) } };
+    const ratio = (x: { p50: number; p95: number }) => ({ p50: r1(x.p50 / b.grantMs.p50), p95: r1(x.p95 / b.grantMs.p95) });
+    const summary = { bench: 'slot-grant', leads: LEADS, queued, direct, baseline: b, ratio: { queued: ratio(queued), direct: ratio(direct) } };
+    return {
+      id: 'slot-grant',
+      title: `Slot grants, ${LEADS} leads asking one inbox at once`,
+      baseline: 'one uncontended grant on a warm inbox',
+      params: o,
+      rows: [
+        row("through the slot activity's queue: p50", 'ms', queued.p50, b.grantMs.p50),
+        row("through the slot activity's queue: p95", 'ms', queued.p95, b.grantMs.p95),
+        row('all straight to the server: p50', 'ms', direct.p50, b.grantMs.p50),
+        row('all straight to the server: p95', 'ms', direct.p95, b.grantMs.p95),
+      ],
+      detail: summary,
+    };
+  } finally {
+    await stack.stop();
   }
+}
 
-  const queue = inboxCallQueue(client);
-  const queued = await herd('queued', (id, key) =>
-    queue(inboxEntityKey(id, taskQueue), () => reserveSlot(client, inbox(id), { key, leadId: key }), Date.now() + 120_000),
-  );
-  const direct = await herd('direct', (id, key) => reserveSlot(client, inbox(id), { key, leadId: key }));
-
-  const b = { grantMs: { p50: r1(pct(grant1, 50)), p95: r1(pct(grant1, 95)) }, queryMs: { p50: r1(pct(query, 50)), p95: r1(pct(query, 95)) } };
-  const ratio = (x: { p50: number; p95: number }) => ({ p50: r1(x.p50 / b.grantMs.p50), p95: r1(x.p95 / b.grantMs.p95) });
-  const summary = { bench: 'slot-grant', leads: LEADS, queued, direct, baseline: b, ratio: { queued: ratio(queued), direct: ratio(direct) } };
+if (isMain(import.meta.url)) {
+  const LEADS = Number(process.env.SLOT_BENCH_LEADS ?? 1000);
+  type Herd = { p50: number; p95: number; max: number; failed: number; grantsPerSecond: number };
+  const summary = (await slotGrant({ leads: LEADS })).detail as {
+    queued: Herd;
+    direct: Herd;
+    baseline: { grantMs: { p50: number; p95: number }; queryMs: { p50: number; p95: number } };
+    ratio: Record<'queued' | 'direct', { p50: number; p95: number }>;
+  };
+  const { queued, direct, baseline: b } = summary;
   console.log(`${LEADS} leads asking one inbox at once (grant latency from the moment all asked)`);
   console.log(
     `through the slot activity's queue (4 in flight)  p50 ${queued.p50} ms, p95 ${queued.p95} ms, max ${queued.max} ms; ${queued.grantsPerSecond} grants/s, ${queued.failed} failed`,
@@ -98,6 +129,4 @@ try {
     `ratio over one grant: queued p50 ${summary.ratio.queued.p50}x, p95 ${summary.ratio.queued.p95}x; direct p50 ${summary.ratio.direct.p50}x, p95 ${summary.ratio.direct.p95}x`,
   );
   console.log(JSON.stringify(summary));
-} finally {
-  await stack.stop();
 }
