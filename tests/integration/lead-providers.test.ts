@@ -135,7 +135,12 @@ describe('lead workflow with real provider clients and signed webhooks', () => {
       { lead: leadId, step: '1', key: `${leadId}:step:1` },
     );
     assert.equal(body.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
-    const drafted = (await listLeadEvents(stack.tdb.db, leadId)).find((e) => e.type === 'drafted');
+    // The lean path writes the lead's timeline at its next wait, a moment after the send returns.
+    let drafted: Awaited<ReturnType<typeof listLeadEvents>>[number] | undefined;
+    for (let i = 0; i < 100 && drafted === undefined; i++) {
+      drafted = (await listLeadEvents(stack.tdb.db, leadId)).find((e) => e.type === 'drafted');
+      if (drafted === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.equal(drafted?.detail.path, 'ai');
 
     await stateOf(leadId, (s) => s.timeline?.some((t) => t.type === 'delivered') === true, 'saw the delivered webhook');
