@@ -28,7 +28,18 @@ export async function runWorkers(
   try {
     const services = await leadServicesFromConfig(config);
     const build = config.temporal.workerBuild;
-    const workers = [await createLeadWorker({ connection, namespace: config.temporal.namespace, db: deps.db, services, dataConverter, client, build, memoryMb: config.temporal.workerMemoryMb })];
+    const workers = [
+      await createLeadWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        db: deps.db,
+        services,
+        dataConverter,
+        client,
+        build,
+        memoryMb: config.temporal.workerMemoryMb,
+      }),
+    ];
     // Registry inboxes with IMAP settings are watched for replies beside IMAP_*'s mailboxes.
     const inboxMailboxes = (await listImapInboxes(deps.db)).map((r) => ({ id: r.id, mailbox: (r.settings.imap as { mailbox?: string }).mailbox ?? 'INBOX' }));
     if (config.imap !== undefined || inboxMailboxes.length > 0) {
