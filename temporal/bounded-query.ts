@@ -23,3 +23,9 @@ export async function boundedQuery<T>(client: Client, timeoutMs: number, ask: ()
 
 /** The error's message, for a `stateError`-style explanation. */
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Why `who` (e.g. "the lead's workflow") gave no live answer, in the words every read route uses. */
+export function whyNoAnswer(who: string, timeoutMs: number, r: { timedOut: boolean; error: unknown }): string {
+  if (r.timedOut) return `${who} did not answer within ${timeoutMs / 1000} s (no worker is polling its task queue, or it is backlogged)`;
+  return `${who} could not be asked: ${errorText(r.error)}`;
+}

@@ -58,6 +58,5 @@ export const signalCampaignCancel = (client: Client, campaignId: string, by: str
 export const signalProspectsAdded = (client: Client, campaignId: string, importId: string) =>
   tell(() => handle(client, campaignId).signal(prospectsAddedSignal, { importId }));
 
-/** The workflow's live state, bounded like the lead query (no worker: the caller gets an error, not a hang). */
-export const queryCampaignState = (client: Client, campaignId: string, timeoutMs = 2_000): Promise<CampaignRunState> =>
-  client.withDeadline(Date.now() + timeoutMs, () => handle(client, campaignId).query(campaignStateQuery));
+/** The workflow's live state. A query waits for a worker: read routes bound it with temporal/bounded-query.ts. */
+export const queryCampaignState = (client: Client, campaignId: string): Promise<CampaignRunState> => handle(client, campaignId).query(campaignStateQuery);

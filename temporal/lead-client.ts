@@ -57,14 +57,10 @@ export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeo
 
 /**
  * The lead's live state, read by a workflow query. A query waits for a worker to answer it: with
- * no worker polling the lead queue (down, or backlogged) the server holds it for tens of seconds.
- * `timeoutMs` bounds that wait (a gRPC deadline; the error is then a DEADLINE_EXCEEDED one, see
- * isGrpcDeadlineError); without it the call waits as long as the server does.
+ * no worker polling the lead queue (down, or backlogged) the server holds it for tens of seconds,
+ * so read routes bound it with temporal/bounded-query.ts.
  */
-export const queryLeadState = (client: Client, leadId: string, opts: { timeoutMs?: number } = {}): Promise<LeadState> =>
-  opts.timeoutMs === undefined
-    ? leadHandle(client, leadId).query(stateQuery)
-    : client.withDeadline(Date.now() + opts.timeoutMs, () => leadHandle(client, leadId).query(stateQuery));
+export const queryLeadState = (client: Client, leadId: string): Promise<LeadState> => leadHandle(client, leadId).query(stateQuery);
 export const stopLead = (client: Client, leadId: string, req: StopRequest): Promise<void> => leadHandle(client, leadId).signal(stopSignal, req);
 
 /** The lead's page in the Temporal Web UI. */

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CampaignTransitionError, getCampaign, insertCampaign, listCampaigns, newCampaignId, updateCampaignSpec } from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { validateCampaign, validateCampaignPatch, type Problem as SpecProblem } from '../../domain/campaigns/validate.js';
+import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { queryCampaignState, type CampaignWorkflowOptions } from '../../temporal/campaign-client.js';
 import { campaignContext } from '../campaigns/inbox-context.js';
 import { steerCampaign } from '../campaigns/steer.js';
@@ -18,6 +19,9 @@ export interface CampaignRouteOptions {
   /** The campaign workflow's settings (tests use small pages and a short poll). */
   workflow?: CampaignWorkflowOptions;
 }
+
+/** How long the detail view waits for the campaign workflow's live state before answering the stored view. */
+const CAMPAIGN_QUERY_MS = 1_000;
 
 const invalid = (problems: SpecProblem[]) => ({
   errors: problems.map((p) => ({ field: p.path === '' ? '/' : `/${p.path.replace(/\./g, '/')}`, message: p.reason })),
@@ -60,9 +64,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<CampaignRouteOptions> = a
       if (row === undefined) return sendProblem(reply, 404, `no campaign ${req.params.id}`);
       if (row.status === 'draft' || row.status === 'finished' || row.status === 'cancelled') return campaignView(row);
       // The stored view always answers; the workflow's live state only when a worker answers in time.
-      const live = await queryCampaignState(app.temporal, row.id, 1_000).then(
-        (s) => ({ live: { ...s } }),
-        (err: unknown) => ({ live: null, liveError: `the campaign workflow did not answer: ${(err as Error).message}` }),
+      const live = await boundedQuery(app.temporal, CAMPAIGN_QUERY_MS, () => queryCampaignState(app.temporal, row.id)).then((r) =>
+        r.ok ? { live: { ...r.value } } : { live: null, liveError: whyNoAnswer('the campaign workflow', CAMPAIGN_QUERY_MS, r) },
       );
       return { ...campaignView(row), ...live };
     },

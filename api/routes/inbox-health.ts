@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getInbox, getInboxState } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
-import { boundedQuery, errorText } from '../../temporal/bounded-query.js';
+import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { queryInboxStatus } from '../../temporal/inbox-client.js';
 import { TRANSACTIONAL_POLICY, type InboxPolicy } from '../../workflows/inbox/contract.js';
 import { sendProblem } from '../errors.js';
@@ -18,10 +18,9 @@ import { healthView, statusFromPolicy, statusFromState, type InboxBasis } from '
 /** A query needs a worker to answer; with none polling it would wait ~30 s (as GET /leads/:id found). */
 export const INBOX_QUERY_MS = 2000;
 
-function notLive(timedOut: boolean, err: unknown): string {
-  if (err instanceof WorkflowNotFoundError) return 'the inbox workflow has not run yet';
-  if (timedOut) return `the inbox workflow did not answer within ${INBOX_QUERY_MS / 1000} s (no worker is polling its task queue, or it is backlogged)`;
-  return `the inbox workflow could not be asked: ${errorText(err)}`;
+function notLive(r: { timedOut: boolean; error: unknown }): string {
+  if (r.error instanceof WorkflowNotFoundError) return 'the inbox workflow has not run yet';
+  return whyNoAnswer('the inbox workflow', INBOX_QUERY_MS, r);
 }
 
 export const inboxHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -40,7 +39,7 @@ export const inboxHealthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const basis = await basisOf(id);
       if (basis === null) return sendProblem(reply, 404, `no inbox ${id}`);
       const live = await boundedQuery(app.temporal, INBOX_QUERY_MS, () => queryInboxStatus(app.temporal, id)).then((r) =>
-        r.ok ? { status: r.value, why: null } : { status: null, why: notLive(r.timedOut, r.error) },
+        r.ok ? { status: r.value, why: null } : { status: null, why: notLive(r) },
       );
       const now = Date.now();
       if (live.status !== null) return healthView(live.status, 'live', null, null, now);

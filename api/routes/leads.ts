@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Type, type TProperties } from 'typebox';
 import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
-import { boundedQuery, errorText } from '../../temporal/bounded-query.js';
+import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
 import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
@@ -28,10 +28,8 @@ const notFound = (id: string) => `no lead ${id}`;
 export const LEAD_STATE_QUERY_MS = 2000;
 
 /** `stateError`: why the detail has no live state. */
-const stateUnavailable = (timedOut: boolean, err: unknown): string =>
-  timedOut
-    ? `live state unavailable: the lead's workflow did not answer within ${LEAD_STATE_QUERY_MS / 1000} s (no worker is polling its task queue, or it is backlogged); this is the stored view`
-    : `live state unavailable: ${errorText(err)}; this is the stored view`;
+const stateUnavailable = (r: { timedOut: boolean; error: unknown }): string =>
+  `live state unavailable: ${whyNoAnswer("the lead's workflow", LEAD_STATE_QUERY_MS, r)}; this is the stored view`;
 
 /** The schema of a write route that signals the lead's workflow: 202, or 404 when it no longer runs. */
 const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({
@@ -69,7 +67,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
         // The workflow may have been retained away, no worker may answer, or the cluster be down:
         // the DB view still answers, within LEAD_STATE_QUERY_MS.
         boundedQuery(app.temporal, LEAD_STATE_QUERY_MS, () => queryLeadState(app.temporal, id)).then((r) =>
-          r.ok ? { state: r.value, stateError: null } : { state: null, stateError: stateUnavailable(r.timedOut, r.error) },
+          r.ok ? { state: r.value, stateError: null } : { state: null, stateError: stateUnavailable(r) },
         ),
       ]);
       return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };

@@ -66,7 +66,7 @@ describe(`chaos (${MODE}): worker SIGKILLs while ${CFG.leads} leads ask one inbo
     tomorrow.setUTCHours(24, 0, 0, 0);
     let last = '';
     const settled = async () => {
-      const states = await Promise.all(leadIds.map((id) => queryLeadState(client, id, { timeoutMs: 5_000 })));
+      const states = await Promise.all(leadIds.map((id) => client.withDeadline(Date.now() + 5_000, () => queryLeadState(client, id))));
       const open = states.filter((s) => !(s.stepsSent === 1 || (s.status === 'waiting' && Date.parse(s.nextSendAt ?? '') >= tomorrow.getTime())));
       last = open
         .slice(0, 5)
