@@ -38,6 +38,7 @@ const Warning = Type.Object({
     'stray_brace',
     'bracket_placeholder',
     'default_sender',
+    'default_subject',
     'empty_text',
     'too_long',
   ] as const),

@@ -2,7 +2,9 @@
 // would get it, with the warnings a careful human would raise before pressing start: a variable
 // that came out empty, a custom column the prospect lacks, leftover braces or `{firstName}`
 // placeholders of the old template syntax, `[Your Name]` placeholders, the default sender name
-// "leadflow" in the text, an empty subject or body, an SMS over one concatenated message.
+// "leadflow" in the text, the built-in dealer-style subject (whoever signs it), an empty subject or
+// body, an SMS over one concatenated message.
+import { isBuiltInSubject } from '../messages/templates.js';
 import { LIMITS } from '../messages/validate.js';
 import type { CampaignSpec, TemplateData } from './spec.js';
 import { emptyOutputs, referencedVariables, renderTemplate } from './templates.js';
@@ -15,6 +17,7 @@ export type WarningCode =
   | 'stray_brace'
   | 'bracket_placeholder'
   | 'default_sender'
+  | 'default_subject'
   | 'empty_text'
   | 'too_long';
 
@@ -63,6 +66,9 @@ function textWarnings(
   for (const p of new Set(text.match(BRACKET_PLACEHOLDER) ?? [])) add('bracket_placeholder', `${p} looks like a placeholder left in the text`);
   if (new RegExp(`\\b${DEFAULT_SENDER_NAME}\\b`, 'i').test(text))
     add('default_sender', `the text names "${DEFAULT_SENDER_NAME}", the default sender name: set the campaign's senderName`);
+  // Checked on the rendered text, so a subject that only becomes the default for some prospects is caught too.
+  if (part === 'subject' && isBuiltInSubject(text))
+    add('default_subject', `"${text}" is the built-in dealer-style subject, not one written for this campaign: write the campaign's own`);
   const limit = part === 'subject' ? LIMITS.emailSubject : channel === 'sms' ? LIMITS.smsBody : LIMITS.emailBody;
   if (text.length > limit) add('too_long', `the ${channel === 'sms' && part === 'body' ? 'SMS' : part} is ${text.length} characters, over ${limit}`);
   return w;

@@ -1,7 +1,8 @@
 // POST /campaigns/:id/preview on PostgreSQL through the API: every step and variant rendered for
 // the prospect given, and the warnings a careful reviewer would raise (an empty variable, a missing
-// column, old {placeholders} and stray braces, the default sender "leadflow", empty text, a long
-// SMS); 404 problem for an unknown campaign, 400 naming an unknown prospect field, read scope.
+// column, old {placeholders} and stray braces, the default sender "leadflow", the built-in subject
+// whoever signs it, empty text, a long SMS); 404 problem for an unknown campaign, 400 naming an
+// unknown prospect field, read scope.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -75,6 +76,7 @@ describe('POST /campaigns/:id/preview', () => {
       [
         ['B', 'subject', 'old_placeholder'],
         ['B', 'subject', 'default_sender'],
+        ['B', 'subject', 'default_subject'],
         ['B', 'body', 'old_placeholder'],
         ['B', 'body', 'stray_brace'],
       ],
@@ -110,6 +112,7 @@ describe('POST /campaigns/:id/preview', () => {
       'A.body:empty_variable',
       'B.subject:old_placeholder',
       'B.subject:default_sender',
+      'B.subject:default_subject',
       'B.body:missing_field',
       'B.body:empty_variable',
       'B.body:old_placeholder',
@@ -119,20 +122,51 @@ describe('POST /campaigns/:id/preview', () => {
     assert.deepEqual(codes(three), ['E.subject:empty_text', 'E.subject:empty_variable', 'E.body:empty_variable', 'E.body:bracket_placeholder']);
   });
 
-  test('the built-in subject of an unconfigured install is caught', async () => {
-    const builtIn = {
+  test('the built-in subject is caught whoever signs it, and only on the subject', async () => {
+    const builtIn = (senderName: string, subject: string) => ({
       ...spec,
-      senderName: 'leadflow',
-      steps: [{ delay: '0', variants: [{ id: 'A', weight: 1, subject: 'Your vehicle you asked about enquiry at {{ senderName }}', body: 'Hi' }] }],
-    };
-    await tdb.db.insertInto('campaigns').values({ id: 'camp-default', name: 'x', spec: builtIn }).execute();
-    const res = await preview('camp-default', { firstName: 'Ana' });
-    const step = res.json<Preview>().steps[0];
-    assert.equal(step?.variants[0]?.subject, 'Your vehicle you asked about enquiry at leadflow');
-    assert.deepEqual(
-      step?.warnings.map((w) => w.code),
-      ['default_sender'],
-    );
+      senderName,
+      steps: [{ delay: '0', variants: [{ id: 'A', weight: 1, subject, body: 'Hi {{ firstName }}' }] }],
+    });
+    const cases: Array<[string, string, string, string, string[]]> = [
+      [
+        'leadflow',
+        'Your vehicle you asked about enquiry at {{ senderName }}',
+        'Ana',
+        'Your vehicle you asked about enquiry at leadflow',
+        ['default_sender', 'default_subject'],
+      ],
+      [
+        'Harbor Fleet Team',
+        'Your vehicle you asked about enquiry at {{ senderName }}',
+        'Ana',
+        'Your vehicle you asked about enquiry at Harbor Fleet Team',
+        ['default_subject'],
+      ],
+      ['Harbor Fleet Team', 'Your {{ fields.model }} enquiry at {{ senderName }}', 'Ana', 'Your Transit enquiry at Harbor Fleet Team', ['default_subject']],
+      ['Harbor Fleet Team', 'Your enquiry at {{ senderName }}', 'Ana', 'Your enquiry at Harbor Fleet Team', ['default_subject']],
+      ['Harbor Fleet Team', 'Still interested in the {{ fields.model }}?', 'Ana', 'Still interested in the Transit?', ['default_subject']],
+      ['Harbor Fleet Team', 'Fleet pricing for {{ firstName }}', 'Ana', 'Fleet pricing for Ana', []],
+    ];
+    for (const [i, [senderName, subject, firstName, rendered, codes]] of cases.entries()) {
+      await tdb.db
+        .insertInto('campaigns')
+        .values({ id: `camp-default-${i}`, name: 'x', spec: builtIn(senderName, subject) })
+        .execute();
+      const res = await preview(`camp-default-${i}`, { firstName, fields: { model: 'Transit' } });
+      assert.equal(res.statusCode, 200, res.body);
+      const step = res.json<Preview>().steps[0];
+      assert.equal(step?.variants[0]?.subject, rendered);
+      assert.deepEqual(
+        step?.warnings.map((w) => w.code),
+        codes,
+        subject,
+      );
+      for (const w of step?.warnings.filter((x) => x.code === 'default_subject') ?? []) {
+        assert.equal(w.part, 'subject');
+        assert.match(w.message, /built-in dealer-style subject/);
+      }
+    }
   });
 
   test('unknown campaign: 404 problem; unknown prospect field: 400 naming it; a key is needed', async () => {

@@ -69,8 +69,15 @@ describe('AI drafter', () => {
     assert.match(email.body, /2024 Honda Civic/);
     const sms = await drafter.draft(ctx({ channel: 'sms', step: 2, lead: { firstName: null, lastName: null, vehicles: [], comments: null } }));
     assert.equal(sms.subject, null);
-    assert.equal(sms.body, 'Hi there, still interested in the vehicle you asked about? Harbor Honda is happy to answer any questions. Reply STOP to opt out.');
+    assert.equal(sms.body, 'Hi there, are you still looking? Harbor Honda is happy to answer any questions. Reply STOP to opt out.');
     assert.ok(sms.body.length <= LIMITS.smsBody);
+    // No vehicle named: texts written without one, never a stand-in noun in the vehicle's slot.
+    const bare = { firstName: 'Ana', lastName: null, vehicles: [], comments: null };
+    const first = await drafter.draft(ctx({ lead: bare }));
+    assert.equal(first.subject, 'Your enquiry at Harbor Honda');
+    assert.match(first.body, /^Hi Ana,\n\nThanks for getting in touch\./);
+    assert.equal((await drafter.draft(ctx({ step: 2, lead: bare }))).subject, 'Following up on your enquiry at Harbor Honda');
+    assert.doesNotMatch(`${first.subject}\n${first.body}`, /vehicle you asked about/);
   });
 
   test('AI 500 after retries: template with reason ai_error', async () => {
