@@ -13,9 +13,7 @@ import { adfEmail, adfXml } from '../tests/helpers/adf.js';
 import { appendMessage, startMailServer } from '../tests/helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
-import { testDataConverter } from '../tests/helpers/codec.js';
-import { testServices } from '../tests/helpers/services.js';
-import { createLeadWorker } from '../workers/lead-worker.js';
+import { testLeadWorker } from '../tests/helpers/lead-worker.js';
 import type { IngestResult } from '../intake/ingest.js';
 import { firstSends } from './lib/lead-runs.js';
 import { row, type SectionResult } from './lib/report.js';
@@ -27,17 +25,7 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
   const N = o.emails;
   const [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
   const taskQueue = uniqueName('bench-leads');
-  const worker = o.toSend
-    ? await createLeadWorker({
-        client: env.client,
-        dataConverter: testDataConverter,
-        connection: env.nativeConnection,
-        namespace: 'default',
-        db: tdb.db,
-        services: testServices(),
-        taskQueue,
-      })
-    : null;
+  const worker = o.toSend ? await testLeadWorker(env, tdb.db, { taskQueue }) : null;
   const running = worker?.run();
   // Epoch ms each lead's clock started (APPEND done, or the direct ingest called), per kind.
   const from = { imap: new Map<string, number>(), direct: new Map<string, number>() };

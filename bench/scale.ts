@@ -15,13 +15,12 @@ import type { Client } from '@temporalio/client';
 import { submitLead } from '../temporal/lead-client.js';
 import { freePort } from '../temporal/net.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
-import { createLeadWorker } from '../workers/lead-worker.js';
+import { testLeadWorker } from '../tests/helpers/lead-worker.js';
 import { LEAD_WORKFLOW_TYPE, pauseSignal, resumeSignal, stateQuery } from '../workflows/lead/contract.js';
 import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { WorkerProcess } from '../tests/helpers/chaos/worker.js';
-import { testDataConverter, testIdentity } from '../tests/helpers/codec.js';
+import { testIdentity } from '../tests/helpers/codec.js';
 import { makeLeadInput } from '../tests/helpers/leads.js';
-import { testServices } from '../tests/helpers/services.js';
 import { createDevServerEnv, uniqueName } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
 import { baselineBundle, sameSetup } from './lib/lead-stack.js';
@@ -113,15 +112,7 @@ export async function scale(o: ScaleOptions): Promise<SectionResult> {
   fs.writeFileSync(bundleFile, bundle.code);
   const client = env.client;
   // The lead worker's options as createLeadWorker sets them, for the baseline worker's twin.
-  const probe = await createLeadWorker({
-    client,
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
-    namespace: 'default',
-    db: tdb.db,
-    services: testServices(),
-    taskQueue: uniqueName('bench-probe'),
-  });
+  const probe = await testLeadWorker(env, tdb.db, { client, taskQueue: uniqueName('bench-probe') });
   const setup = sameSetup(probe.options);
   await probe.runUntil(sleep(100));
 

@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../../tests/helpers/lead-worker.js';
 import { testDataConverter } from '../../tests/helpers/codec.js';
-import { testServices } from '../../tests/helpers/services.js';
 import { createDevServerEnv, uniqueName } from '../../tests/helpers/temporal.js';
 import { openTestDb, type TestDb } from '../../tests/helpers/test-db.js';
 import { baselineActivities } from './baseline-activities.js';
@@ -65,15 +64,7 @@ export async function startLeadBench(): Promise<LeadBench> {
   const [env, tdb, code] = await Promise.all([createDevServerEnv(), openTestDb(), baselineBundle()]);
   const leadQueue = uniqueName('bench-leads');
   const baseQueue = uniqueName('bench-baseline');
-  const leadWorker = await createLeadWorker({
-    client: env.client,
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
-    namespace: 'default',
-    db: tdb.db,
-    services: testServices(),
-    taskQueue: leadQueue,
-  });
+  const leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: leadQueue });
   const waiters = new Map<string, () => void>();
   const setup = sameSetup(leadWorker.options);
   const baseWorker = await Worker.create({

@@ -1,12 +1,10 @@
 // The usual integration stack: a Temporal dev server, a migrated PostgreSQL database of the
 // file's own, and (optionally) a lead worker polling a queue — started together, stopped together.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from './lead-worker.js';
 import type { LeadServices } from '../../wiring/services.js';
-import { testServices } from './services.js';
 import { createDevServerEnv } from './temporal.js';
 import { openTestDb, type TestDb } from './test-db.js';
-import { testDataConverter } from './codec.js';
 
 export interface DevStack {
   env: TestWorkflowEnvironment;
@@ -19,13 +17,8 @@ export async function startDevStack(opts: { leadWorker?: { taskQueue?: string; s
   const worker =
     opts.leadWorker === undefined
       ? null
-      : await createLeadWorker({
-          client: env.client,
-          dataConverter: testDataConverter,
-          connection: env.nativeConnection,
-          namespace: 'default',
-          db: tdb.db,
-          services: testServices(opts.leadWorker.services),
+      : await testLeadWorker(env, tdb.db, {
+          services: opts.leadWorker.services,
           ...(opts.leadWorker.taskQueue ? { taskQueue: opts.leadWorker.taskQueue } : {}),
         });
   const running = worker?.run();

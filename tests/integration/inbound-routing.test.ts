@@ -14,7 +14,7 @@ import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-clie
 import { ensureMailboxWatchers } from '../../temporal/mailbox-client.js';
 import type { LeadState } from '../../workflows/lead/contract.js';
 import { handoverWorkflowId } from '../../workflows/handover/contract.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { appendMessage, startMailServer, type MailServer } from '../helpers/mailserver.js';
@@ -50,15 +50,7 @@ describe('inbound mail routed to its lead (IMAP → classifier → lead signals)
       pollSeconds: 5,
     };
     const compose = { ...testServices().compose, replyTo: user.email };
-    leadWorker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: 'default',
-      db: tdb.db,
-      taskQueue: leadQueue,
-      services: testServices({ compose }),
-    });
+    leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: leadQueue, services: { compose } });
     mailWorker = await createMailboxWorker({
       dataConverter: testDataConverter,
       leadIdSecret: TEST_LEAD_ID_SECRET,

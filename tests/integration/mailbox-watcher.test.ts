@@ -11,13 +11,12 @@ import type { Config } from '../../config/index.js';
 import { getLead, listLeadEvents, listQuarantined } from '../../db/index.js';
 import { queryLeadState } from '../../temporal/lead-client.js';
 import { ensureMailboxWatchers, stopMailboxWatcher } from '../../temporal/mailbox-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { adfEmail, adfXml } from '../helpers/adf.js';
 import { appendMessage, startMailServer, type MailServer } from '../helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
-import { testServices } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 import { opaqueLeadId } from '../../temporal/lead-ids.js';
@@ -52,15 +51,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   before(async () => {
     [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
     imap = { ...mail.imap, user: user.user, password: user.password, mailboxes: ['INBOX'], processedFlag: '\\Seen', moveTo: undefined, pollSeconds: 5 };
-    leadWorker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: 'default',
-      db: tdb.db,
-      taskQueue: leadQueue,
-      services: testServices(),
-    });
+    leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: leadQueue });
     leadRun = leadWorker.run();
     [watcherId] = (await ensureMailboxWatchers(env.client, imap, mailQueue)) as [string];
   });

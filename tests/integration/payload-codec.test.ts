@@ -13,9 +13,8 @@ import { Worker } from '@temporalio/worker';
 import { AesGcmCodec, encryptingDataConverter, parsePayloadKeys, PayloadKeyError, type PayloadKey } from '../../temporal/codec.js';
 import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
 import { workflowBundle } from '../../workers/bundle.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
-import { testServices } from '../helpers/services.js';
 import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { testIdentity } from '../helpers/codec.js';
@@ -57,15 +56,7 @@ describe('payload codec (AES-256-GCM, rotating keys)', () => {
     const taskQueue = uniqueName('codec');
     const email = `${uniqueName('secret')}@example.com`;
     const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: encryptingDataConverter([k1]) });
-    const worker = await createLeadWorker({
-      client,
-      dataConverter: encryptingDataConverter([k1]),
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      db: tdb.db,
-      taskQueue,
-      services: testServices(),
-    });
+    const worker = await testLeadWorker(env, tdb.db, { client, dataConverter: encryptingDataConverter([k1]), taskQueue });
     const history = await worker.runUntil(async () => {
       const { leadId } = await submitLead(client, makeLeadInput({ contact: { firstName: 'Zebulon', lastName: 'Quux', email, phone: '+15555550142' } }), {
         identity: testIdentity,

@@ -7,12 +7,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sql } from 'kysely';
 import { addSuppression, claimOutbox, createApiKey, quarantine, recordAudit, recordProviderEvent, recordQuarantineRetry, upsertLead } from '../../db/index.js';
 import { ensureRetentionSchedule, removeRetentionSchedule } from '../../temporal/retention-schedule.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { RETENTION_WORKFLOW_TYPE, type RetentionPolicy, type RetentionResult } from '../../workflows/retention/contract.js';
 import { createDevServerEnv, implicitInboxWorkflowIds, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
-import { testServices } from '../helpers/services.js';
-import { testDataConverter } from '../helpers/codec.js';
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY);
@@ -109,15 +107,7 @@ describe('retention clean-up', () => {
     assert.equal(described.action.type === 'startWorkflow' && described.action.workflowType, RETENTION_WORKFLOW_TYPE);
     assert.deepEqual(described.action.type === 'startWorkflow' && described.action.args, [policy], 'the update reached the action');
 
-    const worker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      db: tdb.db,
-      taskQueue,
-      services: testServices(),
-    });
+    const worker = await testLeadWorker(env, tdb.db, { taskQueue });
     const { result, workflowId } = await worker.runUntil(async () => {
       await handle.trigger();
       let workflowId: string | undefined;
@@ -150,15 +140,7 @@ describe('retention clean-up', () => {
   test('a backlog larger than a run allows is left for the next run', async () => {
     await events(null, 'backlog', 5, 365);
     const taskQueue = uniqueName('retention-backlog');
-    const worker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      db: tdb.db,
-      taskQueue,
-      services: testServices(),
-    });
+    const worker = await testLeadWorker(env, tdb.db, { taskQueue });
     const policy: RetentionPolicy = { errorLogDays: 14, inboundDays: 90, batchSize: 2, maxBatches: 1 };
     const result = await worker.runUntil(
       env.client.workflow.execute(RETENTION_WORKFLOW_TYPE, { workflowId: uniqueName('retention-run'), taskQueue, args: [policy] }) as Promise<RetentionResult>,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createLogger } from '../../config/logger.js';
 import { addSalesperson } from '../../db/index.js';
 import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { startMailServer } from '../helpers/mailserver.js';
@@ -21,7 +21,6 @@ import { controlScenarios } from './control-scenarios.js';
 import { inboxScenarios } from './inbox-scenarios.js';
 import { retentionScenarios } from './retention-scenarios.js';
 import { campaignScenarios } from './campaign-scenarios.js';
-import { testServices } from '../helpers/services.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 
 const only = process.argv.slice(2);
@@ -41,17 +40,9 @@ await addSalesperson(tdb.db, { id: 'replay-rep', name: 'Replay Rep', email: 'rep
 const user = { user: 'leads@example.com', password: 'record-secret', email: 'leads@example.com' };
 try {
   const taskQueue = uniqueName('record');
-  const worker = await createLeadWorker({
-    client: env.client,
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
-    namespace: 'default',
-    db: tdb.db,
-    taskQueue,
-    // A lead held by the emergency stop asks again after 1 s (default 5 minutes), so the
-    // inbox-slot-stop-resume scenario finishes in seconds.
-    services: testServices({ stopRecheckMs: 1000 }),
-  });
+  // A lead held by the emergency stop asks again after 1 s (default 5 minutes), so the
+  // inbox-slot-stop-resume scenario finishes in seconds.
+  const worker = await testLeadWorker(env, tdb.db, { taskQueue, services: { stopRecheckMs: 1000 } });
   await worker.runUntil(async () => {
     // The lean path (workflows/lead/journal.ts): the lead's paths again, recorded under `lean-`
     // names; the older files keep the pre-lean path under replay.

@@ -15,15 +15,13 @@ import { smtpTransport } from '../../activities/send/transports.js';
 import { createLogger } from '../../config/logger.js';
 import { addSalesperson, getHandover } from '../../db/index.js';
 import { leadHandle, queryLeadState, submitLead } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { handoverStateQuery, handoverWorkflowId, type HandoverState } from '../../workflows/handover/contract.js';
 import { replyReceivedSignal } from '../../workflows/lead/contract.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { recordingTransport } from '../helpers/recording-transport.js';
-import { testServices } from '../helpers/services.js';
 import { createTimeSkippingEnv, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
-import { testDataConverter } from '../helpers/codec.js';
 import { testIdentity, TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
 
 interface Caught {
@@ -89,14 +87,9 @@ describe('handover to a salesperson (time-skipping server, real SMTP)', () => {
   async function withEnvWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('handover');
     const email = smtpTransport(createSmtpSender({ host: '127.0.0.1', port, secure: false, messageIdDomain: 'acme.test' }), 'sales@acme.test');
-    const worker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: 'default',
-      db: tdb.db,
+    const worker = await testLeadWorker(env, tdb.db, {
       taskQueue,
-      services: testServices({ transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' }),
+      services: { transports: { email, sms: recordingTransport() }, fallbackManager: 'gm@acme.test' },
     });
     // Ended while the worker still polls: a workflow task left on an unserved queue keeps the
     // time-skipping server's clock locked (see tests/workflow/lead-workflow.test.ts).

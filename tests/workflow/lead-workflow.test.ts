@@ -8,14 +8,13 @@ import { getLead, listLeadEvents, upsertLead } from '../../db/index.js';
 import { leadIdentity } from '../../intake/lead-identity.js';
 import { opaqueLeadId } from '../../temporal/lead-ids.js';
 import { InvalidLeadInputError, leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
-import { createLeadWorker } from '../../workers/lead-worker.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { LEAD_WORKFLOW_TYPE, leadKey, leadWorkflowId } from '../../workflows/lead/contract.js';
 import { LeadSourceKey, LeadStatusKey } from '../../workflows/search-attributes.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { createTimeSkippingEnv, implicitInboxWorkflowIds, terminateRunning, uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
-import { testServices } from '../helpers/services.js';
-import { TEST_LEAD_ID_SECRET, testDataConverter, testIdentity } from '../helpers/codec.js';
+import { TEST_LEAD_ID_SECRET, testIdentity } from '../helpers/codec.js';
 
 describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
   let env: TestWorkflowEnvironment;
@@ -31,15 +30,7 @@ describe('leadWorkflow (time-skipping server, real PostgreSQL)', () => {
 
   async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('leads');
-    const worker = await createLeadWorker({
-      client: env.client,
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      db: tdb.db,
-      taskQueue,
-      services: testServices(),
-    });
+    const worker = await testLeadWorker(env, tdb.db, { taskQueue });
     // Its inbox entities are ended while the worker still polls: a timer of theirs firing after the
     // worker stopped would leave a workflow task on a queue nobody serves, and the time-skipping
     // server keeps time locked for it even after the workflow is terminated (seen in CI as a hang in
