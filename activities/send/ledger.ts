@@ -162,7 +162,10 @@ export function createSendActivities(deps: SendDeps) {
     let began: boolean;
     try {
       began = await withSendGate(db, async (trx) => {
-        const refusal = msg.inboxId === undefined ? null : await inboxSendRefusal(trx, inboxEntityKey(msg.inboxId, activityTaskQueue()), Date.now());
+        const refusal =
+          msg.inboxId === undefined
+            ? null
+            : await inboxSendRefusal(trx, { inboxId: msg.inboxId, stateKey: inboxEntityKey(msg.inboxId, activityTaskQueue()) }, Date.now());
         if (refusal !== null) throw new SlotRevokedError(refusal);
         // The campaign's pause or cancel, read under the same gate as the emergency stop.
         // Only campaign messages ask (the lead's send step names its campaign): no extra query on other sends.

@@ -66,10 +66,17 @@ const DAY_MS = 86_400_000;
  * overshoots (a health drop after planning, a stop that pushed yesterday's slots into today), so
  * this counts what really went out. The transaction-scoped lock per inbox makes the count and the
  * flip one step: two sends of one inbox cannot both take the last place.
+ *
+ * Two keys, because the figures and the messages are filed differently: the saved figures under
+ * the inbox entity's key on the sending task queue (`stateKey`, see inboxEntityKey: `id@queue` off
+ * the lead queue), the outbox rows under the plain inbox id. Counting rows under the entity key
+ * found none off the lead queue, and the guard could never refuse there.
  */
-export async function inboxSendRefusal(trx: Db, inboxId: string, now: number): Promise<string | null> {
+export async function inboxSendRefusal(trx: Db, inbox: { inboxId: string; stateKey: string }, now: number): Promise<string | null> {
+  const { inboxId, stateKey } = inbox;
+  // Locked by what is counted: every send of this inbox's rows, whichever queue it runs on.
   await sql`select pg_advisory_xact_lock(${sql.lit(INBOX_GUARD_LOCK)}, hashtext(${inboxId}))`.execute(trx);
-  const s = await getInboxState(trx, inboxId);
+  const s = await getInboxState(trx, stateKey);
   if (s === undefined) return null;
   if (s.paused && (s.paused_until === null || s.paused_until.getTime() > now)) return `inbox ${inboxId} is paused`;
   if (now >= s.day_started_at.getTime() + DAY_MS) return null;
