@@ -21,10 +21,37 @@ export const SEED = process.env.FUZZ_SEED === undefined ? (Date.now() ^ Math.flo
 export const runs = (n: number): number => Math.max(1, Math.round(n * (Number.isFinite(SCALE) && SCALE > 0 ? SCALE : 1)));
 
 /**
+ * The share of its runs a property must reach before its time budget interrupts it. An
+ * interrupted property passes with whatever it ran, so without a floor a loaded machine would
+ * pass a fuzzer that tried a handful of inputs. Measured on the shared 2-core box at a load of
+ * 7 to 10: every property finished all its runs, in 15% to 65% of its budget (the slowest,
+ * classifier mutations, 1,000 runs in 12.8 s of 20 s), so half holds at about three times that load.
+ */
+export const MIN_RUN_SHARE = 0.5;
+
+/** The fewest runs a property of `numRuns` (before scaling) may stop at: MIN_RUN_SHARE of them, at least one. */
+export const minRuns = (numRuns: number): number => Math.max(1, Math.ceil(runs(numRuns) * MIN_RUN_SHARE));
+
+/** Fails a property that passed but was interrupted below its floor (a replay of one FUZZ_PATH is exempt). */
+function runFloor<T>(numRuns: number, budgetMs: number): fc.Plugin<T> {
+  const floor = minRuns(numRuns);
+  return () => ({
+    onAllRunsComplete(d) {
+      if (d.failed || PATH !== undefined || d.numRuns >= floor) return;
+      throw new Error(
+        `only ${d.numRuns} of ${runs(numRuns)} runs within the ${runs(budgetMs)} ms budget (at least ${floor} required, seed ${SEED}): ` +
+          'the machine was too slow for this property to have tried enough inputs',
+      );
+    },
+  });
+}
+
+/**
  * The options of one fc.assert: its run count, the seed (SEED), the replay path when given, the failing
  * check's own message in the report, and a time budget. The budget bounds shrinking when every
  * failing attempt is slow (a hang costs its whole deadline each time): a property still running
- * after `budgetMs` stops and reports the smallest counterexample found so far. Scaled with the runs.
+ * after `budgetMs` stops and reports the smallest counterexample found so far; one that passed but
+ * stopped below minRuns(numRuns) fails. Scaled with the runs.
  */
 export function fuzzOptions<T>(numRuns: number, budgetMs: number, extra: fc.Parameters<T> = {}): fc.Parameters<T> {
   return {
@@ -34,6 +61,7 @@ export function fuzzOptions<T>(numRuns: number, budgetMs: number, extra: fc.Para
     seed: SEED,
     ...(PATH !== undefined && { path: PATH }),
     ...extra,
+    plugins: [runFloor<T>(numRuns, budgetMs), ...(extra.plugins ?? [])],
   };
 }
 
