@@ -169,6 +169,23 @@ export const inboxScenarios: Scenario[] = [
     },
   },
   {
+    // A run started by update-with-start with no test limit: it asks for the early hand-over patch
+    // (inbox-early-continue-as-new-v1) in its first task. The hand-over itself is the one the
+    // continue-as-new scenario records; tests/integration/inbox-continue-as-new.test.ts drives a
+    // run to the default limit.
+    name: 'default-history-limit',
+    workflowType: INBOX_WORKFLOW_TYPE,
+    async run(client, taskQueue): Promise<Recorded> {
+      const start: InboxStart = { inboxId: 'replay-inbox-default-limit', policy: POLICY, createdAt: CREATED_AT, taskQueue };
+      const h = client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue)));
+      for (let n = 1; n <= 3; n++) granted(await reserveSlot(client, start, { key: `replay-limit-${n}:1:0`, leadId: `replay-limit-${n}` }));
+      await reportInboxEvent(client, start, { eventId: 'sent:replay-limit-1:1:0', kind: 'sent', key: 'replay-limit-1:1:0' });
+      await settle(h);
+      await h.terminate('replay recording done');
+      return h.workflowId;
+    },
+  },
+  {
     name: 'inbox-slot-stop-resume',
     async run(client, taskQueue, make) {
       // Its own control workflow id; the stop itself is the database flag every slot request reads.

@@ -95,7 +95,7 @@ export interface InboxWorkflowInput {
   /** When the inbox started sending (epoch ms): day 0 of the warm-up ramp and of its age. */
   createdAt: number;
   carry?: InboxCarry;
-  /** Continue-as-new after this many history events (tests); otherwise when the server suggests it. */
+  /** Continue-as-new after this many history events (tests); default 2,000 (workflows/inbox/workflow.ts), or the server's suggestion if sooner. */
   historyLimit?: number;
 }
 

@@ -3,7 +3,7 @@
 // after changes, at most every few seconds, wakes when the clock changes them (a new day, a pause
 // running out), and
 // hands its plain-JSON state to a fresh run before the history grows large.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { InboxStateActivities } from '../../activities/inboxes/state.js';
 import type { InboxWorkflowInput } from './contract.js';
 import { InboxState } from './state.js';
@@ -16,12 +16,22 @@ const { saveInboxStatus } = proxyActivities<InboxStateActivities>({
 /** Grants in a burst are persisted together rather than one activity each. */
 const SAVE_COALESCE_MS = 2_000;
 
+/**
+ * A run hands over after this many events (about 600 grants), well before the server suggests it
+ * (4,096 events by default). Under a burst of reserveSlot updates the history grows by hundreds of
+ * events between two looks at the suggestion, and an inbox evicted from a small sticky cache
+ * (WORKER_MEMORY_MB) replays its whole run before it can answer the next lead: a short run keeps
+ * that replay to milliseconds. Runs started before the patch keep the server's suggestion only.
+ */
+const DEFAULT_HISTORY_LIMIT = 2_000;
+
 export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   const st = new InboxState(input);
   let saved = -1;
+  const historyLimit = input.historyLimit ?? (patched('inbox-early-continue-as-new-v1') ? DEFAULT_HISTORY_LIMIT : undefined);
   const dueForNewRun = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
+    return info.continueAsNewSuggested || (historyLimit !== undefined && info.historyLength >= historyLimit);
   };
   for (;;) {
     // Asleep until something changes, or until the figures change by the clock (a new day, a
