@@ -20,6 +20,11 @@ export const Failure = {
   SlotRevoked: 'SlotRevokedError',
   /** The lead's campaign is paused or cancelled: nothing was called; the lead asks its slot again (which waits while the campaign does). */
   CampaignHeld: 'CampaignHeldError',
+  /**
+   * A campaign lead's step cannot be drafted from its campaign (the step was removed, no variant
+   * renders for this prospect): the lead waits for a person, never for the built-in dealer text.
+   */
+  CampaignDraftHeld: 'CampaignDraftHeldError',
 } as const;
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];

@@ -1,14 +1,18 @@
 // The drafting activity for campaign leads, on a real PostgreSQL: the campaign's current step and
 // the lead's A/B variant rendered with the prospect's columns (verbatim without a prompt, through
-// the AI with one), the same variant for the same lead and step, the weights over 2,000 leads,
-// and every fallback (no campaign, no step, no prospect, a template that no longer renders, no database).
+// the AI with one), the same variant for the same lead and step, the weights over 2,000 leads;
+// a broken variant gives way to another of its step, a step with none that renders (or gone) holds
+// the lead, and a lead that is not the campaign's prospect (or no database) gets its ordinary draft.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { createDraftActivities, type DraftArgs } from '../../activities/ai/activity.js';
 import { createDrafter } from '../../activities/ai/drafter.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import { assignVariant } from '../../domain/campaigns/variants.js';
+import { Failure } from '../../domain/failures/index.js';
 import type { Draft } from '../../domain/messages/draft-types.js';
 import { startOpenAI } from '../helpers/standins/openai.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
@@ -37,6 +41,14 @@ const spec = (over: Partial<CampaignSpec> = {}): CampaignSpec => ({
     },
     // As if edited by hand in the database: no longer renders.
     { delay: '3 days', variants: [{ id: 'X', weight: 1, subject: 'Hi', body: 'Hi {{ frstName }}' }] },
+    // One arm broken by hand, the other fine.
+    {
+      delay: '3 days',
+      variants: [
+        { id: 'Y', weight: 1, subject: 'Broken', body: 'Hi {{ frstName }}' },
+        { id: 'Z', weight: 1, subject: 'Last note for {{ company | default: "your team" }}', body: 'Closing the loop.\n{{ senderName }}' },
+      ],
+    },
   ],
   window: { days: [1, 2, 3, 4, 5], startHour: 9, endHour: 17, timeZone: 'UTC' },
   dailyNewLeads: null,
@@ -175,19 +187,39 @@ describe('campaign drafting activity', () => {
     }
   });
 
-  test('a template that no longer renders: the built-in template with the reason, not a retry loop', async () => {
-    const d = await draft(args('lead:ana', 3));
-    assert.equal(d.path, 'template');
-    assert.equal(d.reason, 'validation');
-    assert.equal(d.variant, undefined);
-    assert.match(d.detail ?? '', /campaign camp-1 step 3: the campaign template did not render \(unknown variable "frstName"/);
-    assert.match(d.body, /Harbor Fleet Team/, 'signed by the campaign');
+  test('a variant that no longer renders: another variant of the same step, saying why, never the built-in text', async () => {
+    // A lead the hash assigns the broken arm Y of step 4.
+    const leadId = Array.from({ length: 2000 }, (_, i) => `lead:w-${i}`).find((id) => assignVariant(id, 4, spec().steps[3]!.variants).id === 'Y');
+    assert.ok(leadId !== undefined);
+    const d = await draft(args(leadId, 4));
+    assert.deepEqual(
+      { subject: d.subject, body: d.body, path: d.path, reason: d.reason, variant: d.variant },
+      { subject: 'Last note for your team', body: 'Closing the loop.\nHarbor Fleet Team', path: 'template', reason: 'validation', variant: 'Z' },
+    );
+    assert.match(d.detail ?? '', /^campaign camp-1 step 4: variant Y: unknown variable "frstName".*; sent variant Z instead$/);
   });
 
-  test('missing campaign, step or prospect, or no database: the ordinary draft, saying why', async () => {
+  test('no variant renders, or the step is gone: the lead is held (non-retryable CampaignDraftHeld), nothing drafted', async () => {
+    const cases: Array<[DraftArgs, RegExp]> = [
+      [args('lead:ana', 3), /^campaign camp-1 step 3: no variant renders for this prospect \(variant X: unknown variable "frstName"/],
+      [args('lead:ana', 5), /^campaign camp-1 step 5: the campaign has no usable step 5 \(removed or emptied after this lead started\?\)/],
+    ];
+    for (const [a, why] of cases) {
+      await assert.rejects(draft(a), (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure, String(err));
+        assert.equal(err.type, Failure.CampaignDraftHeld);
+        assert.equal(err.nonRetryable, true, 'no retry fixes the campaign');
+        assert.match(err.message, why);
+        assert.match(err.message, /nothing was sent: fix the campaign, then retry the lead$/);
+        assert.doesNotMatch(err.message, /enquiry/);
+        return true;
+      });
+    }
+  });
+
+  test('not a prospect of the campaign (no such campaign, a lead merely tagged with it) or no database: the ordinary draft, saying why', async () => {
     const cases: Array<[DraftArgs, RegExp, ReturnType<typeof acts>?]> = [
       [args('lead:ana', 1, 'camp-gone'), /^campaign camp-gone not found: drafted as an ordinary lead; no OpenAI API key configured$/],
-      [args('lead:ana', 4), /^campaign camp-1 has no usable step 4/],
       [args('lead:stranger', 1), /^no prospect of campaign camp-1 for this lead/],
       [args('lead:ana', 1), /has no database to read it from/, createDraftActivities({ drafter: createDrafter({}), senderName: 'leadflow' })],
     ];
@@ -198,6 +230,8 @@ describe('campaign drafting activity', () => {
       assert.equal(d.variant, undefined);
       assert.match(d.detail ?? '', why);
       assert.match(d.body, /^Hi Ana,/, 'the built-in template for the lead');
+      // The lead named no vehicle: the built-in subject for that, not a stand-in in the vehicle's slot.
+      assert.equal(d.subject, 'Your enquiry at leadflow');
     }
   });
 });

@@ -1,7 +1,9 @@
 // A campaign's timing on the time-skipping server with real activities on a real PostgreSQL: the
 // campaign workflow fans its prospects out, each lead sends its steps 1 and 3 days apart (server
 // clock) and ends no_response 2 days after its last one, and the campaign finishes with totals
-// that add up; and the daily cap of new leads spreads 5 prospects over 3 days, 2 a day.
+// that add up; the daily cap of new leads spreads 5 prospects over 3 days, 2 a day; and a step
+// that no longer renders holds the lead in needs_attention (never the built-in dealer text) until
+// the campaign is fixed and the lead retried.
 // Every workflow a test starts (campaign, leads, implicit inboxes) is ended before its worker
 // stops: one left waiting on a queue nobody polls would stall the next test's time skips.
 import assert from 'node:assert/strict';
@@ -13,8 +15,10 @@ import { startCampaignWorkflow } from '../../temporal/campaign-client.js';
 import { leadHandle, queryLeadState } from '../../temporal/lead-client.js';
 import { createLeadWorker } from '../../workers/lead-worker.js';
 import { campaignWorkflowId, type CampaignTotals } from '../../workflows/campaign/contract.js';
+import { retrySignal } from '../../workflows/lead/contract.js';
 import { dayKey } from '../../workflows/inbox/policy/time.js';
 import { campaignSpec } from '../helpers/campaigns/harness.js';
+import { eventually } from '../helpers/eventually.js';
 import { seedRunningCampaign, testProspects } from '../helpers/campaigns/seed.js';
 import { testDataConverter } from '../helpers/codec.js';
 import { recordingTransport, type RecordingTransport } from '../helpers/recording-transport.js';
@@ -184,6 +188,37 @@ describe('campaign sequence (time-skipping server, real PostgreSQL)', () => {
         starts.map((t) => dayKey(t, 'UTC')).sort(),
       );
       assert.equal(run.email.sends.length, 15);
+    });
+  });
+  test('a step no variant of which renders: the lead waits in needs_attention with the reason, nothing sent; fixed and retried, it sends the campaign text', async () => {
+    const good = spec();
+    // As if edited by hand in the database after validation: an unknown variable.
+    const broken = spec({
+      steps: [{ ...good.steps[0]!, variants: [{ id: 'A', weight: 1, subject: 'Hi {{ frstName }}', body: 'Hello' }] }, ...good.steps.slice(1)],
+    });
+    await withCampaign(broken, 1, async (run) => {
+      const [leadId] = await eventually('the lead started', async () => ((await leadIdsOf(run.campaignId)).length === 1 ? leadIdsOf(run.campaignId) : null));
+      assert.ok(leadId !== undefined);
+      const stuck = await eventually('needs_attention', async () => {
+        const s = await queryLeadState(run.env.client, leadId);
+        return s.status === 'needs_attention' ? s : null;
+      });
+      assert.match(
+        stuck.attention ?? '',
+        new RegExp(`^campaign ${run.campaignId} step 1: no variant renders for this prospect \\(variant A: unknown variable "frstName"`),
+      );
+      assert.match(stuck.attention ?? '', /nothing was sent: fix the campaign, then retry the lead$/);
+      assert.equal(run.email.sends.length, 0, 'no built-in text went out');
+      assert.deepEqual(await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 }), []);
+
+      await tdb.db.updateTable('campaigns').set({ spec: good }).where('id', '=', run.campaignId).execute();
+      await leadHandle(run.env.client, leadId).signal(retrySignal, { by: 'ops@fleet.test' });
+      await eventually('step 1 sent after the retry', async () => (await queryLeadState(run.env.client, leadId)).stepsSent === 1);
+      assert.equal(run.email.sends.length, 1);
+      const [row] = await listOutbox(tdb.db, { leadId, limit: 10, offset: 0 });
+      assert.ok(['A', 'B'].includes(row?.variant ?? ''), 'sent as one arm of the step');
+      // The fixed campaign's own subject for that arm, not the built-in one.
+      assert.match(run.email.sends[0]?.msg.subject ?? '', row?.variant === 'A' ? /^A: hello / : /^B: a question for /);
     });
   });
 });

@@ -2,7 +2,7 @@
 // the key derived from lead + step + resend number. A refusal the provider will repeat becomes a
 // reason for a person (needs_attention), never a retry loop.
 import { Failure } from '../../domain/failures/index.js';
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched } from '@temporalio/workflow';
 import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
 import { templateDraft } from '../../domain/messages/templates.js';
 import { draftMessage, sendMessage } from './activities.js';
@@ -22,13 +22,26 @@ export type StepResult =
 /** Used only if the drafting activity itself keeps failing and no sender name was configured. */
 const FALLBACK_SENDER = 'our team';
 
-async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: string | null): Promise<Draft> {
+/**
+ * A campaign lead whose step cannot be drafted (CampaignDraftHeld, or the activity failing for
+ * good) waits for a person instead of getting the built-in dealer text. Runs from before it sent
+ * the built-in text there, and their histories replay that way.
+ */
+export const CAMPAIGN_DRAFT_HOLD_PATCH = 'lead-campaign-draft-hold-v1';
+
+async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: string | null, campaignLead: boolean): Promise<Draft | { attention: string }> {
   try {
     return await draftMessage({ ...ctx, dealerName: senderName });
   } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    const detail = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
+    const heldByCampaign = cause instanceof ApplicationFailure && cause.type === Failure.CampaignDraftHeld;
+    if ((campaignLead || heldByCampaign) && patched(CAMPAIGN_DRAFT_HOLD_PATCH)) {
+      log.warn('campaign step not drafted; the lead waits for a person', { step: ctx.step, detail });
+      return { attention: heldByCampaign ? detail : `step ${ctx.step} could not be drafted from the campaign (${detail}); nothing was sent` };
+    }
     // The drafter never fails on the model (it falls back itself), so this is a broken worker:
     // the lead still gets the reviewed template rather than waiting for a deploy.
-    const detail = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
     log.warn('drafting activity failed; using the built-in template', { step: ctx.step, detail });
     return { ...templateDraft({ ...ctx, dealerName: senderName ?? FALLBACK_SENDER }), path: 'template', reason: 'ai_error', detail };
   }
@@ -52,7 +65,7 @@ export async function sendStep(
   if (to === null || to === undefined) return { kind: 'attention', reason: NO_CHANNEL };
 
   const key = sendKey(leadId, step, c.resends[String(step)] ?? 0);
-  const draft = await draftFor(
+  const drafted = await draftFor(
     {
       channel,
       step,
@@ -64,7 +77,10 @@ export async function sendStep(
       ...(input.campaignId !== null && { campaign: { campaignId: input.campaignId, leadId } }),
     },
     input.senderName ?? null,
+    input.source === 'campaign' && input.campaignId !== null,
   );
+  if ('attention' in drafted) return { kind: 'attention', reason: drafted.attention };
+  const draft = drafted;
   await record(st, {
     leadId,
     eventKey: `drafted:${key}`,

@@ -10,6 +10,7 @@ import { chooseLean } from './journal.js';
 import type { LeadInput, LeadOutcome } from './contract.js';
 import { legacyWait } from './legacy.js';
 import { HANDOVER_PATCH, runPipeline, runSequence, SCORE_HANDOVER_PATCH } from './pipeline.js';
+import { CAMPAIGN_DRAFT_HOLD_PATCH } from './send-step.js';
 import { INBOX_SLOTS_PATCH } from './slot-step.js';
 import { LeadRunState } from './run-state.js';
 import { checkSequence, durationMs } from './sequence.js';
@@ -47,7 +48,7 @@ export async function leadWorkflow(input: LeadInput): Promise<LeadOutcome> {
  * handover history). After its first call a patch is answered from memory, with no command.
  */
 function primePatches(): void {
-  for (const id of [PIPELINE_PATCH, INBOX_SLOTS_PATCH, HANDOVER_PATCH, SCORE_HANDOVER_PATCH]) patched(id);
+  for (const id of [PIPELINE_PATCH, INBOX_SLOTS_PATCH, HANDOVER_PATCH, SCORE_HANDOVER_PATCH, CAMPAIGN_DRAFT_HOLD_PATCH]) patched(id);
 }
 
 function checked<T>(fn: () => T): T {
