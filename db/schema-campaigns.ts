@@ -50,6 +50,8 @@ export interface CampaignProspectsTable {
   first_name: string | null;
   last_name: string | null;
   company: string | null;
+  /** The recipient's IANA zone from the list (`timezone`/`tz` column); null: the inbox's zone applies. */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   fields: ColumnType<Record<string, string>, JsonbInput | undefined, JsonbInput>;
   status: ColumnType<ProspectStatus, ProspectStatus | undefined, ProspectStatus>;
   lead_id: ColumnType<string | null, string | null | undefined, string | null>;

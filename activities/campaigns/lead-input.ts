@@ -30,6 +30,8 @@ export function prospectLeadInput(campaignId: string, spec: CampaignSpec, p: Cam
     ...(spec.scoringWeights !== undefined && { scoringWeights: spec.scoringWeights }),
     ...(spec.handover !== undefined && { handover: spec.handover }),
     inboxes: spec.inboxes,
+    // The list's time-zone column: windows (the inbox's and the campaign's) open in the recipient's hours.
+    ...(p.time_zone !== null && { recipientTimeZone: p.time_zone }),
     finalWait: replyMs,
     waitFor: sequenceMs + replyMs + SLOT_SLACK_MS,
   };

@@ -12,6 +12,7 @@ import { sendProblem } from '../errors.js';
 import { InvalidLeadInputError, submitLead } from '../../temporal/lead-client.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
 import { jsonPointer } from '../../domain/text/checks.js';
+import { canonicalTimeZone } from '../../domain/time-zone.js';
 import { AdfAccepted, IdempotencyHeaders, LeadBody, LeadRef } from '../schemas/ingest.js';
 
 const ADF_TYPES = ['application/xml', 'text/xml', 'application/x-adf+xml', 'application/adf+xml', 'message/rfc822'];
@@ -77,6 +78,9 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest; identity:
         if (!parsed?.isValid()) throw new BadField('/contact/phone', `"${body.contact.phone}" is not a valid phone number`);
         phone = parsed.number;
       }
+      const zone = body.recipientTimeZone == null ? null : canonicalTimeZone(body.recipientTimeZone);
+      if (body.recipientTimeZone != null && zone === null)
+        throw new BadField('/recipientTimeZone', `"${body.recipientTimeZone}" is not an IANA time zone (e.g. America/Chicago)`);
       const key = idempotencyKey(req.headers);
       try {
         const started = await submitLead(
@@ -87,6 +91,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ ingest: Ingest; identity:
             campaignId: body.campaignId ?? null,
             contact: { firstName: body.contact.firstName ?? null, lastName: body.contact.lastName ?? null, email, phone },
             payload: body.payload ?? {},
+            ...(zone !== null && { recipientTimeZone: zone }),
           },
           { identity: opts.identity, arrivalId: key !== null ? `http:key:${key}` : `http:${randomUUID()}` },
         );

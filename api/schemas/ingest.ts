@@ -37,6 +37,8 @@ export const LeadBody = Type.Object(
     externalId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     campaignId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     contact: Contact,
+    /** The recipient's IANA time zone (`America/Chicago`): sending windows open in the recipient's hours. */
+    recipientTimeZone: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
     payload: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
   },
   { additionalProperties: false },

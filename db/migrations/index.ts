@@ -17,6 +17,7 @@ import * as sendingControl20261202 from './2026_12_02_0011_sending_control.js';
 import * as inboxState20261202 from './2026_12_02_0012_inbox_state.js';
 import * as leadEventsTypeIdx20261202 from './2026_12_02_0013_lead_events_type_idx.js';
 import * as campaigns20261202 from './2026_12_02_0014_campaigns.js';
+import * as prospectTimeZone20261202 from './2026_12_02_0015_prospect_time_zone.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_leads': leads20261123,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0012_inbox_state': inboxState20261202,
   '2026_12_02_0013_lead_events_type_idx': leadEventsTypeIdx20261202,
   '2026_12_02_0014_campaigns': campaigns20261202,
+  '2026_12_02_0015_prospect_time_zone': prospectTimeZone20261202,
 };

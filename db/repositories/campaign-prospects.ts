@@ -17,6 +17,8 @@ export interface NewProspect {
   firstName: string | null;
   lastName: string | null;
   company: string | null;
+  /** The recipient's IANA zone, when the list gave one. */
+  timeZone?: string | null;
   fields: Record<string, string>;
 }
 
@@ -111,6 +113,7 @@ export async function storeImport(
             first_name: p.firstName,
             last_name: p.lastName,
             company: p.company,
+            time_zone: p.timeZone ?? null,
             fields: jsonb(p.fields),
           })),
         )

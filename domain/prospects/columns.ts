@@ -10,6 +10,7 @@ const ALIASES: Record<StandardField, string[]> = {
   lastName: ['last name', 'last_name', 'lastname', 'surname', 'family name'],
   phone: ['phone', 'mobile', 'phone number', 'mobile phone', 'cell', 'telephone'],
   company: ['company', 'company name', 'organization', 'organisation'],
+  timeZone: ['timezone', 'time zone', 'time_zone', 'tz', 'iana time zone'],
 };
 
 // Case, surrounding space, `_`, `-` and inner spaces do not matter: `E-Mail Address` = `email_address`.

@@ -1,9 +1,10 @@
 // One row's values to a prospect record or to the first problem found. The order problems are
-// looked for in is fixed (shape, e-mail, phone, neither, duplicate) so that the same file always
-// reports the same problem for a row, whichever way it is read.
+// looked for in is fixed (shape, e-mail, phone, time zone, neither, duplicate) so that the same
+// file always reports the same problem for a row, whichever way it is read.
 import type { CountryCode } from 'libphonenumber-js/max';
 import { checkEmailSyntax } from '../enrich/email.js';
 import { enrichPhone } from '../enrich/phone.js';
+import { canonicalTimeZone } from '../time-zone.js';
 import { ProspectListError, type ColumnTarget, type ProspectProblem, type ProspectRecord } from './types.js';
 
 export class ProspectCollector {
@@ -33,11 +34,13 @@ export class ProspectCollector {
   check(row: number, values: Iterable<readonly [ColumnTarget, string]>): void {
     const record: ProspectRecord = { row, email: null, emailNorm: null, phone: null, firstName: null, lastName: null, company: null, fields: {} };
     let phoneRaw: string | null = null;
+    let zoneRaw: string | null = null;
     for (const [target, raw] of values) {
       const value = raw.trim();
       if (value === '') continue;
       if (target.startsWith('fields.')) record.fields[target.slice(7)] = value;
       else if (target === 'phone') phoneRaw = value;
+      else if (target === 'timeZone') zoneRaw = value;
       else if (target === 'email' || target === 'firstName' || target === 'lastName' || target === 'company') record[target] = value;
     }
 
@@ -50,6 +53,11 @@ export class ProspectCollector {
       const phone = enrichPhone(phoneRaw, this.region);
       if (!phone.valid) return this.problem(row, 'phone', `not a valid phone number (national numbers are read as ${this.region})`);
       record.phone = phone.e164;
+    }
+    if (zoneRaw !== null) {
+      const zone = canonicalTimeZone(zoneRaw);
+      if (zone === null) return this.problem(row, 'timeZone', `${JSON.stringify(zoneRaw.slice(0, 64))} is not an IANA time zone (e.g. America/Chicago)`);
+      record.timeZone = zone;
     }
     if (record.email === null && record.phone === null) return this.problem(row, 'email', 'neither an e-mail address nor a phone number');
     if (record.emailNorm !== null) {

@@ -6,7 +6,7 @@ export type ProspectEncoding = 'utf-8' | 'windows-1252';
 export type ProspectFormat = 'csv' | 'json';
 
 /** The prospect attributes a column can feed; anything else is a custom field. */
-export const STANDARD_FIELDS = ['email', 'phone', 'firstName', 'lastName', 'company'] as const;
+export const STANDARD_FIELDS = ['email', 'phone', 'firstName', 'lastName', 'company', 'timeZone'] as const;
 export type StandardField = (typeof STANDARD_FIELDS)[number];
 /** Where a column's values go: a standard field, or `fields.<name>` (a custom field). */
 export type ColumnTarget = StandardField | `fields.${string}`;
@@ -25,13 +25,15 @@ export interface ProspectRecord {
   firstName: string | null;
   lastName: string | null;
   company: string | null;
+  /** The recipient's IANA zone, canonical (`America/Chicago`), when a column gave one: windows apply in it. */
+  timeZone?: string;
   /** The other columns, under their header text (or mapped name); blank values are left out. */
   fields: Record<string, string>;
 }
 
 export interface ProspectProblem {
   row: number;
-  /** `email`, `phone`, `row` (the row's shape), or a JSON key holding a non-text value. */
+  /** `email`, `phone`, `timeZone`, `row` (the row's shape), or a JSON key holding a non-text value. */
   field: string;
   reason: string;
 }

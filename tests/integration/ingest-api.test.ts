@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { LeadInput } from '../../workflows/lead/contract.js';
 import { buildApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
 import { createApiKey, getLead, listApiKeys, quarantine, revokeApiKey } from '../../db/index.js';
@@ -12,7 +14,7 @@ import { adfEmail, adfXml } from '../helpers/adf.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import type { TestDb } from '../helpers/test-db.js';
-import { TEST_LEAD_ID_SECRET } from '../helpers/codec.js';
+import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
 import { opaqueLeadId } from '../../temporal/lead-ids.js';
 
 describe('HTTP ingest, API keys and quarantine', () => {
@@ -160,5 +162,24 @@ describe('HTTP ingest, API keys and quarantine', () => {
     assert.equal(leadId, opaqueLeadId(TEST_LEAD_ID_SECRET, `web-form:email:${email}`));
     await app.inject({ method: 'POST', url: '/leads', headers: { ...auth, 'idempotency-key': 'k-1' }, payload });
     assert.equal(await arrivals(leadId, 1), 1);
+  });
+
+  test("JSON leads: recipientTimeZone must be an IANA zone and reaches the lead's input canonical", async () => {
+    const auth = { authorization: `Bearer ${keys.write}` };
+    const contact = { email: `${uniqueName('tz')}@example.com` };
+    const bad = await app.inject({ method: 'POST', url: '/leads', headers: auth, payload: { source: 'web', contact, recipientTimeZone: 'Central' } });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(
+      bad.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field),
+      ['/recipientTimeZone'],
+    );
+    const res = await app.inject({ method: 'POST', url: '/leads', headers: auth, payload: { source: 'web', contact, recipientTimeZone: 'america/chicago' } });
+    assert.equal(res.statusCode, 202, res.body);
+    // The lead's input as its workflow got it: the start event, decrypted with the test key.
+    const history = await env.client.workflow.getHandle(res.json<{ leadId: string }>().leadId).fetchHistory();
+    let payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    for (const codec of testDataConverter.payloadCodecs ?? []) payloads = await codec.decode(payloads);
+    const input = defaultPayloadConverter.fromPayload<LeadInput>(payloads[0]!);
+    assert.equal(input.recipientTimeZone, 'America/Chicago');
   });
 });
