@@ -8,7 +8,7 @@ export const ImportQuery = WithDefaults(
   Type.Object(
     {
       dryRun: Type.Boolean({ default: false }),
-      /** JSON object: header column → email | phone | firstName | lastName | company | fields.<name> | null (ignore). */
+      /** JSON object: header column → email | phone | firstName | lastName | company | timeZone | fields.<name> | null (ignore). */
       mapping: Type.Optional(Type.String({ maxLength: 10_000 })),
       /** ISO 3166 region national phone numbers are read in (default US). */
       region: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
