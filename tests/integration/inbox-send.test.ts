@@ -1,7 +1,9 @@
 // Sending as a registry inbox: the ledger takes the inbox's own transport (built from its row with
 // the secrets opened, rebuilt when the row changes), records the inbox on the outbox row, and the
 // message arrives through that inbox's SMTP server with its From and Message-ID domain; messages
-// without an inbox keep the configured transport. Real GreenMail and PostgreSQL.
+// without an inbox keep the configured transport. Real GreenMail and PostgreSQL. Then, end to end
+// on the dev server with the real lead worker: a send through a SendGrid inbox whose key is sealed
+// in the registry leaves that key in no lead or inbox history and in no worker log line.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +16,9 @@ import { getOutbox, insertInbox, updateInbox } from '../../db/index.js';
 import { createSecretBox } from '../../domain/crypto/secret-box.js';
 import { sealInboxSecrets } from '../../domain/inboxes/sealed.js';
 import { DEFAULT_POLICY } from '../../workflows/inbox/contract.js';
+import { startInboxLeadStack, type InboxLeadStack } from '../helpers/inbox-leads.js';
 import { connectImap, startMailServer, type MailServer } from '../helpers/mailserver.js';
+import { captureWorkerLogs, historyTexts, secretForms, type CapturedLogs } from '../helpers/secrets-scan.js';
 import { recordingTransport } from '../helpers/recording-transport.js';
 import { uniqueName } from '../helpers/temporal.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
@@ -128,5 +132,49 @@ describe('per-inbox transports', () => {
     );
     assert.equal(unknown.nonRetryable, true);
     assert.match(unknown.message, /no inbox nobody/);
+  });
+});
+
+describe("a registry inbox's credentials never reach histories or worker logs (dev server, real lead worker)", () => {
+  let s: InboxLeadStack;
+  let logs: CapturedLogs;
+  before(async () => {
+    // From before the worker starts: its start-up lines count too.
+    logs = captureWorkerLogs();
+    s = await startInboxLeadStack();
+  });
+  after(async () => {
+    logs?.stop();
+    await s?.stop();
+  });
+
+  test('after a send through the inbox (one failed attempt, then accepted) its API key is in no history and no log line', async () => {
+    const inbox = await s.addInbox();
+    // A 500 first: the failed attempt's error is logged and recorded in the lead's history too.
+    s.sendgrid.faults.push({ status: 500 });
+    const leadId = await s.submit(inbox);
+    await s.leadUntil(leadId, 'the first message sent', (st) => st.stepsSent === 1);
+    const calls = s.sendgrid.requests.filter((r) => r.path === '/v3/mail/send' && r.headers.authorization === `Bearer ${s.apiKey}`);
+    assert.equal(calls.length, 2, "both attempts authenticated with the inbox's own key");
+
+    for (const workflowId of [leadId, s.inboxWorkflowId(inbox)]) {
+      const history = await s.env.client.workflow.getHandle(workflowId).fetchHistory();
+      const { raw, decoded } = await historyTexts(history);
+      // The search must see what is there: opened payloads (not only the plain search attribute) name the inbox.
+      assert.ok(
+        decoded.some((t) => t.includes(`"inboxId":"${inbox}"`)),
+        `${workflowId}: the decoded payloads mention the inbox`,
+      );
+      for (const form of secretForms(s.apiKey)) {
+        assert.ok(!raw.includes(form), `${workflowId}: the stored history carries no form of the key`);
+        assert.ok(!decoded.some((t) => t.includes(form)), `${workflowId}: no decoded payload carries the key`);
+      }
+    }
+    const text = logs.lines.join('');
+    assert.ok(
+      text.includes('"level":"trace"') && text.includes('Activity failed') && text.includes(leadId.slice(5)),
+      "the capture holds this lead's worker lines down to TRACE, its failed attempt too",
+    );
+    for (const form of secretForms(s.apiKey)) assert.ok(!text.includes(form), 'no worker log line carries the key');
   });
 });
