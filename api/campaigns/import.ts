@@ -45,18 +45,33 @@ async function suppressedAmong(db: Kysely<Database>, addresses: string[]): Promi
   return out;
 }
 
-/** Prospects already in the campaign (by e-mail, or by phone without one): for the dry run's report. */
-async function alreadyIn(db: Kysely<Database>, campaignId: string, check: ProspectCheck): Promise<Set<string>> {
-  const emails = check.valid.flatMap((p) => (p.emailNorm !== null ? [p.emailNorm] : []));
-  const out = new Set<string>();
+/**
+ * Rows already in the campaign, found as storeImport's unique indexes find them: by normalised
+ * e-mail, and a row without one by its phone among the prospects without one. For the dry run,
+ * which must report what the real import would: the same rows refused with the same field.
+ */
+async function alreadyIn(db: Kysely<Database>, campaignId: string, rows: ProspectCheck['valid']): Promise<{ emails: Set<string>; phones: Set<string> }> {
+  const emails = rows.flatMap((p) => (p.emailNorm !== null ? [p.emailNorm] : []));
+  const phones = rows.flatMap((p) => (p.emailNorm === null && p.phone !== null ? [p.phone] : []));
+  const out = { emails: new Set<string>(), phones: new Set<string>() };
   for (let i = 0; i < emails.length; i += 1000) {
-    const rows = await db
+    const found = await db
       .selectFrom('campaign_prospects')
       .select('email_norm')
       .where('campaign_id', '=', campaignId)
       .where('email_norm', 'in', emails.slice(i, i + 1000))
       .execute();
-    for (const r of rows) if (r.email_norm !== null) out.add(r.email_norm);
+    for (const r of found) if (r.email_norm !== null) out.emails.add(r.email_norm);
+  }
+  for (let i = 0; i < phones.length; i += 1000) {
+    const found = await db
+      .selectFrom('campaign_prospects')
+      .select('phone')
+      .where('campaign_id', '=', campaignId)
+      .where('email_norm', 'is', null)
+      .where('phone', 'in', phones.slice(i, i + 1000))
+      .execute();
+    for (const r of found) if (r.phone !== null) out.phones.add(r.phone);
   }
   return out;
 }
@@ -114,10 +129,12 @@ export async function importProspects(
     return hit === null;
   });
   if (req.dryRun) {
-    const existing = await alreadyIn(db, req.campaignId, check);
+    const existing = await alreadyIn(db, req.campaignId, valid);
     const fresh = valid.filter((p) => {
-      if (p.emailNorm === null || !existing.has(p.emailNorm)) return true;
-      invalid.push({ row: p.row, field: 'email', reason: 'already a prospect of this campaign' });
+      const field =
+        p.emailNorm !== null ? (existing.emails.has(p.emailNorm) ? 'email' : null) : p.phone !== null && existing.phones.has(p.phone) ? 'phone' : null;
+      if (field === null) return true;
+      invalid.push({ row: p.row, field, reason: 'already a prospect of this campaign' });
       return false;
     });
     return { importId: null, created: false, dryRun: true, rows: check.rows, accepted: fresh.length, invalid: invalid.sort((a, b) => a.row - b.row) };

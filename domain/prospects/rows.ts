@@ -11,9 +11,12 @@ export class ProspectCollector {
   rows = 0;
   readonly valid: ProspectRecord[] = [];
   readonly invalid: ProspectProblem[] = [];
-  // Normalised e-mail → the row that first had it. Only valid rows enter: every duplicate then
-  // names a row that is actually imported.
+  // Normalised e-mail → the row that first had it, and for rows without an e-mail, E.164 phone →
+  // the first such row: the keys a campaign holds a person once by (its unique indexes), so a
+  // repeat is refused here, where the dry run sees it too, not only by the real import's insert.
+  // Only valid rows enter: every duplicate then names a row that is actually imported.
   private readonly firstRow = new Map<string, number>();
+  private readonly firstPhoneOnlyRow = new Map<string, number>();
 
   constructor(
     private readonly region: CountryCode,
@@ -64,6 +67,10 @@ export class ProspectCollector {
       const first = this.firstRow.get(record.emailNorm);
       if (first !== undefined) return this.problem(row, 'email', `duplicate of row ${first}`);
       this.firstRow.set(record.emailNorm, row);
+    } else if (record.phone !== null) {
+      const first = this.firstPhoneOnlyRow.get(record.phone);
+      if (first !== undefined) return this.problem(row, 'phone', `duplicate of row ${first}`);
+      this.firstPhoneOnlyRow.set(record.phone, row);
     }
     this.valid.push(record);
   }

@@ -107,6 +107,24 @@ describe('prospect CSV: bad rows', () => {
     );
   });
 
+  test('a row with only a phone repeating an earlier such row (compared as E.164) is a duplicate naming field phone', async () => {
+    const check = await csv(
+      [
+        'email,phone,name',
+        ',(201) 555-0123,Phone only', // 2 valid
+        'ann@example.com,201-555-0123,Ann', // 3 valid: an e-mail is the key when there is one
+        ',+1 201 555 0123,Again', // 4 duplicate of row 2
+        ',201.555.0199,Other', // 5 valid
+        ',12015550123,Third time', // 6 duplicate of row 2
+      ].join('\n'),
+    );
+    assert.deepEqual(rowsOf(check), [2, 3, 5]);
+    assert.deepEqual(check.invalid, [
+      { row: 4, field: 'phone', reason: 'duplicate of row 2' },
+      { row: 6, field: 'phone', reason: 'duplicate of row 2' },
+    ]);
+  });
+
   test('the region reads national phone numbers', async () => {
     const check = await csv('phone\n020 7946 0958\n', { region: 'gb' });
     assert.equal(check.valid[0]?.phone, '+442079460958');
