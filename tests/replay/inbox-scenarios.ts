@@ -1,8 +1,9 @@
 // Sending-governance paths whose histories are committed: the inbox entity (slots, release, events,
 // a self-pause from bounces, an operator's pause and resume, a policy change; and a run that
 // continues as new keeping its reservations), and the lead's inbox-slot path (patch
-// lead-inbox-slots-v1): held by the emergency stop then sent after the resume, and a first send
-// through the implicit inbox answered by a reply. Inbox ids are keyed by the recording's own task
+// lead-inbox-slots-v1): held by the emergency stop then sent after the resume, a first send
+// through the implicit inbox answered by a reply, and a soft bounce retried after the hours the
+// inbox's slot answer carried (softBounceRetryHours). Inbox ids are keyed by the recording's own task
 // queue (inboxEntityKey), so they never meet a production entity.
 import assert from 'node:assert/strict';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -19,7 +20,7 @@ import {
   type InboxStatus,
   type SlotAnswer,
 } from '../../workflows/inbox/contract.js';
-import { replyReceivedSignal, type LeadInput, type LeadState } from '../../workflows/lead/contract.js';
+import { bouncedSignal, replyReceivedSignal, type LeadInput, type LeadState } from '../../workflows/lead/contract.js';
 import { testIdentity } from '../helpers/codec.js';
 import type { Recorded, Scenario } from './scenarios.js';
 
@@ -223,6 +224,20 @@ export const inboxScenarios: Scenario[] = [
       });
       const outcome = await leadHandle(client, leadId).result();
       assert.equal(outcome.status, 'replied');
+      return leadId;
+    },
+  },
+  {
+    // The slot answer carries the inbox's softBounceRetryHours (the implicit inbox's 24): the
+    // resend is scheduled from it. Stopped while the resend waits.
+    name: 'inbox-slot-soft-bounce-retry',
+    async run(client, taskQueue, make) {
+      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-soft'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+      await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+      await leadHandle(client, leadId).signal(bouncedSignal, { eventId: 'b-1', kind: 'soft', reason: '452 4.2.2 mailbox full', step: 1 });
+      await untilLead(client, leadId, (s) => s.timeline?.some((t) => t.type === 'bounce') === true && s.status === 'waiting', 'the resend scheduled');
+      await stopLead(client, leadId, { reason: 'replay', by: 'operator' });
+      assert.equal((await leadHandle(client, leadId).result()).status, 'stopped');
       return leadId;
     },
   },

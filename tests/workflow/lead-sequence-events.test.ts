@@ -1,14 +1,15 @@
 // How a lead's sequence reacts to provider events on the time-skipping test server with real
-// activities on a real PostgreSQL: hard, soft and block bounces, complaints and unsubscribes
-// (suppression), delivered/opened, a permanent refusal → needs_attention → retry, and a lead with
-// no reachable channel. Sends go through the real ledger to a recording transport; the harness is
-// in tests/helpers/lead-sequence-harness.ts, timers/replies/pause/continue-as-new in
+// activities on a real PostgreSQL: hard, soft and block bounces (a soft one through an inbox after
+// that inbox's softBounceRetryHours), complaints and unsubscribes (suppression), delivered/opened,
+// a permanent refusal → needs_attention → retry, and a lead with no reachable channel. Sends go
+// through the real ledger to a recording transport; the harness is in
+// tests/helpers/lead-sequence-harness.ts, timers/replies/pause/continue-as-new in
 // lead-sequence.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { findSuppression, listLeadEvents, listOutbox } from '../../db/index.js';
+import { findSuppression, insertInbox, listLeadEvents, listOutbox } from '../../db/index.js';
 import { leadHandle, queryLeadState } from '../../temporal/lead-client.js';
-import { inboxEntityKey, inboxStatusQuery, inboxWorkflowId } from '../../workflows/inbox/contract.js';
+import { inboxEntityKey, inboxStatusQuery, inboxWorkflowId, TRANSACTIONAL_POLICY } from '../../workflows/inbox/contract.js';
 import {
   bouncedSignal,
   complainedSignal,
@@ -67,6 +68,34 @@ describe('lead sequence: bounces, complaints and attention (time-skipping server
       });
     });
   }
+
+  test("a soft bounce through an inbox goes again after that inbox's softBounceRetryHours (6), not the runbook's 24", async () => {
+    await withWorker(async (taskQueue, { env, tdb, email }) => {
+      const inboxId = uniqueName('six-hours');
+      await insertInbox(tdb.db, {
+        id: inboxId,
+        kind: 'smtp',
+        channel: 'email',
+        address: `sales@${inboxId}.example`,
+        displayName: null,
+        policy: { ...TRANSACTIONAL_POLICY, softBounceRetryHours: 6 },
+        settings: {},
+        secretsEnc: null,
+        verifiedAt: new Date(),
+      });
+      const leadId = await submit(taskQueue, { inboxes: [inboxId] });
+      await until(leadId, (s) => s.stepsSent === 1, 'first send');
+      await leadHandle(env.client, leadId).signal(bouncedSignal, { eventId: 'soft-6h', kind: 'soft', reason: '452 4.2.2 mailbox full', step: 1 });
+      const bounceAt = (s: LeadState) => Date.parse(s.timeline?.find((t) => t.type === 'bounce')?.at ?? '');
+      const waiting = await until(leadId, (s) => s.status === 'waiting' && Date.parse(s.nextSendAt ?? '') - bounceAt(s) < DAY, 'resend scheduled');
+      const hours = (Date.parse(waiting.nextSendAt ?? '') - bounceAt(waiting)) / 3_600_000;
+      assert.ok(hours >= 5.99 && hours < 6.1, `resend due ~6h after the bounce (the inbox's policy), got ${hours}h`);
+      await env.sleep('7 hours');
+      await until(leadId, () => email.sends.length === 2, 'resend after 7 hours');
+      assert.equal(email.sends[1]?.msg.idempotencyKey, `${leadId}:step:1:resend:1`);
+      assert.equal(email.sends[1]?.msg.inboxId, inboxId, 'from the same inbox');
+    });
+  });
 
   for (const [name, send, status, reason] of [
     ['complaint', (id: string) => leadHandle(h.env.client, id).signal(complainedSignal, { eventId: 'c1', step: 1 }), 'complained', 'complaint'],

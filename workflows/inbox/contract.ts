@@ -108,7 +108,18 @@ export interface SlotRequest {
 }
 
 export type SlotAnswer =
-  | { kind: 'granted'; slotId: string; inboxId: string; sendAt: number }
+  | {
+      kind: 'granted';
+      slotId: string;
+      inboxId: string;
+      sendAt: number;
+      /**
+       * The inbox's soft-bounce retry (its policy), for the lead to keep: a bounce comes back after
+       * the send, when the slot is gone. Absent in answers recorded before it was sent along (old
+       * histories replay with the lead's default).
+       */
+      softBounceRetryHours?: number;
+    }
   /** Nothing can be granted now (paused, window never opens): ask again at `retryAt`. */
   | { kind: 'wait'; inboxId: string; reason: string; retryAt: number };
 

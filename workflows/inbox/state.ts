@@ -116,7 +116,8 @@ export class InboxState {
   reserve(req: SlotRequest): SlotAnswer {
     const inboxId = this.input.inboxId;
     const held = this.carry.reservations[req.key];
-    if (held !== undefined) return { kind: 'granted', slotId: held.slotId, inboxId, sendAt: held.sendAt };
+    const retry = { softBounceRetryHours: this.policy.softBounceRetryHours };
+    if (held !== undefined) return { kind: 'granted', slotId: held.slotId, inboxId, sendAt: held.sendAt, ...retry };
     const now = Date.now();
     this.expirePause(now);
     const plan = planSlot({
@@ -134,7 +135,7 @@ export class InboxState {
     this.day(plan.day).granted += 1;
     this.carry.lastSlotAt = Math.max(this.carry.lastSlotAt ?? 0, plan.sendAt);
     this.changed();
-    return { kind: 'granted', slotId, inboxId, sendAt: plan.sendAt };
+    return { kind: 'granted', slotId, inboxId, sendAt: plan.sendAt, ...retry };
   }
 
   private release(key: string, reason: string): void {

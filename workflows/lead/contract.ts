@@ -176,6 +176,8 @@ export interface LeadCarry {
   inboxIds?: { email?: string; sms?: string };
   /** The slot held for the next send, if any. */
   slot?: HeldSlot | null;
+  /** Per channel, the soft-bounce retry of the inbox that granted the last slot (absent: the default, as in older runs). */
+  softBounceRetryHours?: { email?: number; sms?: number };
   /** The run took the lean path (workflows/lead/journal.ts); absent in older runs. */
   lean?: boolean;
 }

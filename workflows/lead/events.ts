@@ -12,6 +12,7 @@ import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY, SOFT_BOUNCE_RETRY_INBO
 const CONVERSATION_KEEP = 20;
 const DAY_MS = 86_400_000;
 const DEFAULT_OOO_MS = 7 * DAY_MS;
+const HOUR_MS = 3_600_000;
 const TEXT_KEEP = 4000;
 
 export function remember(c: LeadCarry, from: 'lead' | 'us', text: string): void {
@@ -106,12 +107,22 @@ async function handle(st: LeadRunState, c: LeadCarry, e: LeadEvent): Promise<Fin
         return 'bounced';
       }
       c.resends[String(step)] = tries + 1;
-      // Through an inbox the runbook's 24 hours (a block also pauses the inbox itself for 24 hours).
-      const retryMs = c.inboxIds !== undefined ? durationMs(SOFT_BOUNCE_RETRY_INBOX, 'soft bounce retry') : durationMs(SOFT_BOUNCE_RETRY, 'soft bounce retry');
-      c.pendingResend = { step, dueAt: Date.now() + retryMs };
+      c.pendingResend = { step, dueAt: Date.now() + softRetryMs(c, kind, channel) };
       return null;
     }
   }
+}
+
+/**
+ * When a soft-bounced or blocked step goes again. A soft bounce through an inbox: after that
+ * inbox's softBounceRetryHours, as its slot answer said (answers recorded before they carried it:
+ * the runbook's 24 hours, so old histories replay unchanged). A block: 24 hours, the inbox's own
+ * pause for a block. Without an inbox (runs from before inboxes): 4 hours.
+ */
+function softRetryMs(c: LeadCarry, kind: 'soft' | 'block', channel: 'email' | 'sms'): number {
+  if (c.inboxIds === undefined) return durationMs(SOFT_BOUNCE_RETRY, 'soft bounce retry');
+  const hours = kind === 'soft' ? c.softBounceRetryHours?.[channel] : undefined;
+  return hours !== undefined ? hours * HOUR_MS : durationMs(SOFT_BOUNCE_RETRY_INBOX, 'soft bounce retry');
 }
 
 /** Handles every queued event in arrival order; the first final status wins, later events still count. */

@@ -35,6 +35,8 @@ export async function holdSlot(input: LeadInput, st: LeadRunState, c: LeadCarry,
       upsertSearchAttributes([{ key: InboxIdKey, value: answer.inboxId }]);
       st.note('inbox', { channel, inboxId: answer.inboxId });
     }
+    // Kept beside the slot: a soft bounce arrives after the send, when the slot is gone.
+    if (answer.softBounceRetryHours !== undefined) c.softBounceRetryHours = { ...c.softBounceRetryHours, [channel]: answer.softBounceRetryHours };
     c.slot = { key, slotId: answer.slotId, inboxId: answer.inboxId, sendAt: answer.sendAt };
   }
   const slot = c.slot;
