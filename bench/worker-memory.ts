@@ -18,6 +18,8 @@ import { testIdentity } from '../tests/helpers/codec.js';
 import { makeLeadInput } from '../tests/helpers/leads.js';
 import { createDevServerEnv } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
+import { LEAD_WORKFLOW_TYPE } from '../workflows/lead/contract.js';
+import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { isMain, pool, r1, sleep } from './lib/stats.js';
 
 interface Sample {
@@ -29,8 +31,11 @@ interface Sample {
   threads: number;
   heapMiB: number;
   started: number;
+  /** Leads that have run their path to the wait (LeadStatus = waiting). */
+  waiting: number;
 }
 
+const WAITING = `WorkflowType = "${LEAD_WORKFLOW_TYPE}" AND ${LeadStatusKey.name} = "waiting"`;
 const kib = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 function procMemory(pid: number) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,7 +80,9 @@ export async function workerMemoryArm(arm: string, waiting: number, afterS: numb
     if (pid === undefined) return;
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text().catch(() => '');
     const heap = /^leadflow_nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text)?.[1];
+    const { count } = await env.client.workflow.count(WAITING);
     samples.push({
+      waiting: count,
       t: r1((performance.now() - t0) / 1000),
       phase,
       ...procMemory(pid),
@@ -122,7 +129,7 @@ if (isMain(import.meta.url)) {
     console.log(JSON.stringify({ arm, waiting, idle: first, peak, last }));
     for (const s of out.samples)
       console.log(
-        `  ${arm}\t${s.t}s\t${s.phase}\tstarted ${s.started}\tRSS ${s.rssMiB} (anon ${s.anonMiB}, file ${s.fileMiB})\theap ${s.heapMiB}\tthreads ${s.threads}`,
+        `  ${arm}\t${s.t}s\t${s.phase}\tstarted ${s.started}\twaiting ${s.waiting}\tRSS ${s.rssMiB} (anon ${s.anonMiB}, file ${s.fileMiB})\theap ${s.heapMiB}\tthreads ${s.threads}`,
       );
   }
 }

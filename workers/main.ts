@@ -12,6 +12,7 @@ import { listImapInboxes } from '../db/index.js';
 import { inboxSecretBox } from '../wiring/inboxes.js';
 import { createMailboxWorker } from './mailbox-worker.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
+import { capWorkflowThreadHeap } from './cache-budget.js';
 import { createLeadWorker } from './lead-worker.js';
 import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/services.js';
 import { syncRetentionSchedule } from '../temporal/retention-schedule.js';
@@ -28,6 +29,8 @@ export async function runWorkers(
   try {
     const services = await leadServicesFromConfig(config);
     const build = config.temporal.workerBuild;
+    // Before any worker exists: the workflow threads take their heap limit from the budget.
+    const workflowHeapMb = capWorkflowThreadHeap(config.temporal.workerMemoryMb);
     const workers = [
       await createLeadWorker({
         connection,
@@ -69,7 +72,7 @@ export async function runWorkers(
       (retentionSchedule) => deps.log.info({ retentionSchedule }, 'retention schedule'),
       (error: unknown) => deps.log.warn({ err: error }, 'retention schedule not registered'),
     );
-    deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue), identity: workers[0]?.options.identity, build }, 'workers started');
+    deps.log.info({ taskQueues: workers.map((w) => w.options.taskQueue), identity: workers[0]?.options.identity, build, workflowHeapMb }, 'workers started');
     deps.onReady?.();
     const stop = () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
