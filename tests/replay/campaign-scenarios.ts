@@ -18,7 +18,8 @@ import {
   startCampaignWorkflow,
   type CampaignWorkflowOptions,
 } from '../../temporal/campaign-client.js';
-import { queryLeadState } from '../../temporal/lead-client.js';
+import { leadHandle, queryLeadState } from '../../temporal/lead-client.js';
+import { retrySignal } from '../../workflows/lead/contract.js';
 import { campaignWorkflowId, type CampaignRunState, type CampaignTotals } from '../../workflows/campaign/contract.js';
 import { campaignSpec } from '../helpers/campaigns/harness.js';
 import { importProspects, seedRunningCampaign, testProspects } from '../helpers/campaigns/seed.js';
@@ -84,6 +85,38 @@ const firstLeadOf = async (db: Kysely<Database>, campaignId: string): Promise<st
 };
 
 export const campaignScenarios: CampaignScenario[] = [
+  {
+    // A step edited by hand after validation so no variant renders: the campaign lead waits in
+    // needs_attention (patch lead-campaign-draft-hold-v1) instead of sending the built-in text;
+    // the campaign is fixed, the lead retried, and it sends its campaign's own steps. The lead's
+    // history is recorded as campaign-draft-held-retry.
+    name: 'draft-held-retry',
+    async run(ctx) {
+      const id = 'cmp_replayheld';
+      const good = campaignSpec({ name: 'Replay: a step that does not render' });
+      const [first, ...rest] = good.steps;
+      assert.ok(first !== undefined);
+      const broken = { ...good, steps: [{ ...first, variants: [{ id: 'A', weight: 1, subject: 'Hi {{ frstName }}', body: 'Hello' }] }, ...rest] };
+      await seedRunningCampaign(ctx.db, id, broken, testProspects('replay-held', 1));
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST, async () => {
+        const leadId = await until(
+          async () => (await ctx.db.selectFrom('campaign_prospects').select('lead_id').where('campaign_id', '=', id).executeTakeFirst())?.lead_id ?? null,
+          (v) => v !== null,
+          'the lead started',
+        );
+        assert.ok(leadId !== null);
+        await until(
+          () => queryLeadState(ctx.client, leadId),
+          (s) => s.status === 'needs_attention',
+          `${leadId} held`,
+        );
+        await ctx.db.updateTable('campaigns').set({ spec: good }).where('id', '=', id).execute();
+        await leadHandle(ctx.client, leadId).signal(retrySignal, { by: 'replay-operator' });
+      });
+      assert.deepEqual([totals.started, totals.finished], [1, 1]);
+      return { ...recorded, lead: { name: 'campaign-draft-held-retry', leadId: await firstLeadOf(ctx.db, id) } };
+    },
+  },
   {
     name: 'finished',
     async run(ctx) {
