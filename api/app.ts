@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import type { DealerInboxes } from '../config/index.js';
 import { registerErrorHandler, sendProblem } from './errors.js';
 import { infraPlugin } from './plugins/infra.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -66,6 +67,8 @@ export interface AppDeps {
   inboxes?: InboxRouteOptions;
   /** The campaign workflow's settings (page size, poll, task queue); defaults when absent. */
   campaigns?: CampaignRouteOptions;
+  /** DEALER_INBOXES: the inboxes each dealer's ADF leads go out from. */
+  dealerInboxes?: DealerInboxes;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -102,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: deps.logger as Logger,
     leadIdSecret: deps.leadIdSecret,
     classifyIntent: deps.classifyIntent,
+    dealerInboxes: deps.dealerInboxes,
   });
   await app.register(healthRoutes, deps.health ?? {});
   await app.register(ingestRoutes, { ingest, identity: leadIdentity(deps.db, deps.leadIdSecret) });

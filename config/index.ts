@@ -4,11 +4,13 @@
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { bool, ConfigError, int, oneOf, requireTogether, str, url, type Env } from './env-parse.js';
+import { dealerInboxesConfig, type DealerInboxes } from './dealer-inboxes.js';
 import { retentionConfig, type RetentionConfig } from './retention.js';
 import { temporalConfig, type TemporalConfig } from './temporal.js';
 
 export { ConfigError } from './env-parse.js';
 export type { TemporalConfig, TemporalTlsFiles, WorkerBuild } from './temporal.js';
+export type { DealerInboxes } from './dealer-inboxes.js';
 
 export interface MailServerConfig {
   host: string;
@@ -90,6 +92,8 @@ export interface Config {
   verifier: { url: string; apiKey: string } | undefined;
   /** RETENTION_*: the clean-up schedule's figures (config/retention.ts). */
   retention: RetentionConfig;
+  /** DEALER_INBOXES: the inboxes each dealer's inbound ADF leads go out from (config/dealer-inboxes.ts). */
+  dealerInboxes: DealerInboxes;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   webhooks: {
     /** SendGrid's Event Webhook verification key (base64 DER SPKI or PEM); unset disables that route. */
@@ -224,6 +228,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     },
     mxLookup: oneOf(env, 'MX_LOOKUP', ['dns', 'off'] as const, sendgridKey !== undefined || str(env, 'SMTP_HOST') !== undefined ? 'dns' : 'off'),
     retention: retentionConfig(env),
+    dealerInboxes: dealerInboxesConfig(env),
     verifier: verifierUrl === undefined ? undefined : { url: verifierUrl, apiKey: str(env, 'EMAIL_VERIFIER_API_KEY') ?? '' },
     webhooks: {
       sendgridPublicKey: sendgridWebhookKey(env),

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { DealerInboxes } from '../config/index.js';
 import { quarantine, type Database } from '../db/index.js';
 import { InvalidLeadInputError, submitLead, type StartedLead } from '../temporal/lead-client.js';
 import { AdfParseError, parseAdf } from '../domain/adf/parse.js';
@@ -54,6 +55,8 @@ export function createIngestor(deps: {
   leadIdSecret: string;
   taskQueue?: string;
   classifyIntent?: IntentClassifier | undefined;
+  /** DEALER_INBOXES: the inboxes each dealer's leads go out from. */
+  dealerInboxes?: DealerInboxes | undefined;
 }) {
   const { client, db, log } = deps;
   const identity = leadIdentity(db, deps.leadIdSecret);
@@ -126,7 +129,7 @@ export function createIngestor(deps: {
     // A lead e-mail often carries the same XML twice (body and attachment): one arrival each.
     const unique = [...new Map(parsed.prospects.map((p) => [JSON.stringify(p), p])).values()];
     for (const [i, prospect] of unique.entries()) {
-      const input = prospectToLeadInput(prospect);
+      const input = prospectToLeadInput(prospect, deps.dealerInboxes);
       let started: StartedLead;
       try {
         // submitLead validates before any Temporal call; its typed error is the per-prospect refusal.

@@ -38,6 +38,8 @@ export interface MailboxWorkerDeps {
   classifyIntent?: IntentClassifier;
   /** TEMPORAL_WORKER_BUILD_ID (and versioning): how this worker identifies its build (workers/versioning.ts). */
   build?: WorkerBuild;
+  /** DEALER_INBOXES: the inboxes each dealer's ADF leads go out from. */
+  dealerInboxes?: Config['dealerInboxes'];
 }
 
 export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Worker> {
@@ -47,6 +49,7 @@ export async function createMailboxWorker(deps: MailboxWorkerDeps): Promise<Work
     log: deps.log,
     leadIdSecret: deps.leadIdSecret,
     classifyIntent: deps.classifyIntent,
+    dealerInboxes: deps.dealerInboxes,
     ...(deps.leadTaskQueue ? { taskQueue: deps.leadTaskQueue } : {}),
   });
   const { imap } = deps;

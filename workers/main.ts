@@ -11,6 +11,7 @@ import { ensureInboxWatchers, ensureMailboxWatchers } from '../temporal/mailbox-
 import { listImapInboxes } from '../db/index.js';
 import { inboxSecretBox } from '../wiring/inboxes.js';
 import { createMailboxWorker } from './mailbox-worker.js';
+import { unknownDealerInboxes } from '../intake/dealer-inboxes.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { capWorkflowThreadHeap } from './cache-budget.js';
 import { createLeadWorker } from './lead-worker.js';
@@ -58,6 +59,7 @@ export async function runWorkers(
           inboxes: { box: await inboxSecretBox(config), count: inboxMailboxes.length },
           log: deps.log,
           classifyIntent: intentClassifierFromConfig(config),
+          dealerInboxes: config.dealerInboxes,
           build,
         }),
       );
@@ -66,6 +68,9 @@ export async function runWorkers(
         ...(await ensureInboxWatchers(client, inboxMailboxes)),
       ];
       deps.log.info({ watchers }, 'mailbox watchers running');
+      // DEALER_INBOXES names registry inboxes: a missing one would quietly send from the default inbox.
+      const unknown = await unknownDealerInboxes(deps.db, config.dealerInboxes);
+      if (unknown.length > 0) deps.log.warn({ unknown }, "DEALER_INBOXES names inboxes the registry does not have: those dealers' leads skip them");
     }
     // Clean-up is housekeeping: a server refusing the schedule must not keep leads from being worked.
     await syncRetentionSchedule(client, config.retention).then(

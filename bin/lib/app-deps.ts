@@ -8,6 +8,7 @@ import type { Database } from '../../db/index.js';
 import { intentClassifierFromConfig, unsubscribeSecret } from '../../wiring/services.js';
 import { implicitInboxes, inboxSecretBox } from '../../wiring/inboxes.js';
 import { leadIdSecret } from '../../temporal/lead-ids.js';
+import { unknownDealerInboxes } from '../../intake/dealer-inboxes.js';
 import { payloadKeysFromConfig } from '../../temporal/data-converter.js';
 
 /** What `leadflow up` adds for its own dev server's Web UI: the token it generated, the UI's address. */
@@ -65,6 +66,9 @@ export async function appDepsFromConfig(
   logger: FastifyBaseLogger,
   codec: CodecExtras = {},
 ): Promise<AppDeps> {
+  // DEALER_INBOXES names registry inboxes: a missing one would quietly send from the default inbox.
+  const unknown = await unknownDealerInboxes(db, config.dealerInboxes);
+  if (unknown.length > 0) logger.warn({ unknown }, "DEALER_INBOXES names inboxes the registry does not have: those dealers' leads skip them");
   return {
     db,
     temporal,
@@ -81,6 +85,7 @@ export async function appDepsFromConfig(
     unsubscribeSecret: await unsubscribeSecret(config),
     leadIdSecret: await leadIdSecret(config),
     classifyIntent: intentClassifierFromConfig(config),
+    dealerInboxes: config.dealerInboxes,
     codec: await codecFromConfig(config, codec),
     inboxes: {
       box: await inboxSecretBox(config),

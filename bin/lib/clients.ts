@@ -24,7 +24,11 @@ export async function withIngest<T>(name: string, fn: (ctx: CommandContext) => P
     ]);
     const client = await connectClient(config.temporal, await dataConverterFromConfig(config));
     try {
-      return await fn({ db: opened.db, client, ingest: createIngestor({ client, db: opened.db, log, leadIdSecret: await leadIdSecret(config) }) });
+      return await fn({
+        db: opened.db,
+        client,
+        ingest: createIngestor({ client, db: opened.db, log, leadIdSecret: await leadIdSecret(config), dealerInboxes: config.dealerInboxes }),
+      });
     } finally {
       await client.connection.close();
     }
