@@ -112,7 +112,9 @@ export async function scale(o: ScaleOptions): Promise<SectionResult> {
   fs.writeFileSync(bundleFile, bundle.code);
   const client = env.client;
   // The lead worker's options as createLeadWorker sets them, for the baseline worker's twin.
-  const probe = await testLeadWorker(env, tdb.db, { client, taskQueue: uniqueName('bench-probe') });
+  // WORKER_MEMORY_MB (if set) reaches the lead worker process through its environment, and both twins here.
+  const memoryMb = process.env.WORKER_MEMORY_MB === undefined ? undefined : Number(process.env.WORKER_MEMORY_MB);
+  const probe = await testLeadWorker(env, tdb.db, { client, taskQueue: uniqueName('bench-probe'), ...(memoryMb !== undefined && { memoryMb }) });
   const setup = sameSetup(probe.options);
   await probe.runUntil(sleep(100));
 

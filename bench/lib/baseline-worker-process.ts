@@ -5,10 +5,13 @@
 // Run by bench/scale.ts: node --import tsx bench/lib/baseline-worker-process.ts
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../temporal/runtime.js';
+import { capWorkflowThreadHeap } from '../../workers/cache-budget.js';
 import { testDataConverter } from '../../tests/helpers/codec.js';
 import { baselineActivities } from './baseline-activities.js';
 
 installTemporalRuntime({ metricsAddress: undefined, logLevel: 'warn' });
+// The lead worker's heap limit for its workflow threads, when the run gives it a budget.
+if (process.env.WORKER_MEMORY_MB !== undefined) capWorkflowThreadHeap(Number(process.env.WORKER_MEMORY_MB));
 const env = (k: string): string => {
   const v = process.env[k];
   if (v === undefined) throw new Error(`${k} is not set`);

@@ -10,7 +10,7 @@ import type { LeadServices } from '../../wiring/services.js';
 import { testDataConverter } from './codec.js';
 import { testServices } from './services.js';
 
-export interface TestLeadWorkerOptions extends Partial<Pick<LeadWorkerDeps, 'taskQueue' | 'dataConverter' | 'client'>> {
+export interface TestLeadWorkerOptions extends Partial<Pick<LeadWorkerDeps, 'taskQueue' | 'dataConverter' | 'client' | 'memoryMb'>> {
   /** Overrides of the stand-in services (transports, compose, timings). */
   services?: Partial<LeadServices>;
 }
@@ -24,5 +24,6 @@ export function testLeadWorker(env: TestWorkflowEnvironment, db: Kysely<Database
     db,
     services: testServices(o.services),
     ...(o.taskQueue !== undefined && { taskQueue: o.taskQueue }),
+    ...(o.memoryMb !== undefined && { memoryMb: o.memoryMb }),
   });
 }
