@@ -27,13 +27,7 @@ describe('campaign settings through the API (dev server, lead worker, SendGrid s
     await s?.stop();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({
-      method,
-      url,
-      headers: { ...s.auth, ...(payload !== undefined && typeof payload !== 'string' && { 'content-type': 'application/json' }), ...headers },
-      ...(payload !== undefined && { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
-    });
+  const api: CampaignStack['api'] = (...args) => s.api(...args);
   const view = async (id: string) => (await api('GET', `/campaigns/${id}`)).json<View>();
   /** A campaign created, given prospects (a CSV body) and started. */
   const running = async (spec: CampaignSpec, csv: string): Promise<string> => {

@@ -20,13 +20,7 @@ describe('campaigns through the API (dev server, lead worker, SendGrid stand-in)
     await s?.stop();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    s.app.inject({
-      method,
-      url,
-      headers: { ...s.auth, ...(payload !== undefined && typeof payload !== 'string' && { 'content-type': 'application/json' }), ...headers },
-      ...(payload !== undefined && { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
-    });
+  const api: CampaignStack['api'] = (...args) => s.api(...args);
   const importCsv = (id: string, csv: string, query = '', headers: Record<string, string> = {}) =>
     api('POST', `/campaigns/${id}/prospects${query}`, csv, { 'content-type': 'text/csv; charset=utf-8', ...headers });
 

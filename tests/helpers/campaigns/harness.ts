@@ -1,7 +1,7 @@
 // A campaign stack for tests: the dev server, PostgreSQL, the real lead worker sending through the
 // real @sendgrid/mail client to the stand-in (which counts every message it accepts), and the API
 // with a write key, its campaign workflow on the worker's queue with small pages and a short poll.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../../api/app.js';
 import { createLogger } from '../../../config/logger.js';
 import { createApiKey } from '../../../db/index.js';
@@ -19,6 +19,8 @@ export interface CampaignStack {
   app: FastifyInstance;
   taskQueue: string;
   auth: Record<string, string>;
+  /** An authorised request to the app: an object payload goes as JSON, a string as it is. */
+  api(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,13 @@ export async function startCampaignStack(opts: { pageSize?: number; latencyMs?: 
     app,
     taskQueue,
     auth,
+    api: (method, url, payload, headers = {}) =>
+      app.inject({
+        method,
+        url,
+        headers: { ...auth, ...(payload !== undefined && typeof payload !== 'string' && { 'content-type': 'application/json' }), ...headers },
+        ...(payload !== undefined && { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
+      }),
     stop: async () => {
       await app.close();
       await stack.stop();
