@@ -9,10 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../api/app.js';
-import { createLogger } from '../../config/logger.js';
-import { createApiKey, finishCampaign } from '../../db/index.js';
+import { finishCampaign } from '../../db/index.js';
 import { campaignSpec, prospectsCsv } from '../helpers/campaigns/harness.js';
+import { bearer, dbOnlyApp } from '../helpers/db-app.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 describe('campaign API: bad input is refused whole (PostgreSQL, no Temporal)', () => {
@@ -23,8 +22,8 @@ describe('campaign API: bad input is refused whole (PostgreSQL, no Temporal)', (
   before(async () => {
     tdb = await openTestDb();
     // No Temporal client: a refusal (or an import into a draft) that reached for one would fail loudly.
-    app = await buildApp({ leadIdSecret: 'x'.repeat(32), db: tdb.db, temporal: {} as never, logger: createLogger('silent', 'api') });
-    auth = { authorization: `Bearer ${(await createApiKey(tdb.db, 'bad-input', ['read', 'write'])).key}` };
+    app = await dbOnlyApp(tdb.db);
+    auth = await bearer(tdb.db, 'bad-input', ['read', 'write']);
   });
   after(async () => {
     await app?.close();

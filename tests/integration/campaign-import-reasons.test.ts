@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
-import { createLogger } from '../../config/logger.js';
-import { addSuppression, createApiKey } from '../../db/index.js';
+import { addSuppression } from '../../db/index.js';
 import { campaignSpec } from '../helpers/campaigns/harness.js';
+import { bearer, dbOnlyApp } from '../helpers/db-app.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 interface Report {
@@ -31,8 +30,8 @@ describe('campaign import: every refused row has its reason, and the dry run pre
 
   before(async () => {
     tdb = await openTestDb();
-    app = await buildApp({ leadIdSecret: 'x'.repeat(32), db: tdb.db, temporal: {} as never, logger: createLogger('silent', 'api') });
-    auth = { authorization: `Bearer ${(await createApiKey(tdb.db, 'import-reasons', ['read', 'write'])).key}` };
+    app = await dbOnlyApp(tdb.db);
+    auth = await bearer(tdb.db, 'import-reasons', ['read', 'write']);
   });
   after(async () => {
     await app?.close();

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { buildApp } from '../../api/app.js';
 import type { CampaignPreview } from '../../api/schemas/campaign-preview.js';
-import { createLogger } from '../../config/logger.js';
-import { createApiKey } from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import { bearer, dbOnlyApp } from '../helpers/db-app.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 type Preview = Static<typeof CampaignPreview>;
@@ -52,8 +50,8 @@ describe('POST /campaigns/:id/preview', () => {
 
   before(async () => {
     tdb = await openTestDb();
-    app = await buildApp({ leadIdSecret: 'x'.repeat(32), db: tdb.db, temporal: {} as never, logger: createLogger('silent', 'api') });
-    read = { authorization: `Bearer ${(await createApiKey(tdb.db, 'preview-read', ['read'])).key}` };
+    app = await dbOnlyApp(tdb.db);
+    read = await bearer(tdb.db, 'preview-read', ['read']);
     await tdb.db.insertInto('campaigns').values({ id: 'camp-p', name: spec.name, spec }).execute();
   });
   after(async () => {

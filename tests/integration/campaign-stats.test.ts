@@ -9,11 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
 import type { CampaignStats } from '../../api/schemas/campaign-stats.js';
-import { createLogger } from '../../config/logger.js';
-import { createApiKey } from '../../db/index.js';
 import { runCli } from '../helpers/cli.js';
+import { bearer, dbOnlyApp } from '../helpers/db-app.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 import { campaignSeed, T0 } from '../helpers/campaign-stats-seed.js';
 
@@ -28,8 +26,8 @@ describe('campaign A/B stats', () => {
 
   before(async () => {
     tdb = await openTestDb();
-    app = await buildApp({ leadIdSecret: 'x'.repeat(32), db: tdb.db, temporal: {} as never, logger: createLogger('silent', 'api') });
-    read = { authorization: `Bearer ${(await createApiKey(tdb.db, 'campaign-stats', ['read'])).key}` };
+    app = await dbOnlyApp(tdb.db);
+    read = await bearer(tdb.db, 'campaign-stats', ['read']);
     const s = campaignSeed(tdb.db);
     const range = (p: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${p}${from + i}`);
     const a = range('ab-a', 0, 400);

@@ -9,16 +9,15 @@ import { after, before, describe, test } from 'node:test';
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
 import { createSendActivities, type SendOutcome } from '../../activities/send/ledger.js';
 import type { OutboundMessage } from '../../activities/send/transports.js';
-import { createLogger } from '../../config/logger.js';
-import { createApiKey, listSuppressionReleases } from '../../db/index.js';
+import { listSuppressionReleases } from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
 import { runCli } from '../helpers/cli.js';
 import type { Problem } from '../helpers/inboxes.js';
 import { recordingTransport } from '../helpers/recording-transport.js';
 import { uniqueName } from '../helpers/temporal.js';
+import { bearer, dbOnlyApp } from '../helpers/db-app.js';
 import { openTestDb, type TestDb } from '../helpers/test-db.js';
 
 describe('suppression management', () => {
@@ -30,8 +29,8 @@ describe('suppression management', () => {
   before(async () => {
     tdb = await openTestDb();
     // The suppression routes need no Temporal: a client that is never called.
-    app = await buildApp({ leadIdSecret: 'x'.repeat(32), db: tdb.db, temporal: {} as never, logger: createLogger('silent', 'api') });
-    for (const scope of ['admin', 'write'] as const) auth[scope] = { authorization: `Bearer ${(await createApiKey(tdb.db, `${scope}-key`, [scope])).key}` };
+    app = await dbOnlyApp(tdb.db);
+    for (const scope of ['admin', 'write'] as const) auth[scope] = await bearer(tdb.db, `${scope}-key`, [scope]);
   });
   after(async () => {
     await app?.close();
