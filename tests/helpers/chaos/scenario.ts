@@ -3,6 +3,7 @@
 // checks every scenario ends with: the worker never died by itself, no unhandled rejection or
 // uncaught exception in either process, the test process's heap back near its baseline.
 import assert from 'node:assert/strict';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../../workers/cache-budget.js';
 import { after, before } from 'node:test';
 import { sampleMemory, seededRandom, sleep, trackUnhandledRejections, type MemorySample, type RejectionTracker } from './report.js';
 import { startChaosWorld, type ChaosWorld, type ChaosWorldOptions } from './world.js';
@@ -102,4 +103,12 @@ export function assertCleanRun({ w, rejections }: WorldHandle, base: Baseline, e
   assert.deepEqual(w.worker.unhandled, [], 'no unhandled rejection or uncaught exception logged by the worker');
   // Memory is measured in benchmarks; here only a loose sanity bound (a leak of the whole run would break it).
   if (end.gc) assert.ok(end.heapMb <= 2 * base.mem.heapMb + 32, `test process heap back near its baseline after GC (${base.mem.heapMb} -> ${end.heapMb} MB)`);
+  // The worker keeps recent leads cached by design; what must hold is its memory budget
+  // (WORKER_MEMORY_MB, default 1024: the sticky cache and the workflow threads' heap follow it).
+  const workerRss = w.worker.rssMb();
+  if (workerRss !== null)
+    assert.ok(
+      workerRss <= DEFAULT_WORKER_MEMORY_MB,
+      `worker RSS ${workerRss} MB within its ${DEFAULT_WORKER_MEMORY_MB} MB budget (${base.workerRssMb} MB at the start)`,
+    );
 }
