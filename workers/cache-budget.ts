@@ -6,10 +6,11 @@
 //
 // The cache alone does not bound the process, though: the SDK runs workflows in a worker thread
 // whose V8 heap limit defaults to the machine's (about 4 GiB on a 24 GiB box), and V8 lets a heap
-// grow towards its limit before it collects hard. Measured (bench/worker-memory.ts, 3,000 leads):
-// with a 298-workflow cache and no heap limit RSS kept climbing past 440 MiB; with the limit it
-// levelled off near 400 MiB while the waiting leads went from 700 to 1,900. So the budget also
-// sets the workflow threads' heap limit (capWorkflowThreadHeap).
+// grow towards its limit before it collects hard. Measured (bench/worker-memory.ts, 3,000 leads,
+// 298-workflow cache): without a limit RSS kept climbing past 440 MiB; with it, 476 MiB at 2,334
+// waiting. So the budget also sets the workflow threads' heap limit (capWorkflowThreadHeap).
+// Native memory (the SDK core, the allocator) still grows with the leads a worker has run: see
+// the README's Performance section.
 import v8 from 'node:v8';
 
 /** Worker heap per cached lead workflow, measured (issue 15: 1,165 MiB RSS at 2,000 cached on the dev box). */
