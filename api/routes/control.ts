@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import { Gauge } from 'prom-client';
 import { singleMetric } from '../../config/metrics.js';
 import { controlView, getSendingControl, isSendingStopped, type Database } from '../../db/index.js';
-import { emergencyStop, resumeSending } from '../../temporal/control-client.js';
+import { emergencyStop, resumeSending, type ControlClientOptions } from '../../temporal/control-client.js';
 import { sendProblem } from '../errors.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
 import { ControlStateSchema, EmergencyStopBody, ResumeBody } from '../schemas/control.js';
@@ -19,6 +19,8 @@ import { ControlStateSchema, EmergencyStopBody, ResumeBody } from '../schemas/co
 export interface ControlRouteOptions {
   /** How long a stop or resume may wait for its acknowledgement before the API answers 504 (default 30 s). */
   ackTimeoutMs?: number;
+  /** Where the control workflow runs (default: the lead worker's queue and the one singleton); tests give their own. */
+  client?: ControlClientOptions;
 }
 
 // prom-client keeps one gauge per process; the API that registered last is the one it reads.
@@ -87,7 +89,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRouteOptions> = asy
       config: { auth: 'admin' },
       schema: { body: EmergencyStopBody, response: { 200: ControlStateSchema, 400: Problem, 504: Problem, ...KeyProblems } },
     },
-    async (req, reply) => command(reply, 'stop', () => emergencyStop(app.temporal, { reason: req.body.reason.trim(), by: actor(req) })),
+    async (req, reply) => command(reply, 'stop', () => emergencyStop(app.temporal, { reason: req.body.reason.trim(), by: actor(req) }, opts.client)),
   );
 
   app.post(
@@ -97,6 +99,6 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRouteOptions> = asy
       schema: { body: ResumeBody, response: { 200: ControlStateSchema, 400: Problem, 504: Problem, ...KeyProblems } },
     },
     async (req, reply) =>
-      command(reply, 'resume', () => resumeSending(app.temporal, { by: actor(req), ...(req.body.ramp !== undefined && { ramp: req.body.ramp }) })),
+      command(reply, 'resume', () => resumeSending(app.temporal, { by: actor(req), ...(req.body.ramp !== undefined && { ramp: req.body.ramp }) }, opts.client)),
   );
 };

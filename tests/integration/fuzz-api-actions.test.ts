@@ -1,6 +1,9 @@
 // Property-based fuzzing of the actions people take, against real servers
 // (tests/helpers/fuzz/api-world.ts): the operator routes (lead signals stop, pause, resume, retry;
-// salespeople created, marked away, removed) with any id and body, and the signed links a lead or
+// salespeople created, marked away, removed; inboxes created, changed, paused, resumed; suppressions
+// added and released; campaigns defined, changed, steered, fed prospect lists and previewed; the
+// emergency stop and resume, acknowledged by a worker serving only the control workflow) with any
+// id and body, and the signed links a lead or
 // a salesperson follows (GET and POST /unsubscribe/:token and /handover/ack/:token) with any token
 // (link-shaped, real ones mutated by one character, real ones) and any body. Each answer passes the
 // checks of tests/helpers/fuzz/api-exchange.ts (never 5xx, problem+json, in time, a refusal writes
@@ -12,11 +15,22 @@ import fc from 'fast-check';
 import { withType, type Method } from '../helpers/fuzz/api-exchange.js';
 import { useApiFuzz } from '../helpers/fuzz/api-world.js';
 import { anyBody, email, field, phone, withExtras } from '../helpers/fuzz/bodies.js';
+import * as rb from '../helpers/fuzz/registry-bodies.js';
 import { fuzzOptions, preview } from '../helpers/fuzz/support.js';
 import { contentType, pathParam, pct, queryString, routable } from '../helpers/fuzz/wire.js';
 
 describe('API fuzzing: operator routes and signed links', () => {
-  const f = useApiFuzz();
+  // The emergency stop answers only once a worker acknowledges it; nothing here sends afterwards.
+  const f = useApiFuzz({ controlWorker: true });
+  /** Often an id that exists (seeded, or made by the property), otherwise any path segment. */
+  const idFrom = (known: () => string[]) =>
+    fc
+      .oneof({ arbitrary: fc.constant(''), weight: 3 }, { arbitrary: pathParam, weight: 2 })
+      .chain((p) => (p === '' && known().length > 0 ? fc.constantFrom(...known()).map(pct) : fc.constant(p)));
+  // Mostly what a real operator sends (an admin key, JSON), so the handlers are reached, not only the guards.
+  const key = fc.constantFrom<'admin' | 'write' | 'read'>('admin', 'admin', 'admin', 'admin', 'write', 'read');
+  const jsonType = fc.oneof({ arbitrary: fc.constant('application/json'), weight: 5 }, { arbitrary: contentType, weight: 1 });
+  const jsonOrAny = (shaped: fc.Arbitrary<string>) => fc.oneof({ arbitrary: shaped, weight: 5 }, { arbitrary: anyBody, weight: 1 });
 
   test('operator signals: POST /leads/:id/{stop,pause,resume,retry} with any id and body', async () => {
     const action = fc.constantFrom('stop', 'pause', 'resume', 'retry');
@@ -139,6 +153,139 @@ describe('API fuzzing: operator routes and signed links', () => {
       }),
       fuzzOptions(250, 20_000),
     );
+  });
+
+  test('inboxes and suppressions: create, change, pause, resume, add and release with any id and body', async () => {
+    const inboxId = idFrom(() => f.inboxIds);
+    const suppressionId = idFrom(() => f.suppressionIds);
+    const op = fc.oneof(
+      fc.record({ method: fc.constant('POST' as const), url: fc.constant('/inboxes'), body: jsonOrAny(rb.inboxBody) }),
+      fc.record({ method: fc.constant('PATCH' as const), url: inboxId.map((i) => `/inboxes/${i}`), body: jsonOrAny(rb.inboxPatch) }),
+      fc.record({ method: fc.constant('POST' as const), url: inboxId.map((i) => `/inboxes/${i}/pause`), body: jsonOrAny(rb.pauseBody) }),
+      fc.record({ method: fc.constant('POST' as const), url: inboxId.map((i) => `/inboxes/${i}/resume`), body: jsonOrAny(fc.constantFrom('{}', '{"x":1}')) }),
+      fc.record({ method: fc.constant('POST' as const), url: fc.constant('/suppressions'), body: jsonOrAny(rb.suppressionBody) }),
+      fc.record({
+        method: fc.constant('DELETE' as const),
+        url: fc.tuple(suppressionId, fc.constantFrom('', '?reason=mistake', '?reason=', '?why=x')).map(([i, q]) => `/suppressions/${i}${q}`),
+        body: rb.releaseBody,
+      }),
+    );
+    const writes = (method: string, url: string) => (status: number) => {
+      if (url === '/inboxes') return status === 201 ? { inboxes: [1, 1] as [number, number] } : {};
+      if (method === 'PATCH') return status === 200 ? { inboxes: [0, 0] as [number, number] } : {};
+      if (url === '/suppressions') return status === 201 ? { suppressions: [1, 1] as [number, number] } : {};
+      if (method === 'DELETE') return status === 200 ? { suppressions: [-1, -1] as [number, number], suppression_releases: [1, 1] as [number, number] } : {};
+      return {}; // pause and resume signal the inbox's workflow; the database is not theirs to change
+    };
+    await fc.assert(
+      fc.asyncProperty(op, key, jsonType, async (o, who, type) => {
+        const headers = o.body === null ? f.auth[who] : withType(type, f.auth[who]);
+        const res = await f.exchange(
+          { method: o.method, url: o.url, headers, ...(o.body !== null && { payload: o.body }) },
+          { auditRow: routable(o.url), writes: writes(o.method, o.url.split('?')[0] ?? '') },
+        );
+        if (res.statusCode === 201 && o.url === '/inboxes') f.inboxIds.push(res.json<{ id: string }>().id);
+        if (res.statusCode === 201 && o.url === '/suppressions') f.suppressionIds.push(res.json<{ id: string }>().id);
+      }),
+      fuzzOptions(250, 20_000),
+    );
+  });
+
+  test('campaigns: define, change, steer, import prospect lists and preview with any id and body', async () => {
+    const id = idFrom(() => f.campaignIds);
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('create' as const),
+        url: fc.constant('/campaigns'),
+        method: fc.constant('POST' as const),
+        body: jsonOrAny(rb.campaignBody),
+      }),
+      fc.record({
+        kind: fc.constant('change' as const),
+        url: id.map((i) => `/campaigns/${i}`),
+        method: fc.constant('PATCH' as const),
+        body: jsonOrAny(rb.campaignBody),
+      }),
+      fc.record({
+        kind: fc.constant('steer' as const),
+        url: fc.tuple(id, fc.constantFrom('start', 'pause', 'resume', 'cancel')).map(([i, a]) => `/campaigns/${i}/${a}`),
+        method: fc.constant('POST' as const),
+        body: rb.actionBody,
+      }),
+      fc.record({
+        kind: fc.constant('preview' as const),
+        url: id.map((i) => `/campaigns/${i}/preview`),
+        method: fc.constant('POST' as const),
+        body: jsonOrAny(rb.previewBody),
+      }),
+    );
+    const scenario = fc.oneof(
+      { arbitrary: fc.record({ op, ifMatch: rb.ifMatch, upload: fc.constant(null) }), weight: 3 },
+      {
+        arbitrary: fc.record({
+          op: id.map((i) => ({ kind: 'import' as const, url: `/campaigns/${i}/prospects`, method: 'POST' as const, body: null })),
+          ifMatch: fc.constant(null),
+          upload: rb.prospectUpload,
+        }),
+        weight: 1,
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(scenario, key, async ({ op: o, ifMatch, upload }, who) => {
+        const url = upload === null ? o.url : `${o.url}${upload.query}`;
+        const headers: Record<string, string> = { ...f.auth[who] };
+        if (o.body !== null) headers['content-type'] = 'application/json';
+        if (upload !== null && upload.type !== '') headers['content-type'] = upload.type;
+        if (upload?.key != null) headers['idempotency-key'] = upload.key;
+        if (ifMatch !== null) headers['if-match'] = ifMatch;
+        const payload = upload?.body ?? o.body;
+        const res = await f.exchange(
+          { method: o.method, url, headers, ...(payload !== null && { payload }) },
+          {
+            auditRow: routable(url),
+            writes: (status) =>
+              o.kind === 'create'
+                ? status === 201
+                  ? { campaigns: [1, 1] }
+                  : {}
+                : o.kind === 'import'
+                  ? status === 201
+                    ? { campaign_imports: [1, 1], campaign_prospects: [0, 10], campaigns: [0, 0] }
+                    : {}
+                  : (o.kind === 'change' || o.kind === 'steer') && status === 200
+                    ? { campaigns: [0, 0] }
+                    : {},
+          },
+        );
+        if (res.statusCode === 201 && o.kind === 'create') f.campaignIds.push(res.json<{ id: string }>().id);
+      }),
+      fuzzOptions(250, 20_000),
+    );
+  });
+
+  test('the emergency stop and resume with any body and key are acknowledged or refused; sending is left running', async () => {
+    const op = fc.oneof(
+      fc.record({ url: fc.constant('/control/emergency-stop'), body: jsonOrAny(rb.stopBody) }),
+      fc.record({ url: fc.constant('/control/resume'), body: jsonOrAny(rb.resumeBody) }),
+    );
+    const who = fc.constantFrom<'admin' | 'write' | 'read' | 'none'>('admin', 'admin', 'admin', 'admin', 'write', 'read', 'none');
+    try {
+      await fc.assert(
+        fc.asyncProperty(op, who, jsonType, async (o, w, type) => {
+          const res = await f.exchange(
+            { method: 'POST', url: o.url, headers: withType(type, w === 'none' ? {} : f.auth[w]), payload: o.body },
+            // An acknowledged command changes the stop's row and audits itself besides the API's own row.
+            { auditRow: true, writes: (status) => (status === 200 ? { sending_control: [0, 0], audit_log: [1, 2] } : {}) },
+          );
+          if (res.statusCode === 200) assert.equal(res.json<{ stopped: boolean }>().stopped, o.url === '/control/emergency-stop', preview(res.body));
+        }),
+        fuzzOptions(80, 20_000),
+      );
+    } finally {
+      const resumed = await f.app.inject({ method: 'POST', url: '/control/resume', headers: f.auth.admin, payload: { ramp: null } });
+      assert.equal(resumed.statusCode, 200, resumed.body);
+      assert.equal(resumed.json<{ stopped: boolean }>().stopped, false);
+    }
   });
 
   test('summary; every lead the fuzz got accepted (202) becomes readable once a worker runs', (t) => f.acceptedBecomeReadable(t));

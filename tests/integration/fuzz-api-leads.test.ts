@@ -129,6 +129,12 @@ describe('API fuzzing: lead intake', () => {
         '/webhooks/twilio/inbound',
         '/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAA',
         '/leads/x/stop',
+        '/inboxes',
+        '/suppressions',
+        '/campaigns',
+        `/campaigns/${f.campaignIds[0] ?? 'x'}/prospects`,
+        '/control/emergency-stop',
+        '/codec/decode',
       ),
       kind: fc.constantFrom('lead-json', 'raw'),
       mb: fc.constantFrom(1, 3, 5.01),
@@ -147,7 +153,8 @@ describe('API fuzzing: lead intake', () => {
         );
         assert.ok(res.statusCode >= 400, `${b.mb} MB to ${b.route} answered ${res.statusCode}`);
       }),
-      fuzzOptions(30, 20_000),
+      // About four sizes and types per route.
+      fuzzOptions(50, 20_000),
     );
   });
 

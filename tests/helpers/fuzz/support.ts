@@ -1,7 +1,7 @@
 // Shared pieces of the property-based fuzz tests (tests/integration/fuzz-api-*.test.ts,
 // tests/unit/fuzz-classifier-*.test.ts): run budgets, the replay knobs, hostile text and a deadline.
 //
-// The default runs (npm test, CI) total about 6,500 cases across the fuzz files in under 3 minutes
+// The default runs (npm test, CI) total about 7,500 cases across the fuzz files in under 4 minutes
 // on the 2-core CI machine. FUZZ_RUNS multiplies every property's number of runs and time budget
 // (FUZZ_RUNS=20 for a long manual run); FUZZ_SEED (and FUZZ_PATH, both printed by fast-check with a
 // counterexample) replay a failure: FUZZ_SEED=<seed> FUZZ_PATH=<path> node --import tsx --test <file>
