@@ -20,6 +20,8 @@ import { SendGridEvent, SendGridHeaders, WebhookReceipt } from '../schemas/webho
 
 type SendGridEvent = Static<typeof SendGridEvent> & Record<string, unknown>;
 const isEvent = (e: unknown): e is SendGridEvent => Value.Check(SendGridEvent, e);
+/** The longest event or lead id stored (bytes): both are index keys. */
+const MAX_ID_BYTES = 512;
 
 export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null; maxAgeSeconds: number }> = async (app, opts) => {
   // The signature covers the exact bytes sent: this route must see them unparsed.
@@ -57,6 +59,13 @@ export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null;
       for (const [index, e] of events.entries()) {
         if (!isEvent(e)) {
           refuse(index, `/${index}`, `event ${index} lacks a string sg_event_id or event`);
+          continue;
+        }
+        // The event id and lead id are index keys: PostgreSQL refuses a btree entry over ~2.7 KB
+        // (found by the fuzzer). SendGrid's own ids are a few dozen characters.
+        const tooLong = (['sg_event_id', 'lead_id'] as const).find((k) => typeof e[k] === 'string' && Buffer.byteLength(e[k]) > MAX_ID_BYTES);
+        if (tooLong !== undefined) {
+          refuse(index, `/${index}/${tooLong}`, `event ${index}: ${tooLong} is longer than ${MAX_ID_BYTES} bytes`);
           continue;
         }
         // After the signature check: text PostgreSQL cannot hold, anywhere in the event (it is stored whole).

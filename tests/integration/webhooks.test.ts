@@ -122,6 +122,29 @@ describe('provider webhooks', () => {
     assert.ok((await listLeadEvents(tdb.db, leadId)).some((e) => e.event_key === `sendgrid:${good}`));
   });
 
+  // Found by the fuzzer: a 2.7 KB event id overflowed the primary key's btree entry (a 500).
+  test('SendGrid: an event or lead id too long to index is refused by name, the rest stored', async () => {
+    const before = await countProviderEvents(tdb.db, 'sendgrid');
+    const long = '\u{1F469}'.repeat(700);
+    const body = JSON.stringify([
+      { sg_event_id: long, event: 'open' },
+      { sg_event_id: uniqueName('ev'), event: 'open', lead_id: long },
+      { sg_event_id: uniqueName('ev-ok'), event: 'delivered' },
+    ]);
+    const res = await sg(body, signed(body));
+    assert.equal(res.statusCode, 200, res.body);
+    const answer = res.json<{ accepted: number; refused: Array<{ field: string; message: string }> }>();
+    assert.equal(answer.accepted, 1);
+    assert.deepEqual(
+      answer.refused.map((r) => [r.field, r.message]),
+      [
+        ['/0/sg_event_id', 'event 0: sg_event_id is longer than 512 bytes'],
+        ['/1/lead_id', 'event 1: lead_id is longer than 512 bytes'],
+      ],
+    );
+    assert.equal(await countProviderEvents(tdb.db, 'sendgrid'), before + 1);
+  });
+
   const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
   const tw = (path: string, params: Record<string, string>, signature?: string) =>
     app.inject({
