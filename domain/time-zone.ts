@@ -2,7 +2,7 @@
 // the sending windows and the operator see. Intl is the judge, so a zone is valid here exactly when
 // the workers' windows can use it.
 
-/** The canonical IANA name of `zone`, or null when it is not a zone this runtime knows. */
+/** The canonical IANA name of `zone` (trimmed, any case), or null when it is not a zone this runtime knows. */
 export function canonicalTimeZone(zone: unknown): string | null {
   if (typeof zone !== 'string') return null;
   const text = zone.trim();
@@ -13,3 +13,6 @@ export function canonicalTimeZone(zone: unknown): string | null {
     return null;
   }
 }
+
+/** Whether `zone` is, exactly as written, an IANA time zone this runtime knows (the test the inbox windows use). */
+export const isTimeZone = (zone: unknown): zone is string => typeof zone === 'string' && zone === zone.trim() && canonicalTimeZone(zone) !== null;

@@ -73,15 +73,7 @@ export function duration(out: Problems, v: unknown, path: string, opts: { positi
   return ms;
 }
 
-/** Whether `zone` is an IANA time zone this runtime knows (the same test the inbox windows use). */
-export function isTimeZone(zone: unknown): zone is string {
-  if (typeof zone !== 'string' || zone === '' || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** One zone check for the domain: domain/time-zone.ts. */
+export { isTimeZone } from '../time-zone.js';
 
 export const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
