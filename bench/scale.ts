@@ -23,6 +23,7 @@ import { testIdentity } from '../tests/helpers/codec.js';
 import { makeLeadInput } from '../tests/helpers/leads.js';
 import { createDevServerEnv, uniqueName } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
+import { DEFAULT_WORKER_MEMORY_MB, mainHeapMbFor } from '../workers/cache-budget.js';
 import { baselineBundle, sameSetup } from './lib/lead-stack.js';
 import { renderTable, row, type SectionResult } from './lib/report.js';
 import { dist, isMain, pool, r1, sleep, until } from './lib/stats.js';
@@ -118,8 +119,12 @@ export async function scale(o: ScaleOptions): Promise<SectionResult> {
   const setup = sameSetup(probe.options);
   await probe.runUntil(sleep(100));
 
+  // Both twins start as the image's entrypoint starts a worker: the main heap sized from the budget.
+  const heapFlag = `--max-old-space-size=${mainHeapMbFor(memoryMb ?? DEFAULT_WORKER_MEMORY_MB)}`;
+  const NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${heapFlag}`.trim();
   const metricsPort = await freePort();
   const lead = new WorkerProcess({
+    NODE_OPTIONS,
     DATABASE_URL: tdb.url,
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_EMBEDDED: 'false',
@@ -130,6 +135,7 @@ export async function scale(o: ScaleOptions): Promise<SectionResult> {
   });
   const baseQueue = uniqueName('bench-waiting');
   const base = new BaselineProcess({
+    NODE_OPTIONS,
     TEMPORAL_ADDRESS: env.address,
     BENCH_TASK_QUEUE: baseQueue,
     BENCH_WORKFLOW_BUNDLE: bundleFile,

@@ -6,7 +6,9 @@
 // sample before the burst. A heap snapshot of the main thread is written at the end of each arm
 // when BENCH_HEAP_SNAPSHOT=1 (node --heapsnapshot-signal).
 // Run: node --import tsx bench/worker-memory.ts   (BENCH_WAITING=N, default 5000;
-//      BENCH_ARMS='default;MALLOC_ARENA_MAX=2;WORKER_MEMORY_MB=512', BENCH_AFTER_S=60)
+//      BENCH_ARMS='default;MALLOC_ARENA_MAX=2;WORKER_MEMORY_MB=512', BENCH_AFTER_S=60).
+// An arm is started as given, not as the image's entrypoint would start it: to compare with the
+// entrypoint's main-heap limit, say it, e.g. 'WORKER_MEMORY_MB=512 NODE_OPTIONS=--max-old-space-size=192'.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -9,8 +9,15 @@
 // grow towards its limit before it collects hard. Measured (bench/worker-memory.ts, 3,000 leads,
 // 298-workflow cache): without a limit RSS kept climbing past 440 MiB; with it, 476 MiB at 2,334
 // waiting. So the budget also sets the workflow threads' heap limit (capWorkflowThreadHeap).
-// Native memory (the SDK core, the allocator) still grows with the leads a worker has run: see
-// the README's Performance section.
+//
+// Nor the main thread: activities, the payload codec and the SDK's JavaScript side run there, and
+// under V8's default limit its garbage grew to 384 MiB (≈100 KiB per lead run) before a full
+// collection, while what it really held stayed about 100 MiB (heap snapshots at idle and at 3,000
+// waiting: 94 and 99 MiB). That limit is fixed when the process starts, so it cannot be set from
+// here: the image's entrypoint (deploy/entrypoint.sh) starts the worker with mainHeapMbFor()'s
+// --max-old-space-size, and a worker started without it says so (mainHeapAdvice). Measured with
+// it (3,000 leads, 512 budget): RSS flat at ~507 MiB from 1,100 waiting to 3,000, against 818
+// MiB and climbing without it.
 import v8 from 'node:v8';
 
 /** Worker heap per cached lead workflow, measured (issue 15: 1,165 MiB RSS at 2,000 cached on the dev box). */
@@ -31,6 +38,29 @@ export const WORKFLOW_HEAP_HEADROOM_MB = 96;
 /** The workflow threads' V8 old-space limit for a budget: the cache's share plus headroom. */
 export function workflowHeapMbFor(memoryMb: number): number {
   return Math.max(160, memoryMb - BASE_MB + WORKFLOW_HEAP_HEADROOM_MB);
+}
+
+/** The main thread's share of the budget: 3/8, at least MAIN_HEAP_MIN_MB (live ~100 MiB plus room to collect). */
+export const MAIN_HEAP_MIN_MB = 192;
+export function mainHeapMbFor(memoryMb: number): number {
+  return Math.max(MAIN_HEAP_MIN_MB, Math.round((memoryMb * 3) / 8));
+}
+
+/** V8's young generation, which heap_size_limit adds to the old-space limit (48 MiB on Node 20 x64). */
+const YOUNG_GENERATION_MB = 64;
+
+/**
+ * What to tell the operator when this process's main-thread heap limit (heap_size_limit, fixed at
+ * start) is above the budget's share, or null when it is within it.
+ */
+export function mainHeapAdvice(limitMb: number, memoryMb: number): string | null {
+  const want = mainHeapMbFor(memoryMb);
+  if (limitMb <= want + YOUNG_GENERATION_MB) return null;
+  return (
+    `the main thread's V8 heap limit is ${Math.round(limitMb)} MiB, above WORKER_MEMORY_MB=${memoryMb}'s share: ` +
+    `its garbage can grow past the budget before V8 collects it; start node with --max-old-space-size=${want} ` +
+    `(NODE_OPTIONS), as the image's entrypoint does`
+  );
 }
 
 /**
