@@ -4,7 +4,11 @@
 // worker process with different environment (e.g. WORKER_MEMORY_MB, MALLOC_ARENA_MAX), so the
 // figures answer "what holds the memory" rather than "how much". Baseline: the arm's own idle
 // sample before the burst. A heap snapshot of the main thread is written at the end of each arm
-// when BENCH_HEAP_SNAPSHOT=1 (node --heapsnapshot-signal).
+// when BENCH_HEAP_SNAPSHOT=1 (node --heapsnapshot-signal). BENCH_HEAPTRACK=DIR attaches heaptrack
+// to the worker after its idle sample (native allocations: what is still allocated at the end was
+// allocated during the burst); read it with heaptrack_print --print-leaks. BENCH_SIGNAL_SAMPLES=N
+// ends each arm with N signal+query round trips to random waiting leads (as bench/scale.ts does).
+// Each arm waits until every lead has reached its wait, then BENCH_AFTER_S more.
 // Run: node --import tsx bench/worker-memory.ts   (BENCH_WAITING=N, default 5000;
 //      BENCH_ARMS='default;MALLOC_ARENA_MAX=2;WORKER_MEMORY_MB=512', BENCH_AFTER_S=60).
 // An arm is started as given, not as the image's entrypoint would start it: to compare with the
@@ -23,6 +27,8 @@ import { openTestDb } from '../tests/helpers/test-db.js';
 import { LEAD_WORKFLOW_TYPE } from '../workflows/lead/contract.js';
 import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { isMain, pool, r1, sleep } from './lib/stats.js';
+import { signalQuery } from './scale.js';
+import { spawn } from 'node:child_process';
 
 interface Sample {
   t: number;
@@ -32,6 +38,9 @@ interface Sample {
   fileMiB: number;
   threads: number;
   heapMiB: number;
+  /** Main thread: V8 heap reserved (used + free pages), and memory outside it that V8 tracks (Buffers). */
+  heapTotalMiB: number;
+  externalMiB: number;
   started: number;
   /** Leads that have run their path to the wait (LeadStatus = waiting). */
   waiting: number;
@@ -81,36 +90,59 @@ export async function workerMemoryArm(arm: string, waiting: number, afterS: numb
     const pid = worker.pid;
     if (pid === undefined) return;
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text().catch(() => '');
-    const heap = /^leadflow_nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text)?.[1];
+    const metric = (name: string) => {
+      const v = new RegExp(`^leadflow_nodejs_${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'm').exec(text)?.[1];
+      return v === undefined ? NaN : r1(Number(v) / 1048576);
+    };
     const { count } = await env.client.workflow.count(WAITING);
     samples.push({
       waiting: count,
       t: r1((performance.now() - t0) / 1000),
       phase,
       ...procMemory(pid),
-      heapMiB: heap === undefined ? NaN : r1(Number(heap) / 1048576),
+      heapMiB: metric('heap_size_used_bytes'),
+      heapTotalMiB: metric('heap_size_total_bytes'),
+      externalMiB: metric('external_memory_bytes'),
       started,
     });
+    const s = samples.at(-1);
+    if (s !== undefined) console.error(`  ${arm}\t${s.t}s\tstarted ${s.started}\twaiting ${s.waiting}\tRSS ${s.rssMiB}\theap ${s.heapMiB}`);
   };
   try {
     await worker.start();
     await sleep(3_000);
     await sample();
+    const heaptrack = process.env.BENCH_HEAPTRACK;
+    if (heaptrack !== undefined && worker.pid !== undefined) {
+      spawn('heaptrack', ['-o', path.join(heaptrack, `worker-${worker.pid}`), '-p', String(worker.pid)], { stdio: 'ignore', detached: true }).unref();
+      await sleep(15_000); // gdb attaches and injects the tracker
+    }
     const timer = setInterval(() => void sample().catch(() => undefined), 5_000);
     phase = 'burst';
-    await pool(Array.from({ length: waiting }), 32, async () => {
-      await submitLead(env.client, makeLeadInput({ sequence: [{ delay: '6 hours' }] }), { identity: testIdentity });
+    const ids = await pool(Array.from({ length: waiting }), 32, async () => {
+      const { leadId } = await submitLead(env.client, makeLeadInput({ sequence: [{ delay: '6 hours' }] }), { identity: testIdentity });
       started += 1;
+      return leadId;
     });
     phase = 'waiting';
+    // Until every lead has reached its wait (or stopped getting there for a minute), then afterS more.
+    for (let last = -1, still = 0; still < 12; await sleep(5_000)) {
+      const { count } = await env.client.workflow.count(WAITING);
+      if (count >= waiting) break;
+      still = count === last ? still + 1 : 0;
+      last = count;
+    }
     await sleep(afterS * 1000);
     clearInterval(timer);
     await sample();
+    const samples_ = Number(process.env.BENCH_SIGNAL_SAMPLES ?? 0);
+    const signalQueryMs = samples_ > 0 ? (await signalQuery(env.client, ids, samples_)).ms : undefined;
+    if (signalQueryMs !== undefined) await sample();
     if (snapshot && worker.pid !== undefined) {
       process.kill(worker.pid, 'SIGUSR2');
       await sleep(20_000); // the snapshot is written synchronously by the worker; it lands in its cwd
     }
-    return { arm, waiting, samples };
+    return { arm, waiting, samples, signalQueryMs };
   } finally {
     await worker.stop(10_000).catch(() => undefined);
     await env.teardown();
@@ -128,10 +160,10 @@ if (isMain(import.meta.url)) {
     const first = out.samples[0];
     const peak = out.samples.reduce((a, b) => (b.rssMiB > a.rssMiB ? b : a));
     const last = out.samples.at(-1);
-    console.log(JSON.stringify({ arm, waiting, idle: first, peak, last }));
+    console.log(JSON.stringify({ arm, waiting, idle: first, peak, last, signalQueryMs: out.signalQueryMs }));
     for (const s of out.samples)
       console.log(
-        `  ${arm}\t${s.t}s\t${s.phase}\tstarted ${s.started}\twaiting ${s.waiting}\tRSS ${s.rssMiB} (anon ${s.anonMiB}, file ${s.fileMiB})\theap ${s.heapMiB}\tthreads ${s.threads}`,
+        `  ${arm}\t${s.t}s\t${s.phase}\tstarted ${s.started}\twaiting ${s.waiting}\tRSS ${s.rssMiB} (anon ${s.anonMiB}, file ${s.fileMiB})\theap ${s.heapMiB} of ${s.heapTotalMiB}, external ${s.externalMiB}\tthreads ${s.threads}`,
       );
   }
 }

@@ -16,6 +16,8 @@ export {
   upsertLead,
 } from './repositories/leads.js';
 export type { Db, ListLeadsQuery, RecordLeadEvent } from './repositories/leads.js';
+export { writeLeadJournal } from './repositories/lead-journal.js';
+export type { JournalRow } from './repositories/lead-journal.js';
 export type * from './schema.js';
 export { countOpenQuarantine, getQuarantined, listQuarantined, quarantine, recordQuarantineRetry } from './repositories/quarantine.js';
 export type { QuarantineEntry, QuarantineInput } from './repositories/quarantine.js';

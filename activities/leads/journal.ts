@@ -1,10 +1,10 @@
 // The lean lead path's one write per wait (workflows/lead/journal.ts): the timeline events the
 // workflow gathered since its last wait, in one transaction, and what the lead's inbox must hear
-// (a send it counts). Run as a local activity: short, idempotent (an event key is written once;
+// (a send it counts), the batch as one statement. Run as a local activity: short, idempotent (an event key is written once;
 // an inbox event is keyed by its id), so a retry after a crash converges on the same rows.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
-import { recordLeadEvent as insertLeadEvent, setLeadStatus } from '../../db/index.js';
+import { writeLeadJournal } from '../../db/index.js';
 import type { InboxEvent } from '../../workflows/inbox/contract.js';
 import type { RecordLeadEventArgs } from './index.js';
 
@@ -23,16 +23,8 @@ export interface JournalArgs {
 
 export function createJournalActivities(deps: { db: Kysely<Database>; noteInboxEvent: (req: { inboxId: string; event: InboxEvent }) => Promise<void> }) {
   async function recordLeadJournal(args: JournalArgs): Promise<{ inserted: number }> {
-    let inserted = 0;
-    if (args.entries.length > 0) {
-      await deps.db.transaction().execute(async (tx) => {
-        for (const e of args.entries) {
-          const res = await insertLeadEvent(tx, { leadId: e.leadId, eventKey: e.eventKey, type: e.type, detail: e.detail });
-          if (res.inserted) inserted++;
-          if (e.status !== undefined) await setLeadStatus(tx, e.leadId, e.status, e.tier);
-        }
-      });
-    }
+    // One statement for the whole batch (db/repositories/lead-journal.ts): events and final status.
+    const { inserted } = await writeLeadJournal(deps.db, args.entries);
     // After the commit: the inbox hears of a send only once the timeline says it happened.
     for (const note of args.inboxNotes) await deps.noteInboxEvent(note);
     return { inserted };

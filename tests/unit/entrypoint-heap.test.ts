@@ -38,7 +38,10 @@ test('no budget means the default 1024; no role means the worker (the image CMD)
 });
 
 test("an operator's own NODE_OPTIONS are kept: other flags extended, an explicit limit left alone", () => {
-  assert.equal(entrypoint(['worker'], { NODE_OPTIONS: '--enable-source-maps', WORKER_MEMORY_MB: '512' }).nodeOptions, '--enable-source-maps --max-old-space-size=192');
+  assert.equal(
+    entrypoint(['worker'], { NODE_OPTIONS: '--enable-source-maps', WORKER_MEMORY_MB: '512' }).nodeOptions,
+    '--enable-source-maps --max-old-space-size=192',
+  );
   assert.equal(entrypoint(['worker'], { NODE_OPTIONS: '--max-old-space-size=300', WORKER_MEMORY_MB: '512' }).nodeOptions, '--max-old-space-size=300');
 });
 
