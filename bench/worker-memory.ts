@@ -4,9 +4,7 @@
 // worker process with different environment (e.g. WORKER_MEMORY_MB, MALLOC_ARENA_MAX), so the
 // figures answer "what holds the memory" rather than "how much". Baseline: the arm's own idle
 // sample before the burst. A heap snapshot of the main thread is written at the end of each arm
-// when BENCH_HEAP_SNAPSHOT=1 (node --heapsnapshot-signal). BENCH_HEAPTRACK=DIR attaches heaptrack
-// to the worker after its idle sample (native allocations: what is still allocated at the end was
-// allocated during the burst); read it with heaptrack_print --print-leaks. BENCH_SIGNAL_SAMPLES=N
+// when BENCH_HEAP_SNAPSHOT=1 (node --heapsnapshot-signal). BENCH_SIGNAL_SAMPLES=N
 // ends each arm with N signal+query round trips to random waiting leads (as bench/scale.ts does).
 // Each arm waits until every lead has reached its wait, then BENCH_AFTER_S more.
 // Run: node --import tsx bench/worker-memory.ts   (BENCH_WAITING=N, default 5000;
@@ -28,7 +26,6 @@ import { LEAD_WORKFLOW_TYPE } from '../workflows/lead/contract.js';
 import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { isMain, pool, r1, sleep } from './lib/stats.js';
 import { signalQuery } from './scale.js';
-import { spawn } from 'node:child_process';
 
 interface Sample {
   t: number;
@@ -112,11 +109,6 @@ export async function workerMemoryArm(arm: string, waiting: number, afterS: numb
     await worker.start();
     await sleep(3_000);
     await sample();
-    const heaptrack = process.env.BENCH_HEAPTRACK;
-    if (heaptrack !== undefined && worker.pid !== undefined) {
-      spawn('heaptrack', ['-o', path.join(heaptrack, `worker-${worker.pid}`), '-p', String(worker.pid)], { stdio: 'ignore', detached: true }).unref();
-      await sleep(15_000); // gdb attaches and injects the tracker
-    }
     const timer = setInterval(() => void sample().catch(() => undefined), 5_000);
     phase = 'burst';
     const ids = await pool(Array.from({ length: waiting }), 32, async () => {
