@@ -46,7 +46,7 @@ export function mainHeapMbFor(memoryMb: number): number {
   return Math.max(MAIN_HEAP_MIN_MB, Math.round((memoryMb * 3) / 8));
 }
 
-/** V8's young generation, which heap_size_limit adds to the old-space limit (48 MiB on Node 20 x64). */
+/** V8's young generation, which heap_size_limit adds to the old-space limit: 48 MiB on Node 20 x64, plus slack. */
 const YOUNG_GENERATION_MB = 64;
 
 /**

@@ -1,6 +1,6 @@
 // The lean lead path's one write per wait (workflows/lead/journal.ts): the timeline events the
-// workflow gathered since its last wait, in one transaction, and what the lead's inbox must hear
-// (a send it counts), the batch as one statement. Run as a local activity: short, idempotent (an event key is written once;
+// workflow gathered since its last wait, in one statement, and what the lead's inbox must hear
+// (a send it counts). Run as a local activity: short, idempotent (an event key is written once;
 // an inbox event is keyed by its id), so a retry after a crash converges on the same rows.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';

@@ -1,7 +1,7 @@
 // The lead journal's write (activities/leads/journal.ts): a batch of timeline events and the
 // lead's resulting status, as ONE statement. The lean path writes a batch at each wait; written
 // event by event inside a transaction it cost BEGIN, an INSERT per event, an UPDATE per status
-// and COMMIT (16 round trips per lead to its first message, measured in issue 15's profile,
+// and COMMIT (12 round trips per lead to its first message, counted in issue 15's profile run,
 // where socket writes to PostgreSQL were the main thread's largest cost). One statement is
 // atomic by itself: a data-modifying CTE inserts the events and updates the lead together.
 import { sql } from 'kysely';
