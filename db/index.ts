@@ -31,7 +31,6 @@ export type { AuditEntry } from './repositories/audit.js';
 export { countProviderEvents, recordProviderEvent } from './repositories/provider-events.js';
 export type { ProviderEvent } from './repositories/provider-events.js';
 export {
-  beginOutboxCall,
   claimOutbox,
   findOutboxByUnsubscribeToken,
   findOutboxByMessageId,
@@ -82,10 +81,11 @@ export {
   SendingStoppedError,
   setStopped,
   takeRampPermit,
-  withSendGate,
 } from './repositories/control.js';
+export { passSendGate } from './repositories/send-gate.js';
+export type { GateRequest, GateVerdict } from './repositories/send-gate.js';
 export type { ControlView, RampSettings } from './repositories/control.js';
-export { getInboxState, inboxChannels, inboxSendRefusal, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
+export { getInboxState, inboxChannels, listInboxStates, saveInboxState } from './repositories/inbox-state.js';
 export type { InboxStateInput } from './repositories/inbox-state.js';
 export { inboxActivity, listInboxPolicies } from './repositories/stats.js';
 export type { ActivityCounts, ImplicitInboxIds } from './repositories/stats.js';
@@ -95,8 +95,7 @@ export { getCampaignContent, getCampaignProspectByLead } from './repositories/ca
 export type { CampaignContent } from './repositories/campaign-content.js';
 export {
   CampaignTransitionError,
-  campaignOfLead,
-  campaignSendRefusal,
+  slotGrantView,
   finishCampaign,
   getCampaign,
   insertCampaign,
@@ -107,7 +106,7 @@ export {
   transitionCampaign,
   updateCampaignSpec,
 } from './repositories/campaigns.js';
-export type { CampaignAction } from './repositories/campaigns.js';
+export type { CampaignAction, SlotGrantView } from './repositories/campaigns.js';
 export {
   activeElsewhere,
   assignLeadIds,

@@ -2,18 +2,16 @@
 // none outside its sending window. Read where slots are granted; the send gate reads the status
 // once more right before the provider call (activities/send/ledger.ts), so a pause acknowledged
 // by the API holds for every lead of the campaign at once, without a signal to any of them.
-import type { Kysely } from 'kysely';
-import { campaignOfLead, type Database } from '../../db/index.js';
+import type { SlotGrantView } from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { campaignWindowOpensAt } from '../../temporal/campaign-leads.js';
 
-export async function campaignHold(
-  db: Kysely<Database>,
-  req: { leadId: string; recipientTimeZone: string | null },
+export function campaignHold(
+  c: SlotGrantView['campaign'],
+  req: { recipientTimeZone: string | null },
   now: number,
   recheckMs: number,
-): Promise<{ reason: string; retryAt: number } | null> {
-  const c = await campaignOfLead(db, req.leadId);
+): { reason: string; retryAt: number } | null {
   if (c === undefined) return null;
   if (c.status === 'paused') return { reason: `campaign ${c.id} is paused${c.status_by !== null ? ` by ${c.status_by}` : ''}`, retryAt: now + recheckMs };
   if (c.status === 'cancelling' || c.status === 'cancelled') return { reason: `campaign ${c.id} is cancelled`, retryAt: now + recheckMs };

@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { getInbox, inboxChannels, isSendingStopped, takeRampPermit, type Database } from '../../db/index.js';
+import { getInbox, inboxChannels, slotGrantView, takeRampPermit, type Database } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
 import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, reserveSlot, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
@@ -62,11 +62,12 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
 
   async function reserveSendSlot(req: ReserveRequest): Promise<SlotAnswer> {
     const now = Date.now();
+    const view = await slotGrantView(db, req.leadId);
     // The inboxes grant nothing during an emergency stop: nobody asks them.
-    if (await isSendingStopped(db)) {
+    if (view.stopped) {
       return { kind: 'wait', inboxId: req.inboxId ?? '', reason: 'emergency stop: all sending is halted', retryAt: now + stopRecheckMs };
     }
-    const held = await campaignHold(db, req, now, campaignRecheckMs);
+    const held = campaignHold(view.campaign, req, now, campaignRecheckMs);
     if (held !== null) return { kind: 'wait', inboxId: req.inboxId ?? '', ...held };
     let answer: SlotAnswer;
     if (req.inboxId !== null) {
@@ -81,8 +82,10 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
       if (choice.kind === 'wait') return { kind: 'wait', inboxId: '', reason: choice.reason, retryAt: choice.retryAt };
       answer = await firstFit(req, choice.ranked, now);
     }
-    if (answer.kind !== 'granted') return answer;
-    // After a resume, the whole system sends at the ramp's pace: this send's place in it.
+    if (answer.kind !== 'granted' || !view.ramping) return answer;
+    // After a resume, the whole system sends at the ramp's pace: this send's place in it. No ramp
+    // when the view was read means none now, unless a stop and a resume both came in between;
+    // then this one send goes unpaced, and the gate still refuses it while stopped.
     const permit = await takeRampPermit(db, now);
     return permit !== null && permit > answer.sendAt ? { ...answer, sendAt: permit } : answer;
   }

@@ -7,18 +7,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { inboxEntityKey } from '../../temporal/inbox-client.js';
 import type { Kysely } from 'kysely';
-import {
-  beginOutboxCall,
-  claimOutbox,
-  findSuppression,
-  finishOutboxCall,
-  providerEventForKey,
-  SendingStoppedError,
-  withSendGate,
-  inboxSendRefusal,
-  campaignSendRefusal,
-  type Database,
-} from '../../db/index.js';
+import { claimOutbox, finishOutboxCall, passSendGate, providerEventForKey, SendingStoppedError, type Database } from '../../db/index.js';
 import { Failure } from '../../domain/failures/index.js';
 import { PermanentSendError, TransientSendError, UnknownOutcomeSendError } from './errors.js';
 import { composeEmail, type ComposeConfig } from './compose.js';
@@ -50,9 +39,6 @@ export interface SendDeps {
   /** The registry inboxes' transports, for messages that name their inbox (`inboxId`). */
   inboxes?: InboxTransports;
 }
-
-class SlotRevokedError extends Error {}
-class CampaignHeldError extends Error {}
 
 /** The task queue of the running activity (the inbox entity's key depends on it); none outside one. */
 function activityTaskQueue(): string | undefined {
@@ -148,44 +134,43 @@ export function createSendActivities(deps: SendDeps) {
       log.warn('lost send outcome with no provider event: the provider never accepted it; sending again', { key: msg.idempotencyKey, provider: row.provider });
     }
 
-    // Checked on every attempt right before any call: an unsubscribe that lands between retries still wins.
-    if (msg.internal !== true && (await findSuppression(db, msg.to)) !== undefined) {
-      const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
-      await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
-      throw ApplicationFailure.nonRetryable(error, Failure.Suppressed);
-    }
-
-    // The emergency stop's last guard: the flag is read and the row flipped in flight in one gated
-    // transaction, so a stop acknowledged before this point refuses the call, and one acknowledged
-    // after it finds this call in flight (db/repositories/control.ts). Refused, the row stays
-    // pending: nothing was called, and the message goes out once after the resume.
-    let began: boolean;
-    try {
-      began = await withSendGate(db, async (trx) => {
-        const refusal =
-          msg.inboxId === undefined
-            ? null
-            : await inboxSendRefusal(trx, { inboxId: msg.inboxId, stateKey: inboxEntityKey(msg.inboxId, activityTaskQueue()) }, Date.now());
-        if (refusal !== null) throw new SlotRevokedError(refusal);
-        // The campaign's pause or cancel, read under the same gate as the emergency stop.
-        // Only campaign messages ask (the lead's send step names its campaign): no extra query on other sends.
-        const held = msg.internal === true || msg.campaignId === undefined ? null : await campaignSendRefusal(trx, msg.leadId);
-        if (held !== null) throw new CampaignHeldError(held);
-        return beginOutboxCall(trx, msg.idempotencyKey);
-      });
-    } catch (err) {
-      // The inbox's own last guard: nothing was called, the row stays pending, the lead gives the slot back.
-      if (err instanceof SlotRevokedError) throw ApplicationFailure.nonRetryable(err.message, Failure.SlotRevoked);
-      if (err instanceof CampaignHeldError) throw ApplicationFailure.nonRetryable(err.message, Failure.CampaignHeld);
-      if (!(err instanceof SendingStoppedError)) throw err;
-      throw ApplicationFailure.nonRetryable(err.message, Failure.SendingStopped, {
-        reason: err.reason,
-        stoppedBy: err.stoppedBy,
-        stoppedAt: err.stoppedAt?.toISOString() ?? null,
-      });
-    }
-    if (!began) {
-      throw ApplicationFailure.retryable('another attempt is sending this message right now', 'SendInProgress');
+    // The last guard, on every attempt right before any call (db/repositories/send-gate.ts): an
+    // unsubscribe that lands between retries still wins; the emergency stop's flag is read and the
+    // row flipped in flight under the stop's lock, so a stop acknowledged before this point refuses
+    // the call and one acknowledged after it finds this call in flight; the inbox's pause and cap
+    // and the campaign's pause or cancel are read under the same lock. Refused, the row stays
+    // pending: nothing was called, and the message goes out once after the hold ends.
+    const verdict = await passSendGate(db, {
+      key: msg.idempotencyKey,
+      recipient: msg.internal === true ? null : msg.to,
+      inbox: msg.inboxId === undefined ? null : { inboxId: msg.inboxId, stateKey: inboxEntityKey(msg.inboxId, activityTaskQueue()) },
+      // Only campaign messages ask (the lead's send step names its campaign).
+      campaignLeadId: msg.internal === true || msg.campaignId === undefined ? null : msg.leadId,
+      now: Date.now(),
+    });
+    switch (verdict.kind) {
+      case 'began':
+        break;
+      case 'busy':
+        throw ApplicationFailure.retryable('another attempt is sending this message right now', 'SendInProgress');
+      case 'suppressed': {
+        const error = 'the recipient is on the suppression list (bounced, complained or unsubscribed)';
+        await finishOutboxCall(db, msg.idempotencyKey, { status: 'failed', errorCode: 'suppressed', error });
+        throw ApplicationFailure.nonRetryable(error, Failure.Suppressed);
+      }
+      case 'stopped': {
+        const stopped = new SendingStoppedError(verdict.reason, verdict.stoppedBy, verdict.stoppedAt);
+        throw ApplicationFailure.nonRetryable(stopped.message, Failure.SendingStopped, {
+          reason: verdict.reason,
+          stoppedBy: verdict.stoppedBy,
+          stoppedAt: verdict.stoppedAt?.toISOString() ?? null,
+        });
+      }
+      // The inbox's own last guard: the lead gives the slot back.
+      case 'inbox':
+        throw ApplicationFailure.nonRetryable(verdict.reason, Failure.SlotRevoked);
+      case 'campaign':
+        throw ApplicationFailure.nonRetryable(verdict.reason, Failure.CampaignHeld);
     }
     try {
       const { providerMessageId } = await transport.send(msg);

@@ -122,26 +122,33 @@ export async function saveCampaignTotals(db: Db, id: string, totals: JsonbInput)
     .execute();
 }
 
-/** Why a campaign lead may not send now (paused, cancelled), or null: read inside the send gate. */
-export async function campaignSendRefusal(db: Db, leadId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('leads')
-    .innerJoin('campaigns', 'campaigns.id', 'leads.campaign_id')
-    .select(['campaigns.id', 'campaigns.status', 'campaigns.status_by'])
-    .where('leads.id', '=', leadId)
-    .executeTakeFirst();
-  if (row === undefined) return null;
-  if (row.status === 'paused') return `campaign ${row.id} is paused${row.status_by !== null ? ` by ${row.status_by}` : ''}`;
-  if (row.status === 'cancelling' || row.status === 'cancelled') return `campaign ${row.id} is cancelled`;
-  return null;
+/** What a slot grant reads before it asks an inbox (activities/inboxes/slots.ts). */
+export interface SlotGrantView {
+  /** The emergency stop's flag (a plain read: the send gate reads it again under its lock). */
+  stopped: boolean;
+  /** A resume ramp is set: only then does the grant take a ramp permit (one UPDATE). */
+  ramping: boolean;
+  /** The lead's campaign: its status and sending window; undefined when it has none. */
+  campaign: Pick<CampaignRow, 'id' | 'status' | 'status_by' | 'spec'> | undefined;
 }
 
-/** The campaign a lead belongs to, for the slot grant: its status and sending window. */
-export async function campaignOfLead(db: Db, leadId: string): Promise<Pick<CampaignRow, 'id' | 'status' | 'status_by' | 'spec'> | undefined> {
-  return db
-    .selectFrom('leads')
-    .innerJoin('campaigns', 'campaigns.id', 'leads.campaign_id')
-    .select(['campaigns.id', 'campaigns.status', 'campaigns.status_by', 'campaigns.spec'])
-    .where('leads.id', '=', leadId)
-    .executeTakeFirst();
+/** The stop flag, the ramp's presence and the lead's campaign, in one statement. */
+export async function slotGrantView(db: Db, leadId: string): Promise<SlotGrantView> {
+  const res = await sql<{
+    stopped: boolean;
+    ramping: boolean;
+    id: string | null;
+    status: CampaignStatus | null;
+    status_by: string | null;
+    spec: CampaignRow['spec'] | null;
+  }>`select coalesce(sc.stopped, false) as stopped,
+      coalesce(sc.ramp is not null and sc.ramp_started_at is not null, false) as ramping,
+      c.id, c.status, c.status_by, c.spec
+    from (select 1) as one
+    left join sending_control sc on sc.id = 1
+    left join leads l on l.id = ${leadId}
+    left join campaigns c on c.id = l.campaign_id`.execute(db);
+  const r = res.rows[0]!;
+  const campaign = r.id === null || r.status === null ? undefined : { id: r.id, status: r.status, status_by: r.status_by, spec: r.spec as CampaignRow['spec'] };
+  return { stopped: r.stopped, ramping: r.ramping, campaign };
 }

@@ -2,7 +2,7 @@
 // throttled ramp that follows a resume.
 //
 // What "acknowledged" means. A send runs its stop check and the flip of its outbox row to in-flight
-// in one transaction that holds the advisory lock SEND_GATE_LOCK in shared mode (withSendGate); a
+// in one transaction that holds the advisory lock SEND_GATE_LOCK in shared mode (send-gate.ts); a
 // stop sets the flag in a transaction that holds the same lock exclusively (setStopped). The
 // exclusive lock waits for every gate holding the shared one, and no gate can take the shared lock
 // while the stop holds it. So once setStopped's COMMIT has returned:
@@ -107,7 +107,7 @@ export async function getSendingControl(db: Kysely<Database> | Transaction<Datab
   return db.selectFrom('sending_control').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
 }
 
-/** A plain read of the flag, for slot grants (the send itself goes through withSendGate). */
+/** A plain read of the flag, for slot grants (the send itself goes through passSendGate). */
 export async function isSendingStopped(db: Kysely<Database> | Transaction<Database>): Promise<boolean> {
   const row = await db.selectFrom('sending_control').select('stopped').where('id', '=', 1).executeTakeFirst();
   return row?.stopped ?? false;
@@ -189,21 +189,6 @@ export async function resumeSending(
       },
     });
     return { changed: true, row };
-  });
-}
-
-/**
- * Runs `fn` inside the send gate: one transaction holding the shared lock, in which the flag is
- * read (SendingStoppedError when set) and `fn` flips the caller's outbox row in flight. `fn` must
- * use the transaction it is given, never `db` (on the embedded database that would wait forever
- * behind this very transaction), and must not call a provider.
- */
-export async function withSendGate<T>(db: Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock_shared(${sql.lit(SEND_GATE_LOCK)})`.execute(trx);
-    const row = await trx.selectFrom('sending_control').select(['stopped', 'reason', 'stopped_by', 'stopped_at']).where('id', '=', 1).executeTakeFirst();
-    if (row?.stopped === true) throw new SendingStoppedError(row.reason, row.stopped_by, row.stopped_at);
-    return fn(trx);
   });
 }
 

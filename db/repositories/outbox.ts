@@ -1,7 +1,8 @@
-// The outbox ledger's state changes. Each is one conditional UPDATE, so two attempts racing on
-// the same key cannot both believe they own the provider call.
-import { sql } from 'kysely';
-import type { OutboxRow } from '../schema.js';
+// The outbox ledger's rows: the claim, the outcome, and the reads around them. The step two
+// attempts race on, the flip to in flight, is one conditional UPDATE inside the send gate
+// (send-gate.ts), so they cannot both believe they own the provider call.
+import { sql, type QueryCreator } from 'kysely';
+import type { Database, OutboxRow } from '../schema.js';
 import type { Db } from './leads.js';
 
 export interface OutboxClaim {
@@ -21,28 +22,37 @@ export interface OutboxClaim {
   variant?: string | null;
 }
 
-/** Inserts the row if new and returns it as stored (a retry gets the original back). */
+/**
+ * Inserts the row if new and returns it as stored (a retry gets the original back), in one
+ * statement: the CTE's insert returns the new row; the union's other half reads the statement's
+ * snapshot, which never holds the row just inserted, so exactly one half answers. Only when
+ * another transaction inserted the key after this statement's snapshot (the insert waited for it,
+ * then did nothing) do both halves come back empty, and a second read finds its row.
+ */
 export async function claimOutbox(db: Db, c: OutboxClaim): Promise<OutboxRow> {
-  await db
-    .insertInto('outbox')
-    .values({
-      idempotency_key: c.idempotencyKey,
-      lead_id: c.leadId,
-      step: c.step,
-      channel: c.channel,
-      provider: c.provider,
-      recipient: c.recipient,
-      subject: c.subject,
-      body: c.body,
-      message_id: c.messageId ?? null,
-      unsubscribe_token: c.unsubscribeToken ?? null,
-      inbox_id: c.inboxId ?? null,
-      campaign_id: c.campaignId ?? null,
-      variant: c.variant ?? null,
-    })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .execute();
-  return db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey).executeTakeFirstOrThrow();
+  const stored = () => db.selectFrom('outbox').selectAll().where('idempotency_key', '=', c.idempotencyKey);
+  const inserted = (qb: QueryCreator<Database>) =>
+    qb
+      .insertInto('outbox')
+      .values({
+        idempotency_key: c.idempotencyKey,
+        lead_id: c.leadId,
+        step: c.step,
+        channel: c.channel,
+        provider: c.provider,
+        recipient: c.recipient,
+        subject: c.subject,
+        body: c.body,
+        message_id: c.messageId ?? null,
+        unsubscribe_token: c.unsubscribeToken ?? null,
+        inbox_id: c.inboxId ?? null,
+        campaign_id: c.campaignId ?? null,
+        variant: c.variant ?? null,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returningAll();
+  const row = await db.with('ins', inserted).selectFrom('ins').selectAll().unionAll(stored()).executeTakeFirst();
+  return row ?? stored().executeTakeFirstOrThrow();
 }
 
 /** The newest message whose List-Unsubscribe link carries this token: its lead and address. */
@@ -54,18 +64,6 @@ export async function findOutboxByUnsubscribeToken(db: Db, token: string): Promi
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-}
-
-/** Takes the call: true only for the one attempt that flipped in_flight on a pending row. */
-export async function beginOutboxCall(db: Db, key: string): Promise<boolean> {
-  const res = await db
-    .updateTable('outbox')
-    .set({ in_flight: true, attempts: sql<number>`attempts + 1`, updated_at: sql<Date>`now()` })
-    .where('idempotency_key', '=', key)
-    .where('status', '=', 'pending')
-    .where('in_flight', '=', false)
-    .executeTakeFirst();
-  return res.numUpdatedRows > 0n;
 }
 
 export async function finishOutboxCall(

@@ -2,7 +2,7 @@
 // so the figures are counted from what the product really stores.
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { beginOutboxCall, claimOutbox, finishOutboxCall, insertInbox, recordLeadEvent, saveInboxState, upsertLead, type Database } from '../../db/index.js';
+import { claimOutbox, finishOutboxCall, passSendGate, insertInbox, recordLeadEvent, saveInboxState, upsertLead, type Database } from '../../db/index.js';
 import { DEFAULT_POLICY, type InboxStatus } from '../../workflows/inbox/contract.js';
 
 export const DAY = 86_400_000;
@@ -36,7 +36,8 @@ export function statsSeed(db: () => Kysely<Database>, dayStart: number) {
       await claimOutbox(db(), { idempotencyKey: key, leadId, step, channel, provider: 'smtp', recipient: 'x@example.com', subject: 's', body: 'b', inboxId });
       const status = o.status ?? 'sent';
       if (status === 'pending') return;
-      assert.ok(await beginOutboxCall(db(), key));
+      const gate = await passSendGate(db(), { key, recipient: null, inbox: null, campaignLeadId: null, now: Date.now() });
+      assert.equal(gate.kind, 'began');
       await finishOutboxCall(db(), key, status === 'sent' ? { status, providerMessageId: null } : { status, errorCode: 'x', error: 'refused' });
       if (o.sentAt !== undefined)
         await db().updateTable('outbox').set({ sent_at: o.sentAt, updated_at: o.sentAt }).where('idempotency_key', '=', key).execute();

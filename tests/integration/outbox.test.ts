@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { beginOutboxCall, claimOutbox, getOutbox, listOutbox, recordProviderEvent } from '../../db/index.js';
+import { claimOutbox, getOutbox, listOutbox, passSendGate, recordProviderEvent } from '../../db/index.js';
+
+/** The send gate's flip, as the send activity runs it right before the provider call. */
+const beginCall = async (db: Parameters<typeof passSendGate>[0], key: string): Promise<boolean> =>
+  (await passSendGate(db, { key, recipient: null, inbox: null, campaignLeadId: null, now: Date.now() })).kind === 'began';
 import { createSendActivities, type SendOutcome } from '../../activities/send/ledger.js';
 import { localTransport, sendGridTransport, type OutboundMessage } from '../../activities/send/transports.js';
 import { createSendGridSender } from '../../activities/sendgrid/sender.js';
@@ -112,7 +116,7 @@ describe('outbox ledger: exactly-once sends', () => {
         subject: msg.subject,
         body: msg.text,
       });
-      assert.ok(await beginOutboxCall(tdb.db, msg.idempotencyKey)); // the worker died after this point
+      assert.ok(await beginCall(tdb.db, msg.idempotencyKey)); // the worker died after this point
     };
     const withEvidence = message();
     await crash(withEvidence);
@@ -185,7 +189,7 @@ describe('outbox ledger: exactly-once sends', () => {
       subject: lost.subject,
       body: lost.text,
     });
-    assert.ok(await beginOutboxCall(tdb.db, lost.idempotencyKey)); // died before the request left
+    assert.ok(await beginCall(tdb.db, lost.idempotencyKey)); // died before the request left
     const early = await failure(run(activities(60_000, ['sendgrid']).sendMessage, lost));
     assert.equal(early.type, 'SendOutcomePending', 'inside the window it still waits for evidence');
     const out = await run(activities(0, ['sendgrid']).sendMessage, lost);
