@@ -1,13 +1,16 @@
 // Slot grant latency with 1,000 leads asking one inbox at once: reserveSlot (update-with-start on
 // the inbox workflow) from concurrent callers against the dev server, the inbox run by the lead
-// worker (saving its figures to a real PostgreSQL). Two ways of asking: every caller at once,
+// worker (saving its figures to a real PostgreSQL). Three ways of asking: every caller at once,
 // straight to the server (the server admits 10 updates in flight per workflow and refuses the
-// rest, which the client retries with backoff), and through the slot activity's per-inbox queue
-// (activities/inboxes/inbox-calls.ts: 4 in flight per worker). Baselines from the same run: a
+// rest, which the client retries with backoff); through a per-inbox queue of one update per
+// caller, 4 in flight (activities/inboxes/inbox-calls.ts, what the slot activity did before); and
+// through the slot activity's batcher (activities/inboxes/reserve-batch.ts: 4 updates in flight,
+// each carrying up to 50 callers' requests). Baselines from the same run: a
 // query round-trip to the same inbox and one uncontended grant; the ratio is each p50/p95 over
 // the uncontended grant's.
 // Run: npm run bench:slot-grant          (SLOT_BENCH_LEADS=N, default 1000)
 import { inboxCallQueue } from '../activities/inboxes/inbox-calls.js';
+import { reserveBatcher } from '../activities/inboxes/reserve-batch.js';
 import { inboxStatusQuery, inboxWorkflowId, TRANSACTIONAL_POLICY, inboxEntityKey } from '../workflows/inbox/contract.js';
 import { reserveSlot, type InboxStart } from '../temporal/inbox-client.js';
 import { startDevStack } from '../tests/helpers/stack.js';
@@ -82,19 +85,33 @@ export async function slotGrant(o: { leads: number }): Promise<SectionResult> {
     const queued = await herd('queued', (id, key) =>
       queue(inboxEntityKey(id, taskQueue), () => reserveSlot(client, inbox(id), { key, leadId: key }), Date.now() + 120_000),
     );
+    const batcher = reserveBatcher(client);
+    const batched = await herd('batched', (id, key) => batcher(inboxEntityKey(id, taskQueue), inbox(id), { key, leadId: key }, Date.now() + 120_000));
     const direct = await herd('direct', (id, key) => reserveSlot(client, inbox(id), { key, leadId: key }));
 
     const b = { grantMs: { p50: r1(pct(grant1, 50)), p95: r1(pct(grant1, 95)) }, queryMs: { p50: r1(pct(query, 50)), p95: r1(pct(query, 95)) } };
     const ratio = (x: { p50: number; p95: number }) => ({ p50: r1(x.p50 / b.grantMs.p50), p95: r1(x.p95 / b.grantMs.p95) });
-    const summary = { bench: 'slot-grant', leads: LEADS, queued, direct, baseline: b, ratio: { queued: ratio(queued), direct: ratio(direct) } };
+    const summary = {
+      bench: 'slot-grant',
+      leads: LEADS,
+      batched,
+      queued,
+      direct,
+      baseline: b,
+      ratio: { batched: ratio(batched), queued: ratio(queued), direct: ratio(direct) },
+    };
     return {
       id: 'slot-grant',
       title: `Slot grants, ${LEADS} leads asking one inbox at once`,
       baseline: 'one uncontended grant on a warm inbox',
       params: o,
       rows: [
-        row("through the slot activity's queue: p50", 'ms', queued.p50, b.grantMs.p50),
-        row("through the slot activity's queue: p95", 'ms', queued.p95, b.grantMs.p95),
+        row("through the slot activity's batcher: p50", 'ms', batched.p50, b.grantMs.p50),
+        row("through the slot activity's batcher: p95", 'ms', batched.p95, b.grantMs.p95),
+        row('through the batcher: grants per second', '/s', batched.grantsPerSecond, null),
+        row('one update per caller, 4 in flight: p50', 'ms', queued.p50, b.grantMs.p50),
+        row('one update per caller, 4 in flight: p95', 'ms', queued.p95, b.grantMs.p95),
+        row('one update per caller: grants per second', '/s', queued.grantsPerSecond, null),
         row('all straight to the server: p50', 'ms', direct.p50, b.grantMs.p50),
         row('all straight to the server: p95', 'ms', direct.p95, b.grantMs.p95),
       ],
@@ -109,15 +126,19 @@ if (isMain(import.meta.url)) {
   const LEADS = Number(process.env.SLOT_BENCH_LEADS ?? 1000);
   type Herd = { p50: number; p95: number; max: number; failed: number; grantsPerSecond: number };
   const summary = (await slotGrant({ leads: LEADS })).detail as {
+    batched: Herd;
     queued: Herd;
     direct: Herd;
     baseline: { grantMs: { p50: number; p95: number }; queryMs: { p50: number; p95: number } };
-    ratio: Record<'queued' | 'direct', { p50: number; p95: number }>;
+    ratio: Record<'batched' | 'queued' | 'direct', { p50: number; p95: number }>;
   };
-  const { queued, direct, baseline: b } = summary;
+  const { batched, queued, direct, baseline: b } = summary;
   console.log(`${LEADS} leads asking one inbox at once (grant latency from the moment all asked)`);
   console.log(
-    `through the slot activity's queue (4 in flight)  p50 ${queued.p50} ms, p95 ${queued.p95} ms, max ${queued.max} ms; ${queued.grantsPerSecond} grants/s, ${queued.failed} failed`,
+    `through the slot activity's batcher (4 × ≤50)     p50 ${batched.p50} ms, p95 ${batched.p95} ms, max ${batched.max} ms; ${batched.grantsPerSecond} grants/s, ${batched.failed} failed`,
+  );
+  console.log(
+    `one update per caller (4 in flight)  p50 ${queued.p50} ms, p95 ${queued.p95} ms, max ${queued.max} ms; ${queued.grantsPerSecond} grants/s, ${queued.failed} failed`,
   );
   console.log(
     `all straight to the server                        p50 ${direct.p50} ms, p95 ${direct.p95} ms, max ${direct.max} ms; ${direct.grantsPerSecond} grants/s, ${direct.failed} failed`,
@@ -126,7 +147,7 @@ if (isMain(import.meta.url)) {
     `baseline: one uncontended grant p50 ${b.grantMs.p50} ms, p95 ${b.grantMs.p95} ms; query round-trip p50 ${b.queryMs.p50} ms, p95 ${b.queryMs.p95} ms`,
   );
   console.log(
-    `ratio over one grant: queued p50 ${summary.ratio.queued.p50}x, p95 ${summary.ratio.queued.p95}x; direct p50 ${summary.ratio.direct.p50}x, p95 ${summary.ratio.direct.p95}x`,
+    `ratio over one grant: batched p50 ${summary.ratio.batched.p50}x, p95 ${summary.ratio.batched.p95}x; queued p50 ${summary.ratio.queued.p50}x, p95 ${summary.ratio.queued.p95}x; direct p50 ${summary.ratio.direct.p50}x, p95 ${summary.ratio.direct.p95}x`,
   );
   console.log(JSON.stringify(summary));
 }

@@ -9,6 +9,8 @@ import {
   pauseInboxSignal,
   releaseSlotSignal,
   reserveSlotUpdate,
+  reserveSlotsUpdate,
+  MAX_RESERVE_BATCH,
   resumeInboxSignal,
   updatePolicyUpdate,
   INBOX_WORKFLOW_TYPE,
@@ -64,6 +66,19 @@ export async function reserveSlot(client: Client, start: InboxStart, req: SlotRe
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
   return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], startWorkflowOperation });
+}
+
+export { MAX_RESERVE_BATCH };
+
+/** Asks the inbox for many slots in one update-with-start; the answers come in the requests' order. */
+export async function reserveSlots(client: Client, start: InboxStart, reqs: SlotRequest[]): Promise<SlotAnswer[]> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
+    ...startOptions(start),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  const answers = await client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [reqs], startWorkflowOperation });
+  if (answers.length !== reqs.length) throw new Error(`inbox ${start.inboxId} answered ${answers.length} of ${reqs.length} slot requests`);
+  return answers;
 }
 
 async function signalWithStart<T>(client: Client, start: InboxStart, signal: SignalDefinition<[T]>, arg: T): Promise<void> {

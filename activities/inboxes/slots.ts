@@ -1,16 +1,18 @@
 // The lead workflow's door to its inboxes (workflows cannot send an Update to another workflow):
 // reserve a slot (update-with-start on the chosen inbox, keyed by lead + step, so a retried
-// activity gets the recorded answer), give a slot back, and report what happened to a message
+// activity gets the recorded answer; a worker's concurrent requests to one inbox go together in
+// one update, reserve-batch.ts), give a slot back, and report what happened to a message
 // (sent, bounced, complained, replied) to the inbox that sent it, for its health.
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { getInbox, inboxChannels, slotGrantView, takeRampPermit, type Database } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
-import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, reserveSlot, type InboxStart } from '../../temporal/inbox-client.js';
+import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
-import { inboxCallQueue, withinAttempt } from './inbox-calls.js';
+import { withinAttempt } from './inbox-calls.js';
+import { reserveBatcher } from './reserve-batch.js';
 import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
@@ -42,7 +44,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
-  const askInbox = inboxCallQueue(client);
+  const reserve = reserveBatcher(client);
 
   /** Started beside the lead that asks: on the task queue this activity runs on. */
   async function startOf(inboxId: string): Promise<InboxStart | null> {
@@ -73,9 +75,11 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (req.inboxId !== null) {
       const start = await startOf(req.inboxId);
       if (start === null) return { kind: 'wait', inboxId: req.inboxId, reason: `inbox ${req.inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
-      answer = await askInbox(inboxEntityKey(start.inboxId, start.taskQueue), () =>
-        reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone }),
-      );
+      answer = await reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
+        key: req.key,
+        leadId: req.leadId,
+        recipientTimeZone: req.recipientTimeZone,
+      });
     } else {
       const taskQueue = Context.current().info.taskQueue;
       const choice = await chooseInbox(db, await onChannel(req.candidates, req.channel), req.channel, now, (id) => inboxEntityKey(id, taskQueue));
@@ -100,9 +104,11 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     for (const inboxId of ranked.slice(0, ASK_AT_MOST)) {
       const start = await startOf(inboxId);
       if (start === null) continue;
-      const answer = await askInbox(inboxEntityKey(start.inboxId, start.taskQueue), () =>
-        reserveSlot(client, start, { key: req.key, leadId: req.leadId, recipientTimeZone: req.recipientTimeZone }),
-      );
+      const answer = await reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
+        key: req.key,
+        leadId: req.leadId,
+        recipientTimeZone: req.recipientTimeZone,
+      });
       asked.push(answer);
       if (answer.kind === 'granted' && answer.sendAt <= now + AT_ONCE_MS) break;
     }

@@ -8,7 +8,16 @@
 import assert from 'node:assert/strict';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { emergencyStop, resumeSending } from '../../temporal/control-client.js';
-import { reportInboxEvent, releaseSlot, pauseInbox, resumeInbox, reserveSlot, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
+import {
+  reportInboxEvent,
+  releaseSlot,
+  pauseInbox,
+  resumeInbox,
+  reserveSlot,
+  reserveSlots,
+  updateInboxPolicy,
+  type InboxStart,
+} from '../../temporal/inbox-client.js';
 import { leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
 import {
   inboxEntityKey,
@@ -94,6 +103,30 @@ const leadInput = (make: MakeInput, id: string) =>
   });
 
 export const inboxScenarios: Scenario[] = [
+  {
+    // A worker's concurrent requests in reserveSlots updates (activities/inboxes/reserve-batch.ts):
+    // a batch holding a repeated key, a later batch repeating a granted key beside new ones, a
+    // refused (malformed) batch, a release, and a single reserveSlot mixed in.
+    name: 'batched-slots',
+    workflowType: INBOX_WORKFLOW_TYPE,
+    async run(client, taskQueue): Promise<Recorded> {
+      const start: InboxStart = { inboxId: 'replay-inbox-batched', policy: POLICY, createdAt: CREATED_AT, taskQueue };
+      const h = client.workflow.getHandle(inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue)));
+      const req = (n: number) => ({ key: `replay-batch-${n}:1:0`, leadId: `replay-batch-${n}` });
+      const first = (await reserveSlots(client, start, [req(1), req(2), req(1), req(3)])).map(granted);
+      assert.equal(first[2]!.slotId, first[0]!.slotId, 'a key twice in one batch holds one slot');
+      const second = (await reserveSlots(client, start, [req(4), req(2), req(5)])).map(granted);
+      assert.equal(second[1]!.slotId, first[1]!.slotId, 'a key asked again in a later batch holds its slot');
+      await assert.rejects(reserveSlots(client, start, [req(6), { key: '', leadId: 'nobody' }]));
+      await releaseSlot(client, start, req(3).key, 'replay: the send failed');
+      granted(await reserveSlot(client, start, req(7)));
+      const status = await untilStatus(h, (st) => st.grantedToday === 5, 'five slots held');
+      assert.equal(status.grantedToday, 5);
+      await settle(h);
+      await h.terminate('replay recording done');
+      return h.workflowId;
+    },
+  },
   {
     name: 'slots-events-pause-resume',
     workflowType: INBOX_WORKFLOW_TYPE,

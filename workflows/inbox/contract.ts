@@ -211,6 +211,14 @@ export interface InboxStatus {
 }
 
 export const reserveSlotUpdate = defineUpdate<SlotAnswer, [SlotRequest]>('reserveSlot');
+/**
+ * Many leads' requests in one update, answered in order, each exactly as reserveSlot would answer
+ * it (a repeated key gets its held slot). One update, one workflow task and a few history events
+ * for the lot: a worker's leads asking one inbox at once no longer queue for one update each.
+ */
+export const reserveSlotsUpdate = defineUpdate<SlotAnswer[], [SlotRequest[]]>('reserveSlots');
+/** The most requests one reserveSlots update carries. */
+export const MAX_RESERVE_BATCH = 50;
 /** A send that failed (or was refused by the last guard) gives its slot back. */
 export const releaseSlotSignal = defineSignal<[{ key: string; reason: string }]>('releaseSlot');
 export const inboxEventSignal = defineSignal<[InboxEvent]>('inboxEvent');

@@ -10,6 +10,8 @@ import {
   pauseInboxSignal,
   releaseSlotSignal,
   reserveSlotUpdate,
+  reserveSlotsUpdate,
+  MAX_RESERVE_BATCH,
   resumeInboxSignal,
   updatePolicyUpdate,
   type DayStats,
@@ -39,6 +41,12 @@ const COUNTERS: Record<Exclude<InboxEvent['kind'], 'sent'>, keyof DayStats> = {
   reply: 'replies',
 };
 
+function checkRequest(req: SlotRequest): void {
+  if (typeof req?.key !== 'string' || req.key === '' || typeof req.leadId !== 'string' || req.leadId === '') {
+    throw new Error('reserveSlot needs a key and a leadId');
+  }
+}
+
 export class InboxState {
   policy: InboxPolicy;
   readonly createdAt: number;
@@ -62,11 +70,13 @@ export class InboxState {
   }
 
   private install(): void {
-    setHandler(reserveSlotUpdate, (req) => this.reserve(req), {
-      validator: (req: SlotRequest) => {
-        if (typeof req?.key !== 'string' || req.key === '' || typeof req.leadId !== 'string' || req.leadId === '') {
-          throw new Error('reserveSlot needs a key and a leadId');
+    setHandler(reserveSlotUpdate, (req) => this.reserve(req), { validator: checkRequest });
+    setHandler(reserveSlotsUpdate, (reqs) => reqs.map((req) => this.reserve(req)), {
+      validator: (reqs: SlotRequest[]) => {
+        if (!Array.isArray(reqs) || reqs.length === 0 || reqs.length > MAX_RESERVE_BATCH) {
+          throw new Error(`reserveSlots needs 1 to ${MAX_RESERVE_BATCH} requests`);
         }
+        reqs.forEach(checkRequest);
       },
     });
     setHandler(releaseSlotSignal, ({ key, reason }) => this.release(key, reason));
