@@ -73,8 +73,8 @@ describe('the inbox after a slot was granted (dev server, real lead worker)', ()
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? e.workflowExecutionSignaledEventAttributes?.signalName,
     );
     assert.deepEqual(
-      names.filter((n) => n === 'reserveSlot' || n === 'releaseSlot'),
-      ['reserveSlot', 'releaseSlot'],
+      names.filter((n) => n === 'reserveSlots' || n === 'releaseSlot'),
+      ['reserveSlots', 'releaseSlot'],
     );
     // The saved figures (what GET /inboxes/:id/health shows when the workflow does not answer) agree.
     await eventually(
