@@ -11,6 +11,10 @@
 // Exactly once is the inbox's: it answers a key it holds with the held slot, so a request
 // repeated in two batches (an activity retried while its first attempt still waits) gets one
 // slot, and a batch answered after an attempt gave up is found by that attempt's retry.
+//
+// During a rolling deploy an inbox run by a worker without the reserveSlots handler rejects the
+// update (unknown name, before any state changes): the slot activities fail that attempt and
+// retry, and a new worker answers.
 import type { Client } from '@temporalio/client';
 import { MAX_RESERVE_BATCH, reserveSlots, type InboxStart } from '../../temporal/inbox-client.js';
 import type { SlotAnswer, SlotRequest } from '../../workflows/inbox/contract.js';
