@@ -3,19 +3,19 @@
 // worker (saving its figures to a real PostgreSQL). Three ways of asking: every caller at once,
 // straight to the server (the server admits 10 updates in flight per workflow and refuses the
 // rest, which the client retries with backoff); through a per-inbox queue of one update per
-// caller, 4 in flight (activities/inboxes/inbox-calls.ts, what the slot activity did before); and
+// caller, 4 in flight (bench/lib/update-queue.ts, what the slot activity did before); and
 // through the slot activity's batcher (activities/inboxes/reserve-batch.ts: 4 updates in flight,
 // each carrying up to 50 callers' requests). Baselines from the same run: a
 // query round-trip to the same inbox and one uncontended grant; the ratio is each p50/p95 over
 // the uncontended grant's.
 // Run: npm run bench:slot-grant          (SLOT_BENCH_LEADS=N, default 1000)
-import { inboxCallQueue } from '../activities/inboxes/inbox-calls.js';
 import { reserveBatcher } from '../activities/inboxes/reserve-batch.js';
 import { inboxStatusQuery, inboxWorkflowId, TRANSACTIONAL_POLICY, inboxEntityKey } from '../workflows/inbox/contract.js';
 import { reserveSlot, type InboxStart } from '../temporal/inbox-client.js';
 import { startDevStack } from '../tests/helpers/stack.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
 import { row, type SectionResult } from './lib/report.js';
+import { inboxCallQueue } from './lib/update-queue.js';
 import { isMain } from './lib/stats.js';
 
 const BASE_RUNS = 100;

@@ -95,6 +95,7 @@ export { getCampaignContent, getCampaignProspectByLead } from './repositories/ca
 export type { CampaignContent } from './repositories/campaign-content.js';
 export {
   CampaignTransitionError,
+  campaignStatusRefusal,
   slotGrantView,
   finishCampaign,
   getCampaign,

@@ -54,6 +54,11 @@ export function inboxHandle(client: Client, inboxId: string): WorkflowHandle {
   return client.workflow.getHandle(inboxWorkflowId(inboxId));
 }
 
+/** The inbox's start for an update-with-start: the running workflow when there is one. */
+function startIfMissing(start: InboxStart): WithStartWorkflowOperation<Workflow> {
+  return new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, { ...startOptions(start), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
+}
+
 /**
  * Asks the inbox for a slot (update-with-start). A repeated request for a key gets the same slot
  * from the inbox's own reservations (which survive continue-as-new). The update id is left to the
@@ -61,22 +66,14 @@ export function inboxHandle(client: Client, inboxId: string): WorkflowHandle {
  * "wait" from a paused inbox after it was resumed, or a slot already given back.
  */
 export async function reserveSlot(client: Client, start: InboxStart, req: SlotRequest): Promise<SlotAnswer> {
-  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
-    ...startOptions(start),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
-  return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], startWorkflowOperation });
+  return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], startWorkflowOperation: startIfMissing(start) });
 }
 
 export { MAX_RESERVE_BATCH };
 
 /** Asks the inbox for many slots in one update-with-start; the answers come in the requests' order. */
 export async function reserveSlots(client: Client, start: InboxStart, reqs: SlotRequest[]): Promise<SlotAnswer[]> {
-  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
-    ...startOptions(start),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
-  const answers = await client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [reqs], startWorkflowOperation });
+  const answers = await client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [reqs], startWorkflowOperation: startIfMissing(start) });
   if (answers.length !== reqs.length) throw new Error(`inbox ${start.inboxId} answered ${answers.length} of ${reqs.length} slot requests`);
   return answers;
 }

@@ -2,7 +2,7 @@
 // none outside its sending window. Read where slots are granted; the send gate reads the status
 // once more right before the provider call (activities/send/ledger.ts), so a pause acknowledged
 // by the API holds for every lead of the campaign at once, without a signal to any of them.
-import type { SlotGrantView } from '../../db/index.js';
+import { campaignStatusRefusal, type SlotGrantView } from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { campaignWindowOpensAt } from '../../temporal/campaign-leads.js';
 
@@ -13,8 +13,8 @@ export function campaignHold(
   recheckMs: number,
 ): { reason: string; retryAt: number } | null {
   if (c === undefined) return null;
-  if (c.status === 'paused') return { reason: `campaign ${c.id} is paused${c.status_by !== null ? ` by ${c.status_by}` : ''}`, retryAt: now + recheckMs };
-  if (c.status === 'cancelling' || c.status === 'cancelled') return { reason: `campaign ${c.id} is cancelled`, retryAt: now + recheckMs };
+  const refused = campaignStatusRefusal(c);
+  if (refused !== null) return { reason: refused, retryAt: now + recheckMs };
   const spec = c.spec as unknown as CampaignSpec;
   const open = campaignWindowOpensAt(spec.window, now, req.recipientTimeZone);
   if (open === null) return { reason: `the sending window of campaign ${c.id} does not open within 60 days`, retryAt: now + 86_400_000 };

@@ -1,5 +1,5 @@
 // How the slot activities call an inbox workflow: each call bounded by the activity attempt's own
-// time, and a worker's updates to one inbox queued in this process at a few at a time.
+// time, and a worker's updates to one inbox held to a few in flight (reserve-batch.ts).
 //
 // Why. The server admits at most 10 updates in flight per workflow (history.maxInFlightUpdates;
 // Temporal Cloud's limit too) and refuses the rest with RESOURCE_EXHAUSTED, which the client
@@ -9,7 +9,8 @@
 // admitted update, which were retried again, and the activities' 30 s timeouts left their client
 // calls retrying beside the next attempt. Found by the emergency-stop test with 200 leads: after
 // the resume the inbox granted nothing for minutes. Queued here, one worker never exceeds the
-// limit, and the inbox answers a steady stream instead.
+// limit, and the inbox answers a steady stream instead. Since then the requests queued there also
+// share updates (reserve-batch.ts).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 
@@ -29,25 +30,6 @@ export function attemptDeadline(): number {
 
 export class AttemptTimeUpError extends Error {
   override readonly name = 'AttemptTimeUpError';
-}
-
-/** Calls to one inbox at most `max` at a time, first come first served, each within `deadline`. */
-export function inboxCallQueue(client: Client, max = UPDATES_IN_FLIGHT_PER_INBOX) {
-  const queues = new Map<string, { active: number; waiting: Array<() => void> }>();
-  return async function call<T>(inbox: string, fn: () => Promise<T>, deadline = attemptDeadline()): Promise<T> {
-    const q = queues.get(inbox) ?? { active: 0, waiting: [] };
-    queues.set(inbox, q);
-    if (q.active >= max) await new Promise<void>((resolve) => q.waiting.push(resolve));
-    else q.active += 1;
-    try {
-      if (Date.now() >= deadline) throw new AttemptTimeUpError(`no turn to ask inbox ${inbox} within this attempt`);
-      return await client.withDeadline(deadline, fn);
-    } finally {
-      const next = q.waiting.shift();
-      if (next !== undefined) next();
-      else if (--q.active === 0) queues.delete(inbox);
-    }
-  };
 }
 
 /** A signal to an inbox (not limited: signals are not updates), bounded by the attempt's time. */

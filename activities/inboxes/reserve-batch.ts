@@ -27,25 +27,16 @@ interface Waiting {
   settle: (r: { answer: SlotAnswer } | { error: unknown }) => void;
 }
 
-export interface ReserveBatcherOptions {
-  /** Updates in flight to one inbox from this process. */
-  inFlight?: number;
-  /** Requests per update. */
-  batch?: number;
-}
-
 /** reserve(entityKey, start, req): the inbox's answer, within the caller's attempt. */
-export function reserveBatcher(client: Client, o: ReserveBatcherOptions = {}) {
-  const inFlight = o.inFlight ?? UPDATES_IN_FLIGHT_PER_INBOX;
-  const batchSize = Math.min(o.batch ?? MAX_RESERVE_BATCH, MAX_RESERVE_BATCH);
+export function reserveBatcher(client: Client) {
   const inboxes = new Map<string, { active: number; waiting: Waiting[] }>();
 
   function pump(key: string): void {
     const q = inboxes.get(key);
     if (q === undefined) return;
-    while (q.active < inFlight && q.waiting.length > 0) {
+    while (q.active < UPDATES_IN_FLIGHT_PER_INBOX && q.waiting.length > 0) {
       const now = Date.now();
-      const batch = q.waiting.splice(0, batchSize).filter((w) => {
+      const batch = q.waiting.splice(0, MAX_RESERVE_BATCH).filter((w) => {
         if (now < w.deadline) return true;
         w.settle({ error: new AttemptTimeUpError(`no turn to ask inbox ${key} within this attempt`) });
         return false;

@@ -122,6 +122,13 @@ export async function saveCampaignTotals(db: Db, id: string, totals: JsonbInput)
     .execute();
 }
 
+/** Why a campaign in this status holds its leads' sends (paused, cancelling, cancelled), or null. */
+export function campaignStatusRefusal(c: { id: string; status: string; status_by: string | null }): string | null {
+  if (c.status === 'paused') return `campaign ${c.id} is paused${c.status_by !== null ? ` by ${c.status_by}` : ''}`;
+  if (c.status === 'cancelling' || c.status === 'cancelled') return `campaign ${c.id} is cancelled`;
+  return null;
+}
+
 /** What a slot grant reads before it asks an inbox (activities/inboxes/slots.ts). */
 export interface SlotGrantView {
   /** The emergency stop's flag (a plain read: the send gate reads it again under its lock). */

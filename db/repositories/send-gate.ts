@@ -17,6 +17,7 @@
 // and the outcome), where a statement per check took eleven.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { campaignStatusRefusal } from './campaigns.js';
 import { SEND_GATE_LOCK } from './control.js';
 import { normaliseAddress } from './suppressions.js';
 
@@ -119,8 +120,10 @@ function verdictOf(r: VerdictRow, inboxId: string | null): GateVerdict {
   if (r.stopped) return { kind: 'stopped', reason: r.reason, stoppedBy: r.stopped_by, stoppedAt: r.stopped_at };
   if (r.inbox_paused) return { kind: 'inbox', reason: `inbox ${inboxId} is paused` };
   if (r.inbox_full) return { kind: 'inbox', reason: `inbox ${inboxId} reached today's limit of ${r.daily_limit} messages` };
-  if (r.campaign_status === 'paused')
-    return { kind: 'campaign', reason: `campaign ${r.campaign_id} is paused${r.campaign_status_by !== null ? ` by ${r.campaign_status_by}` : ''}` };
-  if (r.campaign_status === 'cancelling' || r.campaign_status === 'cancelled') return { kind: 'campaign', reason: `campaign ${r.campaign_id} is cancelled` };
+  const held =
+    r.campaign_id === null || r.campaign_status === null
+      ? null
+      : campaignStatusRefusal({ id: r.campaign_id, status: r.campaign_status, status_by: r.campaign_status_by });
+  if (held !== null) return { kind: 'campaign', reason: held };
   return { kind: 'busy' };
 }
