@@ -16,7 +16,7 @@ import { submitLead } from '../temporal/lead-client.js';
 import { freePort } from '../temporal/net.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { testLeadWorker } from '../tests/helpers/lead-worker.js';
-import { LEAD_WORKFLOW_TYPE, pauseSignal, resumeSignal, stateQuery } from '../workflows/lead/contract.js';
+import { LEAD_TYPE_CLAUSE, pauseSignal, resumeSignal, stateQuery } from '../workflows/lead/contract.js';
 import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { WorkerProcess } from '../tests/helpers/chaos/worker.js';
 import { testIdentity } from '../tests/helpers/codec.js';
@@ -166,7 +166,7 @@ export async function scale(o: ScaleOptions): Promise<SectionResult> {
       const out = await fn();
       return [out, r1((performance.now() - t) / 1000)];
     };
-    const waitingQuery = `WorkflowType = "${LEAD_WORKFLOW_TYPE}" AND ${LeadStatusKey.name} = "waiting"`;
+    const waitingQuery = `${LEAD_TYPE_CLAUSE} AND ${LeadStatusKey.name} = "waiting"`;
     // The high-water mark while they start and run their first steps, sampled every 2 s.
     const peak = { lead: idle.lead.rssMiB, baseline: idle.baseline.rssMiB };
     const sampler = setInterval(() => {

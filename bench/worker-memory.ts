@@ -22,7 +22,7 @@ import { testIdentity } from '../tests/helpers/codec.js';
 import { makeLeadInput } from '../tests/helpers/leads.js';
 import { createDevServerEnv } from '../tests/helpers/temporal.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
-import { LEAD_WORKFLOW_TYPE } from '../workflows/lead/contract.js';
+import { LEAD_TYPE_CLAUSE } from '../workflows/lead/contract.js';
 import { LeadStatusKey } from '../workflows/search-attributes.js';
 import { isMain, pool, r1, sleep } from './lib/stats.js';
 import { signalQuery } from './scale.js';
@@ -43,7 +43,7 @@ interface Sample {
   waiting: number;
 }
 
-const WAITING = `WorkflowType = "${LEAD_WORKFLOW_TYPE}" AND ${LeadStatusKey.name} = "waiting"`;
+const WAITING = `${LEAD_TYPE_CLAUSE} AND ${LeadStatusKey.name} = "waiting"`;
 const kib = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 function procMemory(pid: number) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

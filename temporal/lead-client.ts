@@ -15,7 +15,7 @@ import {
   type StopRequest,
 } from '../workflows/lead/contract.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
-import type { leadWorkflow } from '../workflows/lead/workflow.js';
+import type { leadWorkflowV2 } from '../workflows/lead/workflow.js';
 import { validateLeadInput } from './lead-validation.js';
 import { resolveLeadId, type LeadIdentity } from './lead-ids.js';
 
@@ -36,7 +36,7 @@ export async function submitLead(
   validateLeadInput(input);
   const leadId = await resolveLeadId(opts.identity, input);
   const arrivalId = opts.arrivalId ?? randomUUID();
-  const handle = await client.workflow.signalWithStart<typeof leadWorkflow, [LeadArrival]>(LEAD_WORKFLOW_TYPE, {
+  const handle = await client.workflow.signalWithStart<typeof leadWorkflowV2, [LeadArrival]>(LEAD_WORKFLOW_TYPE, {
     workflowId: leadId,
     taskQueue: opts.taskQueue ?? LEAD_TASK_QUEUE,
     args: [input],
@@ -51,8 +51,8 @@ export async function submitLead(
   return { leadId, runId: handle.signaledRunId, arrivalId };
 }
 
-export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeof leadWorkflow> {
-  return client.workflow.getHandle<typeof leadWorkflow>(leadId);
+export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeof leadWorkflowV2> {
+  return client.workflow.getHandle<typeof leadWorkflowV2>(leadId);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The workflow bundle's entry: every workflow type the workers register, and nothing else.
-export { leadWorkflow } from './lead/workflow.js';
+export { leadWorkflow, leadWorkflowV2 } from './lead/workflow.js';
 export { mailboxWatcherWorkflow } from './mailbox-watcher/workflow.js';
 export { handoverWorkflow } from './handover/workflow.js';
 export { inboxWorkflow } from './inbox/workflow.js';

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { eventually } from '../helpers/eventually.js';
 import { campaignSpec, keyOf, prospectsCsv, startCampaignStack, subjectOf, type CampaignStack } from '../helpers/campaigns/harness.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import { LEAD_TYPE_CLAUSE } from '../../workflows/lead/contract.js';
 
 interface View {
   id: string;
@@ -153,7 +154,7 @@ describe('campaign settings through the API (dev server, lead worker, SendGrid s
     const found = await eventually(
       'visibility lists the leads',
       async () => {
-        const ws = await list(`CampaignId = "${id}" AND WorkflowType = "leadWorkflow"`);
+        const ws = await list(`CampaignId = "${id}" AND ${LEAD_TYPE_CLAUSE}`);
         return ws.length >= leads.length ? ws : null;
       },
       30_000,

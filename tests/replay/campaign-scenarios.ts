@@ -1,7 +1,7 @@
 // Campaign workflow paths whose histories are committed: a plain run (pages, monitor, close), a
 // pause and resume in the fan-out, a cancel (the daily cap's wait woken, the sweep, cancelled),
 // an import during the monitor (back to the fan-out) and a run that continues as new; plus one
-// campaign lead (its A/B variant drafted and sent, the campaign's reply wait) as a leadWorkflow
+// campaign lead (its A/B variant drafted and sent, the campaign's reply wait) as a leadWorkflowV2
 // history. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
 // seed.ts); each campaign has a fixed ID, so its leads' opaque IDs are the same on every recording.
 import assert from 'node:assert/strict';
@@ -28,11 +28,13 @@ export interface CampaignRecording {
   workflowId: string;
   /** Every run of the campaign's workflow, oldest first (several after continue-as-new). */
   runIds: string[];
-  /** One of its leads, recorded under histories/leadWorkflow/<name>.json. */
+  /** One of its leads, recorded under histories/leadWorkflowV2/<name>.json. */
   lead?: { name: string; leadId: string };
 }
 export interface CampaignScenario {
   name: string;
+  /** The name its lead is recorded under, when it records one (known before it runs). */
+  leadName?: string;
   run(ctx: { client: Client; db: Kysely<Database>; taskQueue: string }): Promise<CampaignRecording>;
 }
 
@@ -91,6 +93,7 @@ export const campaignScenarios: CampaignScenario[] = [
     // the campaign is fixed, the lead retried, and it sends its campaign's own steps. The lead's
     // history is recorded as campaign-draft-held-retry.
     name: 'draft-held-retry',
+    leadName: 'campaign-draft-held-retry',
     async run(ctx) {
       const id = 'cmp_replayheld';
       const good = campaignSpec({ name: 'Replay: a step that does not render' });
@@ -119,6 +122,7 @@ export const campaignScenarios: CampaignScenario[] = [
   },
   {
     name: 'finished',
+    leadName: 'campaign-ab-final-wait',
     async run(ctx) {
       const id = 'cmp_replayfinished';
       await seedRunningCampaign(ctx.db, id, campaignSpec({ name: 'Replay: finished' }), testProspects('replay-finished', 4));

@@ -22,6 +22,7 @@ import { inboxScenarios } from './inbox-scenarios.js';
 import { retentionScenarios } from './retention-scenarios.js';
 import { campaignScenarios } from './campaign-scenarios.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
+import { LEAD_WORKFLOW_TYPE } from '../../workflows/lead/contract.js';
 
 const only = process.argv.slice(2);
 const wanted = (name: string, file: string) => {
@@ -44,21 +45,11 @@ try {
   // inbox-slot-stop-resume scenario finishes in seconds.
   const worker = await testLeadWorker(env, tdb.db, { taskQueue, services: { stopRecheckMs: 1000 } });
   await worker.runUntil(async () => {
-    // The lean path (workflows/lead/journal.ts): the lead's paths again, recorded under `lean-`
-    // names; the older files keep the pre-lean path under replay.
-    const lean = [...pipelineScenarios, ...handoverScenarios, ...inboxScenarios]
-      .filter((sc) => (sc.workflowType ?? 'leadWorkflow') === 'leadWorkflow')
-      .map((sc) => ({ ...sc, name: `lean-${sc.name}` }));
-    for (const scenario of [
-      ...leadScenarios,
-      ...pipelineScenarios,
-      ...handoverScenarios,
-      ...controlScenarios,
-      ...inboxScenarios,
-      ...retentionScenarios,
-      ...lean,
-    ]) {
-      const file = path.join(HISTORIES_DIR, scenario.workflowType ?? 'leadWorkflow', `${scenario.name}.json`);
+    // Leads start as LEAD_WORKFLOW_TYPE (leadWorkflowV2), so the lead scenarios record under its
+    // directory. histories/leadWorkflow keeps the old type's runs (before and after its lean path,
+    // `lean-` names): no code starts that type any more, so those files are kept, never re-recorded.
+    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios, ...retentionScenarios]) {
+      const file = path.join(HISTORIES_DIR, scenario.workflowType ?? LEAD_WORKFLOW_TYPE, `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
       const runs =
@@ -72,15 +63,19 @@ try {
     }
     for (const scenario of campaignScenarios) {
       const file = path.join(HISTORIES_DIR, 'campaignWorkflow', `${scenario.name}.json`);
-      if (!wanted(scenario.name, file)) continue;
+      // A campaign's lead is recorded under the lead type new leads start as: its file may be
+      // wanted while the campaign's own files are kept.
+      const leadFile = scenario.leadName !== undefined ? path.join(HISTORIES_DIR, LEAD_WORKFLOW_TYPE, `${scenario.leadName}.json`) : null;
+      const campaignWanted = wanted(scenario.name, file);
+      const leadWanted = scenario.leadName !== undefined && leadFile !== null && wanted(scenario.leadName, leadFile);
+      if (!campaignWanted && !leadWanted) continue;
       const recorded = await scenario.run({ client: env.client, db: tdb.db, taskQueue });
-      for (const [i, runId] of recorded.runIds.entries()) {
+      for (const [i, runId] of campaignWanted ? recorded.runIds.entries() : []) {
         const runFile = i === 0 ? file : file.replace(/\.json$/, `-run${i + 1}.json`);
         await recordHistory(env.client, recorded.workflowId, runFile, runId);
         console.log(`recorded ${path.relative(process.cwd(), runFile)}`);
       }
-      if (recorded.lead !== undefined) {
-        const leadFile = path.join(HISTORIES_DIR, 'leadWorkflow', `${recorded.lead.name}.json`);
+      if (leadWanted && leadFile !== null && recorded.lead !== undefined) {
         await recordHistory(env.client, recorded.lead.leadId, leadFile);
         console.log(`recorded ${path.relative(process.cwd(), leadFile)}`);
       }

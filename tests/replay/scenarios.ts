@@ -9,7 +9,7 @@ type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 export type Recorded = string | { workflowId: string; runIds: string[] };
 export interface Scenario {
   name: string;
-  /** The history's directory under histories/ (default leadWorkflow). */
+  /** The history's directory under histories/ (default LEAD_WORKFLOW_TYPE, leadWorkflowV2). */
   workflowType?: string;
   run(client: Client, taskQueue: string, make: MakeInput): Promise<Recorded>;
 }

@@ -8,7 +8,12 @@ import type { LeadContact, LeadCore } from '../../domain/lead/types.js';
 import type { ScoreReason, ScoreResult, ScoringWeights, Tier } from '../../domain/lead/scoring-types.js';
 
 export const LEAD_TASK_QUEUE = 'leadflow-leads';
-export const LEAD_WORKFLOW_TYPE = 'leadWorkflow';
+/** What new leads start as (workflows/lead/version.ts). */
+export const LEAD_WORKFLOW_TYPE = 'leadWorkflowV2';
+/** Every lead type a run may have: visibility queries for leads name both. */
+export const LEAD_WORKFLOW_TYPES = ['leadWorkflow', LEAD_WORKFLOW_TYPE] as const;
+/** A visibility-query clause matching a lead of either type. */
+export const LEAD_TYPE_CLAUSE = `WorkflowType IN (${LEAD_WORKFLOW_TYPES.map((t) => `"${t}"`).join(', ')})`;
 
 /**
  * received → (enriched, scored) → sending ⇄ waiting → a final status. `waiting_for_slot`: a

@@ -6,12 +6,13 @@
 // and the lead's stored view is current whenever the lead is not busy. The inbox's note of a
 // send rides along. Replay: a run's choice is made once (patched() at its start) and carried over
 // continue-as-new, so old runs keep their activities and old histories replay as recorded.
-import { patched, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { JournalActivities } from '../../activities/leads/journal.js';
 import type { RecordLeadEventArgs } from '../../activities/leads/index.js';
 import type { InboxEvent } from '../inbox/contract.js';
 import { noteInboxEvent, recordLeadEvent } from './activities.js';
 import type { LeadRunState } from './run-state.js';
+import { hasPatch } from './version.js';
 
 export const LEAN_PATH_PATCH = 'lead-lean-path-v1';
 
@@ -22,7 +23,7 @@ const { recordLeadJournal } = proxyLocalActivities<JournalActivities>({
 });
 
 /** A new run's choice (a marker in its history); a continued run takes its carry's. */
-export const chooseLean = (): boolean => patched(LEAN_PATH_PATCH);
+export const chooseLean = (): boolean => hasPatch(LEAN_PATH_PATCH);
 
 /** Records a timeline event: at once (older runs) or at the next wait (lean runs). */
 export async function record(st: LeadRunState, event: RecordLeadEventArgs): Promise<void> {

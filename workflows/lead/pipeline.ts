@@ -3,7 +3,7 @@
 // the step that is due or sleeps until the next due time or signal. Every wait is a durable
 // timer, so a worker restart, a deploy or a week of pause resumes exactly where it was.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { condition, continueAsNew, log, ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, log, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { handoverWorkflowId } from '../handover/contract.js';
 import { handoverWorkflow } from '../handover/workflow.js';
 import { scoreLead } from '../policy/scoring.js';
@@ -16,6 +16,7 @@ import type { LeadRunState } from './run-state.js';
 import { NO_CHANNEL, sendStep } from './send-step.js';
 import { DEFAULT_SEQUENCE, nextAction } from './sequence.js';
 import { giveBack, holdSlot, INBOX_SLOTS_PATCH, slotUsed } from './slot-step.js';
+import { hasPatch } from './version.js';
 
 /** A send the inbox's last guard refused (paused, today's limit reached) is tried again after this long. */
 const HELD_RECHECK_MS = 5 * 60_000;
@@ -55,7 +56,7 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
   st.note('scored', { score: score.score, tier: score.tier });
   // A lead hot enough by score goes to a person at once; its sequence still runs until they act.
   const threshold = input.handover?.scoreThreshold;
-  if (threshold !== undefined && score.score >= threshold && patched(SCORE_HANDOVER_PATCH)) await handOver(input, st, 'score');
+  if (threshold !== undefined && score.score >= threshold && hasPatch(SCORE_HANDOVER_PATCH)) await handOver(input, st, 'score');
   return runSequence(input, st, c, profile);
 }
 
@@ -77,7 +78,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     // A slot held for a message that will never go out goes back to its inbox.
     if (c.slot != null) await giveBack(c, `the lead ended: ${status}`);
     // A reply that is not a no goes to a person. Runs recorded before handover existed replay without it.
-    if (status === 'replied' && patched(HANDOVER_PATCH)) await handOver(input, st, 'reply');
+    if (status === 'replied' && hasPatch(HANDOVER_PATCH)) await handOver(input, st, 'reply');
     st.setStatus(status);
     st.note('status', { status });
     const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
@@ -141,7 +142,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       continue;
     }
     let inboxId: string | undefined;
-    if (patched(INBOX_SLOTS_PATCH)) {
+    if (hasPatch(INBOX_SLOTS_PATCH)) {
       const held = await holdSlot(input, st, c, sendKey(leadId, next.step, c.resends[String(next.step)] ?? 0), channel);
       if (held.kind === 'wait') {
         st.nextSendAt = held.until;

@@ -1,8 +1,9 @@
 // The live state of one lead workflow run and every signal/query handler on it. Handlers only
 // record what arrived (queues, flags, a wake counter); the main loop in pipeline.ts decides what
 // it means, so each decision happens in one place and in workflow order.
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
+import { upsertLeadAttributes } from './version.js';
 import type { Tier } from '../../domain/lead/scoring-types.js';
 import type { JournalEntry } from '../../activities/leads/journal.js';
 import type { InboxEvent } from '../inbox/contract.js';
@@ -138,11 +139,11 @@ export class LeadRunState {
 
   setStatus(next: LeadStatus): void {
     this.status = next;
-    upsertSearchAttributes([{ key: LeadStatusKey, value: next }]);
+    upsertLeadAttributes([{ key: LeadStatusKey, value: next }]);
   }
 
   setTier(tier: Tier): void {
-    upsertSearchAttributes([{ key: LeadTierKey, value: tier }]);
+    upsertLeadAttributes([{ key: LeadTierKey, value: tier }]);
   }
 
   /** Workflow time (deterministic), newest last, bounded: the full record is lead_events. */

@@ -2,7 +2,7 @@
 // the key derived from lead + step + resend number. A refusal the provider will repeat becomes a
 // reason for a person (needs_attention), never a retry loop.
 import { Failure } from '../../domain/failures/index.js';
-import { ActivityFailure, ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { Draft, DraftContext } from '../../domain/messages/draft-types.js';
 import { templateDraft } from '../../domain/messages/templates.js';
 import { draftMessage, sendMessage } from './activities.js';
@@ -11,6 +11,7 @@ import { sendKey, type LeadCarry, type LeadInput, type SequenceStep } from './co
 import { remember } from './events.js';
 import type { LeadProfile } from '../../domain/lead/profile.js';
 import type { LeadRunState } from './run-state.js';
+import { hasPatch } from './version.js';
 
 export type StepResult =
   | { kind: 'sent' }
@@ -36,7 +37,7 @@ async function draftFor(ctx: Omit<DraftContext, 'dealerName'>, senderName: strin
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     const detail = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
     const heldByCampaign = cause instanceof ApplicationFailure && cause.type === Failure.CampaignDraftHeld;
-    if ((campaignLead || heldByCampaign) && patched(CAMPAIGN_DRAFT_HOLD_PATCH)) {
+    if ((campaignLead || heldByCampaign) && hasPatch(CAMPAIGN_DRAFT_HOLD_PATCH)) {
       log.warn('campaign step not drafted; the lead waits for a person', { step: ctx.step, detail });
       return { attention: heldByCampaign ? detail : `step ${ctx.step} could not be drafted from the campaign (${detail}); nothing was sent` };
     }
