@@ -45,6 +45,7 @@ export async function noteInbox(st: LeadRunState, note: { inboxId: string; event
 
 /** Writes what was gathered; a no-op for older runs and when nothing is pending. */
 export async function flush(st: LeadRunState): Promise<void> {
+  st.flushAttributes();
   if (!st.lean || (st.journal.length === 0 && st.inboxNotes.length === 0)) return;
   const entries = st.journal.splice(0);
   const inboxNotes = st.inboxNotes.splice(0);

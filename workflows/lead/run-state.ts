@@ -2,8 +2,9 @@
 // record what arrived (queues, flags, a wake counter); the main loop in pipeline.ts decides what
 // it means, so each decision happens in one place and in workflow order.
 import { setHandler } from '@temporalio/workflow';
-import { LeadStatusKey, LeadTierKey } from '../search-attributes.js';
-import { upsertLeadAttributes } from './version.js';
+import type { SearchAttributePair } from '@temporalio/common';
+import { InboxIdKey, LeadStatusKey, LeadTierKey } from '../search-attributes.js';
+import { foldsPatches, upsertLeadAttributes } from './version.js';
 import type { Tier } from '../../domain/lead/scoring-types.js';
 import type { JournalEntry } from '../../activities/leads/journal.js';
 import type { InboxEvent } from '../inbox/contract.js';
@@ -57,6 +58,8 @@ export class LeadRunState {
   lean = false;
   readonly journal: JournalEntry[] = [];
   readonly inboxNotes: Array<{ inboxId: string; event: InboxEvent }> = [];
+  /** V2: search attributes kept for the next status change or wait, by name. */
+  private readonly pendingAttributes = new Map<string, SearchAttributePair>();
 
   constructor(
     readonly leadId: string,
@@ -139,11 +142,37 @@ export class LeadRunState {
 
   setStatus(next: LeadStatus): void {
     this.status = next;
-    upsertLeadAttributes([{ key: LeadStatusKey, value: next }]);
+    this.attribute({ key: LeadStatusKey, value: next }, true);
   }
 
   setTier(tier: Tier): void {
-    upsertLeadAttributes([{ key: LeadTierKey, value: tier }]);
+    this.attribute({ key: LeadTierKey, value: tier }, false);
+  }
+
+  setInbox(inboxId: string): void {
+    this.attribute({ key: InboxIdKey, value: inboxId }, false);
+  }
+
+  /**
+   * The old type upserts each attribute at once, as its histories recorded. V2 keeps the tier and
+   * the inbox until the next status change or wait (both follow within the same step), and writes
+   * them with it in one upsert: one history event and one visibility write instead of three.
+   */
+  private attribute(pair: SearchAttributePair, now: boolean): void {
+    if (!foldsPatches()) {
+      upsertLeadAttributes([pair]);
+      return;
+    }
+    this.pendingAttributes.set(pair.key.name, pair);
+    if (now) this.flushAttributes();
+  }
+
+  /** Writes the attributes kept back (V2); nothing for the old type, which keeps none. */
+  flushAttributes(): void {
+    if (this.pendingAttributes.size === 0) return;
+    const pairs = [...this.pendingAttributes.values()];
+    this.pendingAttributes.clear();
+    upsertLeadAttributes(pairs);
   }
 
   /** Workflow time (deterministic), newest last, bounded: the full record is lead_events. */

@@ -4,13 +4,12 @@
 // sleeps until then in the main loop. A slot not used (a failed send, the emergency stop, the
 // inbox's last guard) goes back to the inbox. Runs recorded before inboxes existed replay without
 // any of it (INBOX_SLOTS_PATCH).
-import { InboxIdKey } from '../search-attributes.js';
 import type { InboxEventKind } from '../inbox/contract.js';
 import { noteInboxEvent, releaseSendSlot, reserveSendSlot } from './activities.js';
 import type { HeldSlot, LeadCarry, LeadEvent, LeadInput } from './contract.js';
 import type { LeadRunState } from './run-state.js';
 import { noteInbox } from './journal.js';
-import { hasPatch, upsertLeadAttributes } from './version.js';
+import { hasPatch } from './version.js';
 
 export const INBOX_SLOTS_PATCH = 'lead-inbox-slots-v1';
 
@@ -32,7 +31,7 @@ export async function holdSlot(input: LeadInput, st: LeadRunState, c: LeadCarry,
     if (answer.kind === 'wait') return { kind: 'wait', until: answer.retryAt, reason: answer.reason };
     if (c.inboxIds?.[channel] !== answer.inboxId) {
       c.inboxIds = { ...c.inboxIds, [channel]: answer.inboxId };
-      upsertLeadAttributes([{ key: InboxIdKey, value: answer.inboxId }]);
+      st.setInbox(answer.inboxId);
       st.note('inbox', { channel, inboxId: answer.inboxId });
     }
     // Kept beside the slot: a soft bounce arrives after the send, when the slot is gone.

@@ -4,7 +4,8 @@
 // it), two history events and a visibility write; a lead asked for six, 12 of its 42 events up to
 // its first message. `leadWorkflowV2` runs the same code with those patches folded in: a V2 run
 // has every change applied from its start, writes no marker, and upserts a search attribute only
-// when its value changes (the start already sets status, source and campaign). New leads start as
+// when its value changes (the start already sets status, source and campaign); the tier and the
+// inbox go with the next status change (run-state.ts). New leads start as
 // V2; runs of the old type keep their path, and their own continue-as-new, until they end.
 import type { SearchAttributePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
@@ -14,14 +15,15 @@ import { LEAD_WORKFLOW_TYPE } from './contract.js';
 export type FoldedPatch =
   'lead-pipeline-v1' | 'lead-inbox-slots-v1' | 'lead-handover-v1' | 'lead-handover-score-v1' | 'lead-campaign-draft-hold-v1' | 'lead-lean-path-v1';
 
-const isV2 = (): boolean => workflowInfo().workflowType === LEAD_WORKFLOW_TYPE;
+/** True in a leadWorkflowV2 run. */
+export const foldsPatches = (): boolean => workflowInfo().workflowType === LEAD_WORKFLOW_TYPE;
 
 /** patched() for the old type; always true, with no command, for V2. */
-export const hasPatch = (id: FoldedPatch): boolean => isV2() || patched(id);
+export const hasPatch = (id: FoldedPatch): boolean => foldsPatches() || patched(id);
 
 /** The old type upserts every pair, as its histories recorded; V2 only the pairs that change a value. */
 export function upsertLeadAttributes(pairs: SearchAttributePair[]): void {
-  if (!isV2()) {
+  if (!foldsPatches()) {
     upsertSearchAttributes(pairs);
     return;
   }
