@@ -3,12 +3,14 @@
 // histories/<workflowType>/<scenario>.json. Run after changing a workflow's paths:
 // `npm run histories:record [scenario...]` (existing files are kept; OVERWRITE=1 replaces them).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../config/logger.js';
 import { addSalesperson } from '../../db/index.js';
 import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
 import { testLeadWorker } from '../helpers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
+import { bundleWorkflows } from '../../workers/bundle.js';
 import { makeLeadInput } from '../helpers/leads.js';
 import { startMailServer } from '../helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../helpers/temporal.js';
@@ -34,6 +36,12 @@ const wanted = (name: string, file: string) => {
   return true;
 };
 
+// One bundle for the many workers below (a worker each lead scenario), built once.
+if (process.env.LEADFLOW_WORKFLOW_BUNDLE === undefined) {
+  const bundlePath = path.join(os.tmpdir(), `leadflow-record-${process.pid}.js`);
+  fs.writeFileSync(bundlePath, (await bundleWorkflows()).code);
+  process.env.LEADFLOW_WORKFLOW_BUNDLE = bundlePath;
+}
 const env = await createDevServerEnv();
 const tdb = await openTestDb();
 // The salesperson the handover scenarios route to (leads from source `replay`).
@@ -51,7 +59,12 @@ try {
     for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios, ...retentionScenarios]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? LEAD_WORKFLOW_TYPE, `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
-      const recorded = await scenario.run(env.client, taskQueue, makeLeadInput);
+      // Each on a worker and queue of its own, so on implicit inboxes of its own: a bounce or a
+      // complaint in one scenario lowers its inbox's health (below 80: ten sends a day), which
+      // would hold the first messages of the scenarios after it.
+      const queue = uniqueName('record-lead');
+      const leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: queue, services: { stopRecheckMs: 1000 } });
+      const recorded = await leadWorker.runUntil(scenario.run(env.client, queue, makeLeadInput));
       const runs =
         typeof recorded === 'string'
           ? [{ id: recorded, runId: undefined, file }]
