@@ -33,6 +33,8 @@ export interface PathFacts {
   wftQueueMs: number;
   activityQueueMs: number;
   activityRunMs: number;
+  /** activityRunMs by activity type. */
+  runMsByType: Record<string, number>;
   shape: Batch[];
 }
 
@@ -68,6 +70,7 @@ export function pathFacts(history: History, sendType: string): PathFacts | null 
     wftQueueMs: 0,
     activityQueueMs: 0,
     activityRunMs: 0,
+    runMsByType: {},
     shape: [],
   };
   let batch: Batch = { local: 0, regular: 0 };
@@ -106,7 +109,11 @@ export function pathFacts(history: History, sendType: string): PathFacts | null 
       case ET.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
         const a = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
         const started = byId.get(id(a?.startedEventId));
-        if (started !== undefined) f.activityRunMs += ms(e) - ms(started);
+        if (started !== undefined) {
+          const type = byId.get(id(a?.scheduledEventId))?.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
+          f.activityRunMs += ms(e) - ms(started);
+          f.runMsByType[type] = (f.runMsByType[type] ?? 0) + ms(e) - ms(started);
+        }
         break;
       }
     }

@@ -38,7 +38,17 @@ export type Kind = 'lead' | 'baseline';
  * Ms from each lead's start time (epoch ms, by lead ID) to its first message accepted: waits until
  * every lead's outbox row is 'sent', then reads the send's completion from the history.
  */
-export async function firstSends(client: Client, db: Kysely<Database>, from: Map<string, number>, timeoutMs = 120_000 + from.size * 1_000): Promise<number[]> {
+export async function firstSends(client: Client, db: Kysely<Database>, from: Map<string, number>, timeoutMs?: number): Promise<number[]> {
+  return (await firstSendFacts(client, db, from, timeoutMs)).map((s) => s.ms);
+}
+
+/** As firstSends, with each lead's path facts (its split by the history's timestamps). */
+export async function firstSendFacts(
+  client: Client,
+  db: Kysely<Database>,
+  from: Map<string, number>,
+  timeoutMs = 120_000 + from.size * 1_000,
+): Promise<Array<{ ms: number; startDelayMs: number; facts: PathFacts }>> {
   const ids = [...from.keys()];
   await until(
     `${ids.length} leads' first messages`,
@@ -57,7 +67,8 @@ export async function firstSends(client: Client, db: Kysely<Database>, from: Map
   return pool(ids, 8, async (id) => {
     const facts = pathFacts(await client.workflow.getHandle(id).fetchHistory(), SEND_ACTIVITY);
     if (facts === null) throw new Error(`lead ${id}: no completed ${SEND_ACTIVITY} in its history`);
-    return facts.firstSendAt - (from.get(id) ?? NaN);
+    const t0 = from.get(id) ?? NaN;
+    return { ms: facts.firstSendAt - t0, startDelayMs: facts.startedAt - t0, facts };
   });
 }
 
