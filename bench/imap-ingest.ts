@@ -6,6 +6,7 @@
 // each is also timed to its first message accepted (the local outbox; the send activity's
 // completion in its history): speed-to-lead.
 // Run: npx tsx bench/imap-ingest.ts   (BENCH_N=500 by default)
+import type { Client } from '@temporalio/client';
 import { createLogger } from '../config/logger.js';
 import { createIngestor } from '../intake/ingest.js';
 import { watchMailbox } from '../activities/mail/imap-watch.js';
@@ -16,6 +17,7 @@ import { openTestDb } from '../tests/helpers/test-db.js';
 import { testLeadWorker } from '../tests/helpers/lead-worker.js';
 import type { IngestResult } from '../intake/ingest.js';
 import { firstSendFacts, firstSends } from './lib/lead-runs.js';
+import { INBOX_WORKFLOW_TYPE } from '../workflows/inbox/contract.js';
 import { row, type SectionResult } from './lib/report.js';
 import { dist, isMain, r1, type Dist } from './lib/stats.js';
 
@@ -23,7 +25,7 @@ const user = { user: 'bench@example.com', password: 'bench-secret', email: 'benc
 
 export async function imapIngest(o: { emails: number; toSend: boolean }): Promise<SectionResult> {
   const N = o.emails;
-  const [env, tdb, mail] = await Promise.all([createDevServerEnv(), openTestDb(), startMailServer({ users: [user] })]);
+  const [env, tdb, mail] = await Promise.all([createDevServerEnv(devServerOptions()), openTestDb(), startMailServer({ users: [user] })]);
   const taskQueue = uniqueName('bench-leads');
   const worker = o.toSend ? await testLeadWorker(env, tdb.db, { taskQueue }) : null;
   const running = worker?.run();
@@ -86,6 +88,8 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
     stop.abort();
     await watching;
     const imapFacts = o.toSend ? await firstSendFacts(env.client, tdb.db, from.imap) : [];
+    // The inboxes' handovers over the whole bench (each run that continued as new).
+    const handovers = await inboxHandovers(env.client);
     const imapToSend = imapFacts.map((f) => f.ms);
     const imap = dist(latency);
     const direct = dist(base);
@@ -106,6 +110,9 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
               row('APPEND → first message accepted, p99', 'ms', sends.imap.p99, sends.direct.p99),
               // Where the slowest 5 % spent their time, beside the mean of all (histories' timestamps).
               ...splitRows(imapFacts),
+              row('inbox handovers (continue-as-new) in the bench', '', handovers.length, null),
+              row('handover: last save → continued as new, max', 'ms', Math.max(0, ...handovers.map((h) => h.closingMs)), null),
+              row('handover: workflow tasks failed in it (a signal arrived), most', '', Math.max(0, ...handovers.map((h) => h.failedTasks)), null),
             ]
           : []),
       ],
@@ -114,6 +121,7 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
         directMs: direct,
         ...(o.toSend && { toFirstMessageMs: sends }),
         emailsPerSecond: r1(N / wall),
+        inboxHandovers: handovers,
         heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576),
       },
     };
@@ -124,6 +132,35 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
     await env.teardown();
     await tdb.close();
   }
+}
+
+/** BENCH_DEV_CONFIG='key=json,…': dynamic config for the dev server (to try a server setting). */
+function devServerOptions(): { dynamicConfig?: Record<string, unknown> } {
+  const spec = process.env.BENCH_DEV_CONFIG;
+  if (spec === undefined || spec === '') return {};
+  return { dynamicConfig: Object.fromEntries(spec.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), JSON.parse(kv.slice(kv.indexOf('=') + 1))])) };
+}
+
+/**
+ * Each inbox run that continued as new: how long from its last status save (the activity before
+ * its continue-as-new) to the continue-as-new, and how many workflow tasks failed in between. A
+ * signal that lands while the task that continues as new runs fails that task (the workflow must
+ * see it first); the worker then replays the whole run before trying again.
+ */
+async function inboxHandovers(client: Client): Promise<Array<{ closingMs: number; failedTasks: number; events: number }>> {
+  const out = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType = "${INBOX_WORKFLOW_TYPE}" AND ExecutionStatus = "ContinuedAsNew"` })) {
+    const ev = (await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory()).events ?? [];
+    const at = (e: (typeof ev)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+    const lastSave = ev.findLastIndex((e) => e.activityTaskCompletedEventAttributes !== undefined && e.activityTaskCompletedEventAttributes !== null);
+    const tail = ev.slice(Math.max(0, lastSave));
+    out.push({
+      closingMs: r1(at(ev[ev.length - 1]!) - at(tail[0]!)),
+      failedTasks: tail.filter((e) => e.workflowTaskFailedEventAttributes).length,
+      events: ev.length,
+    });
+  }
+  return out;
 }
 
 type SendFacts = Awaited<ReturnType<typeof firstSendFacts>>;
@@ -157,5 +194,8 @@ if (isMain(import.meta.url)) {
   console.log(`baseline (same ingest, no IMAP), ${d.directMs.n} e-mails: ${fmt(d.directMs)}`);
   console.log(`ratio IMAP/baseline: p50 ${(d.imapMs.p50 / d.directMs.p50).toFixed(2)}x, p95 ${(d.imapMs.p95 / d.directMs.p95).toFixed(2)}x`);
   console.log(`heap used: ${d.heapUsedMiB} MiB`);
-  for (const x of r.rows.slice(3)) console.log(`${x.what}: ${x.figure} ms (${x.what.startsWith('slowest') ? 'all' : 'direct ingest'}: ${x.baseline} ms)`);
+  for (const x of r.rows.slice(3))
+    console.log(
+      `${x.what}: ${x.figure} ${x.unit}${x.baseline === null ? '' : ` (${x.what.startsWith('slowest') ? 'all' : 'direct ingest'}: ${x.baseline} ${x.unit})`}`,
+    );
 }
