@@ -37,10 +37,11 @@ const wanted = (name: string, file: string) => {
 };
 
 // One bundle for the many workers below (a worker each lead scenario), built once.
+let ownBundle: string | null = null;
 if (process.env.LEADFLOW_WORKFLOW_BUNDLE === undefined) {
-  const bundlePath = path.join(os.tmpdir(), `leadflow-record-${process.pid}.js`);
-  fs.writeFileSync(bundlePath, (await bundleWorkflows()).code);
-  process.env.LEADFLOW_WORKFLOW_BUNDLE = bundlePath;
+  ownBundle = path.join(os.tmpdir(), `leadflow-record-${process.pid}.js`);
+  fs.writeFileSync(ownBundle, (await bundleWorkflows()).code);
+  process.env.LEADFLOW_WORKFLOW_BUNDLE = ownBundle;
 }
 const env = await createDevServerEnv();
 const tdb = await openTestDb();
@@ -80,7 +81,7 @@ try {
       // wanted while the campaign's own files are kept.
       const leadFile = scenario.leadName !== undefined ? path.join(HISTORIES_DIR, LEAD_WORKFLOW_TYPE, `${scenario.leadName}.json`) : null;
       const campaignWanted = wanted(scenario.name, file);
-      const leadWanted = scenario.leadName !== undefined && leadFile !== null && wanted(scenario.leadName, leadFile);
+      const leadWanted = leadFile !== null && wanted(scenario.leadName ?? '', leadFile);
       if (!campaignWanted && !leadWanted) continue;
       const recorded = await scenario.run({ client: env.client, db: tdb.db, taskQueue });
       for (const [i, runId] of campaignWanted ? recorded.runIds.entries() : []) {
@@ -133,4 +134,5 @@ try {
 } finally {
   await tdb.close();
   await env.teardown();
+  if (ownBundle !== null) fs.rmSync(ownBundle, { force: true });
 }

@@ -1,7 +1,7 @@
 // The live state of one lead workflow run and every signal/query handler on it. Handlers only
 // record what arrived (queues, flags, a wake counter); the main loop in pipeline.ts decides what
 // it means, so each decision happens in one place and in workflow order.
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { InboxIdKey, LeadStatusKey, LeadTierKey } from '../search-attributes.js';
 import { foldsPatches, upsertLeadAttributes } from './version.js';
@@ -160,7 +160,7 @@ export class LeadRunState {
    */
   private attribute(pair: SearchAttributePair, now: boolean): void {
     if (!foldsPatches()) {
-      upsertLeadAttributes([pair]);
+      upsertSearchAttributes([pair]);
       return;
     }
     this.pendingAttributes.set(pair.key.name, pair);

@@ -10,10 +10,20 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { LEAD_WORKFLOW_TYPE } from './contract.js';
+import type { LEAN_PATH_PATCH } from './journal.js';
+import type { HANDOVER_PATCH, SCORE_HANDOVER_PATCH } from './pipeline.js';
+import type { CAMPAIGN_DRAFT_HOLD_PATCH } from './send-step.js';
+import type { INBOX_SLOTS_PATCH } from './slot-step.js';
+import type { PIPELINE_PATCH } from './workflow.js';
 
 /** The patches leadWorkflow asks for and leadWorkflowV2 always has. A patch added later to V2 uses patched(). */
 export type FoldedPatch =
-  'lead-pipeline-v1' | 'lead-inbox-slots-v1' | 'lead-handover-v1' | 'lead-handover-score-v1' | 'lead-campaign-draft-hold-v1' | 'lead-lean-path-v1';
+  | typeof PIPELINE_PATCH
+  | typeof INBOX_SLOTS_PATCH
+  | typeof HANDOVER_PATCH
+  | typeof SCORE_HANDOVER_PATCH
+  | typeof CAMPAIGN_DRAFT_HOLD_PATCH
+  | typeof LEAN_PATH_PATCH;
 
 /** True in a leadWorkflowV2 run. */
 export const foldsPatches = (): boolean => workflowInfo().workflowType === LEAD_WORKFLOW_TYPE;
