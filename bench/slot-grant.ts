@@ -4,12 +4,12 @@
 // straight to the server (the server admits 10 updates in flight per workflow and refuses the
 // rest, which the client retries with backoff); through a per-inbox queue of one update per
 // caller, 4 in flight (bench/lib/update-queue.ts, what the slot activity did before); and
-// through the slot activity's batcher (activities/inboxes/reserve-batch.ts: 4 updates in flight,
+// through the slot activity's batcher (activities/inboxes/inbox-batch.ts: 4 updates in flight,
 // each carrying up to 50 callers' requests). Baselines from the same run: a
 // query round-trip to the same inbox and one uncontended grant; the ratio is each p50/p95 over
 // the uncontended grant's.
 // Run: npm run bench:slot-grant          (SLOT_BENCH_LEADS=N, default 1000)
-import { reserveBatcher } from '../activities/inboxes/reserve-batch.js';
+import { inboxBatcher } from '../activities/inboxes/inbox-batch.js';
 import { inboxStatusQuery, inboxWorkflowId, TRANSACTIONAL_POLICY, inboxEntityKey } from '../workflows/inbox/contract.js';
 import { reserveSlot, type InboxStart } from '../temporal/inbox-client.js';
 import { startDevStack } from '../tests/helpers/stack.js';
@@ -85,7 +85,7 @@ export async function slotGrant(o: { leads: number }): Promise<SectionResult> {
     const queued = await herd('queued', (id, key) =>
       queue(inboxEntityKey(id, taskQueue), () => reserveSlot(client, inbox(id), { key, leadId: key }), Date.now() + 120_000),
     );
-    const batcher = reserveBatcher(client);
+    const batcher = inboxBatcher(client).reserve;
     const batched = await herd('batched', (id, key) => batcher(inboxEntityKey(id, taskQueue), inbox(id), { key, leadId: key }, Date.now() + 120_000));
     const direct = await herd('direct', (id, key) => reserveSlot(client, inbox(id), { key, leadId: key }));
 

@@ -6,6 +6,7 @@ import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/index.js';
+import { leadflowRetryPlugin } from './grpc-retry.js';
 
 type TemporalConfig = Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls' | 'tlsFiles'>;
 
@@ -55,7 +56,7 @@ async function connectionOptions(cfg: TemporalConfig) {
 
 /** `dataConverter`: the payload codec (temporal/data-converter.ts); every leadflow process passes it. */
 export async function connectClient(cfg: TemporalConfig, dataConverter?: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ ...(await connectionOptions(cfg)), connectTimeout: '5 seconds' });
+  const connection = await Connection.connect({ ...(await connectionOptions(cfg)), connectTimeout: '5 seconds', plugins: [leadflowRetryPlugin] });
   return new Client({ connection, namespace: cfg.namespace, ...(dataConverter !== undefined && { dataConverter }) });
 }
 

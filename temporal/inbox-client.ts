@@ -6,21 +6,20 @@ import { WorkflowIdConflictPolicy, type SignalDefinition, type Workflow } from '
 import {
   inboxStatusQuery,
   inboxWorkflowId,
+  inboxOpsUpdate,
+  MAX_INBOX_OPS,
   pauseInboxSignal,
-  releaseSlotSignal,
   reserveSlotUpdate,
-  reserveSlotsUpdate,
-  MAX_RESERVE_BATCH,
   resumeInboxSignal,
   updatePolicyUpdate,
   INBOX_WORKFLOW_TYPE,
-  type InboxEvent,
+  type InboxOp,
+  type InboxOpAnswer,
   type InboxPolicy,
   type InboxStatus,
   type InboxWorkflowInput,
   type SlotAnswer,
   type SlotRequest,
-  inboxEventSignal,
   TRANSACTIONAL_POLICY,
   inboxEntityKey,
 } from '../workflows/inbox/contract.js';
@@ -69,24 +68,22 @@ export async function reserveSlot(client: Client, start: InboxStart, req: SlotRe
   return client.workflow.executeUpdateWithStart(reserveSlotUpdate, { args: [req], startWorkflowOperation: startIfMissing(start) });
 }
 
-export { MAX_RESERVE_BATCH };
+export { MAX_INBOX_OPS };
 
-/** Asks the inbox for many slots in one update-with-start; the answers come in the requests' order. */
-export async function reserveSlots(client: Client, start: InboxStart, reqs: SlotRequest[]): Promise<SlotAnswer[]> {
-  const answers = await client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [reqs], startWorkflowOperation: startIfMissing(start) });
-  if (answers.length !== reqs.length) throw new Error(`inbox ${start.inboxId} answered ${answers.length} of ${reqs.length} slot requests`);
+/**
+ * Sends a worker's ops for one inbox (slot requests, releases, message events) in one
+ * update-with-start; the answers come in the ops' order (inboxOpsUpdate in the contract says why
+ * these are not signals).
+ */
+export async function applyInboxOps(client: Client, start: InboxStart, ops: InboxOp[]): Promise<InboxOpAnswer[]> {
+  const answers = await client.workflow.executeUpdateWithStart(inboxOpsUpdate, { args: [ops], startWorkflowOperation: startIfMissing(start) });
+  if (answers.length !== ops.length) throw new Error(`inbox ${start.inboxId} answered ${answers.length} of ${ops.length} ops`);
   return answers;
 }
 
 async function signalWithStart<T>(client: Client, start: InboxStart, signal: SignalDefinition<[T]>, arg: T): Promise<void> {
   await client.workflow.signalWithStart<Workflow, [T]>(INBOX_WORKFLOW_TYPE, { ...startOptions(start), signal, signalArgs: [arg] });
 }
-
-export const releaseSlot = (client: Client, start: InboxStart, key: string, reason: string): Promise<void> =>
-  signalWithStart(client, start, releaseSlotSignal, { key, reason });
-
-export const reportInboxEvent = (client: Client, start: InboxStart, event: InboxEvent): Promise<void> =>
-  signalWithStart(client, start, inboxEventSignal, event);
 
 export const pauseInbox = (client: Client, start: InboxStart, req: { by: string; reason: string; until?: number | null }): Promise<void> =>
   signalWithStart(client, start, pauseInboxSignal, req);

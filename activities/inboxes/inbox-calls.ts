@@ -1,5 +1,5 @@
 // How the slot activities call an inbox workflow: each call bounded by the activity attempt's own
-// time, and a worker's updates to one inbox held to a few in flight (reserve-batch.ts).
+// time, and a worker's updates to one inbox held to a few in flight (inbox-batch.ts).
 //
 // Why. The server admits at most 10 updates in flight per workflow (history.maxInFlightUpdates;
 // Temporal Cloud's limit too) and refuses the rest with RESOURCE_EXHAUSTED, which the client
@@ -10,9 +10,8 @@
 // calls retrying beside the next attempt. Found by the emergency-stop test with 200 leads: after
 // the resume the inbox granted nothing for minutes. Queued here, one worker never exceeds the
 // limit, and the inbox answers a steady stream instead. Since then the requests queued there also
-// share updates (reserve-batch.ts).
+// share updates (inbox-batch.ts).
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 
 /** A worker's updates in flight to one inbox workflow: below the server's 10, leaving room for other workers and the API. */
 export const UPDATES_IN_FLIGHT_PER_INBOX = 4;
@@ -31,6 +30,3 @@ export function attemptDeadline(): number {
 export class AttemptTimeUpError extends Error {
   override readonly name = 'AttemptTimeUpError';
 }
-
-/** A signal to an inbox (not limited: signals are not updates), bounded by the attempt's time. */
-export const withinAttempt = <T>(client: Client, fn: () => Promise<T>): Promise<T> => client.withDeadline(attemptDeadline(), fn);

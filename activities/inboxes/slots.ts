@@ -1,18 +1,17 @@
 // The lead workflow's door to its inboxes (workflows cannot send an Update to another workflow):
 // reserve a slot (update-with-start on the chosen inbox, keyed by lead + step, so a retried
 // activity gets the recorded answer; a worker's concurrent requests to one inbox go together in
-// one update, reserve-batch.ts), give a slot back, and report what happened to a message
+// one update, inbox-batch.ts), give a slot back, and report what happened to a message
 // (sent, bounced, complained, replied) to the inbox that sent it, for its health.
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { getInbox, inboxChannels, slotGrantView, takeRampPermit, type Database } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
-import { inboxEntityKey, inboxStartOf, releaseSlot, reportInboxEvent, type InboxStart } from '../../temporal/inbox-client.js';
+import { inboxEntityKey, inboxStartOf, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
-import { withinAttempt } from './inbox-calls.js';
-import { reserveBatcher } from './reserve-batch.js';
+import { inboxBatcher } from './inbox-batch.js';
 import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
@@ -44,7 +43,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
-  const reserve = reserveBatcher(client);
+  const inbox = inboxBatcher(client);
 
   /** Started beside the lead that asks: on the task queue this activity runs on. */
   async function startOf(inboxId: string): Promise<InboxStart | null> {
@@ -75,7 +74,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (req.inboxId !== null) {
       const start = await startOf(req.inboxId);
       if (start === null) return { kind: 'wait', inboxId: req.inboxId, reason: `inbox ${req.inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
-      answer = await reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
+      answer = await inbox.reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
         key: req.key,
         leadId: req.leadId,
         recipientTimeZone: req.recipientTimeZone,
@@ -104,7 +103,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     for (const inboxId of ranked.slice(0, ASK_AT_MOST)) {
       const start = await startOf(inboxId);
       if (start === null) continue;
-      const answer = await reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
+      const answer = await inbox.reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
         key: req.key,
         leadId: req.leadId,
         recipientTimeZone: req.recipientTimeZone,
@@ -121,12 +120,12 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
 
   async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
     const start = await startOf(req.inboxId);
-    if (start !== null) await withinAttempt(client, () => releaseSlot(client, start, req.key, req.reason));
+    if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'release', key: req.key, reason: req.reason });
   }
 
   async function noteInboxEvent(req: { inboxId: string; event: InboxEvent }): Promise<void> {
     const start = await startOf(req.inboxId);
-    if (start !== null) await withinAttempt(client, () => reportInboxEvent(client, start, req.event));
+    if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event });
   }
 
   return { reserveSendSlot, releaseSendSlot, noteInboxEvent };

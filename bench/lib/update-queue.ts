@@ -1,5 +1,5 @@
 // One update per caller, at most `max` in flight to one inbox: how the slot activity asked an inbox
-// before its requests were batched (activities/inboxes/reserve-batch.ts). Kept for the slot-grant
+// before its requests were batched (activities/inboxes/inbox-batch.ts). Kept for the slot-grant
 // bench, which measures the batcher beside it.
 import type { Client } from '@temporalio/client';
 import { attemptDeadline, AttemptTimeUpError, UPDATES_IN_FLIGHT_PER_INBOX } from '../../activities/inboxes/inbox-calls.js';

@@ -8,7 +8,7 @@
 // LEADFLOW_CHAOS=long: more leads and kills.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { reserveBatcher } from '../../activities/inboxes/reserve-batch.js';
+import { inboxBatcher } from '../../activities/inboxes/inbox-batch.js';
 import { insertInbox } from '../../db/index.js';
 import { inboxStartOf, queryInboxStatus, reserveSlot } from '../../temporal/inbox-client.js';
 import { queryLeadState, submitLead } from '../../temporal/lead-client.js';
@@ -85,7 +85,7 @@ describe(`chaos (${MODE}): worker SIGKILLs while ${CFG.leads} leads ask one inbo
     // Ask again with every lead's own key: each gets the slot it holds, and nothing new is granted.
     const start = inboxStartOf(INBOX, { policy: POLICY, created_at: new Date(0) });
     // Batched, as a worker's slot activities ask (a hundred updates at once is a herd the server refuses).
-    const ask = reserveBatcher(client);
+    const ask = inboxBatcher(client).reserve;
     const answers = await Promise.all(leadIds.map((id) => ask(INBOX, start, { key: `${id}:step:1`, leadId: id }, Date.now() + 60_000)));
     const slots = answers.map((a) => (a.kind === 'granted' ? a : assert.fail(`${a.inboxId}: ${a.reason}`)));
     assert.equal(new Set(slots.map((s) => s.slotId)).size, CFG.leads, 'distinct keys hold distinct slots');

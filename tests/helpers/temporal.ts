@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { inboxEntityKey, inboxWorkflowId } from '../../workflows/inbox/contract.js';
+import { leadflowRetryPlugin } from '../../temporal/grpc-retry.js';
 import { testDataConverter } from './codec.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
@@ -29,6 +30,8 @@ export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, 
   const extraArgs = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter: testDataConverter },
+    // The client retries as the product's does (temporal/grpc-retry.ts).
+    plugins: [leadflowRetryPlugin],
     server: {
       ...(cli === null ? {} : { executable: { type: 'existing-path' as const, path: cli.path } }),
       searchAttributes: [...SEARCH_ATTRIBUTES],

@@ -1,14 +1,22 @@
-// The slot activity's batcher (activities/inboxes/reserve-batch.ts) against a real inbox workflow
+// The slot activity's batcher (activities/inboxes/inbox-batch.ts) against a real inbox workflow
 // (dev server, the lead worker running the inbox, PostgreSQL for its figures): concurrent
-// requests to one inbox go in a few reserveSlots updates, each request gets its own answer, a key
-// asked twice (in one burst or later) holds one slot, and the inbox refuses malformed batches
-// without failing.
+// requests to one inbox go in a few inboxOps updates, each request gets its own answer, a key
+// asked twice (in one burst or later) holds one slot, releases and events share the updates and
+// count once, and the inbox refuses malformed batches without failing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AttemptTimeUpError } from '../../activities/inboxes/inbox-calls.js';
-import { reserveBatcher } from '../../activities/inboxes/reserve-batch.js';
-import { reserveSlots, type InboxStart } from '../../temporal/inbox-client.js';
-import { inboxEntityKey, inboxStatusQuery, inboxWorkflowId, MAX_RESERVE_BATCH, TRANSACTIONAL_POLICY, type SlotAnswer } from '../../workflows/inbox/contract.js';
+import { inboxBatcher } from '../../activities/inboxes/inbox-batch.js';
+import { applyInboxOps, type InboxStart } from '../../temporal/inbox-client.js';
+import {
+  inboxEntityKey,
+  inboxStatusQuery,
+  inboxWorkflowId,
+  MAX_INBOX_OPS,
+  TRANSACTIONAL_POLICY,
+  type InboxOp,
+  type SlotAnswer,
+} from '../../workflows/inbox/contract.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 import { uniqueName } from '../helpers/temporal.js';
 
@@ -40,7 +48,7 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
   test('300 requests at once: every one granted its own slot, in a handful of updates; asked again, the same slots', async () => {
     const id = uniqueName('inbox');
     const key = inboxEntityKey(id, taskQueue);
-    const reserve = reserveBatcher(s.env.client);
+    const reserve = inboxBatcher(s.env.client).reserve;
     const deadline = () => Date.now() + 60_000;
     const keys = Array.from({ length: 300 }, (_, i) => `lead:${id}-${i}:step:1`);
     // The first key twice in the same burst: one slot.
@@ -52,10 +60,10 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
 
     const names = await updates(id);
     assert.ok(
-      names.every((n) => n === 'reserveSlots'),
+      names.every((n) => n === 'inboxOps'),
       `only batch updates: ${[...new Set(names)].join(', ')}`,
     );
-    assert.ok(names.length >= Math.ceil(301 / MAX_RESERVE_BATCH), `at least ${Math.ceil(301 / MAX_RESERVE_BATCH)} updates: ${names.length}`);
+    assert.ok(names.length >= Math.ceil(301 / MAX_INBOX_OPS), `at least ${Math.ceil(301 / MAX_INBOX_OPS)} updates: ${names.length}`);
     assert.ok(names.length < 301 / 4, `requests went together: ${names.length} updates for 301 requests`);
     assert.equal((await handle(id).query(inboxStatusQuery)).grantedToday, 300);
 
@@ -70,28 +78,58 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
 
   test('a request whose attempt has no time left fails at once and never reaches the inbox', async () => {
     const id = uniqueName('inbox');
-    const reserve = reserveBatcher(s.env.client);
+    const reserve = inboxBatcher(s.env.client).reserve;
     await assert.rejects(reserve(inboxEntityKey(id, taskQueue), inbox(id), { key: 'late:step:1', leadId: 'late' }, Date.now() - 1), AttemptTimeUpError);
     granted(await reserve(inboxEntityKey(id, taskQueue), inbox(id), { key: 'on-time:step:1', leadId: 'on-time' }, Date.now() + 30_000));
     const st = await handle(id).query(inboxStatusQuery);
     assert.equal(st.grantedToday, 1, 'only the request that had time was granted');
   });
 
-  test('the inbox refuses an empty batch, one over the limit, and one with a request missing its key, and keeps granting', async () => {
+  test('releases and events go in the same updates as requests, and each counts once', async () => {
+    const id = uniqueName('inbox');
+    const key = inboxEntityKey(id, taskQueue);
+    const batcher = inboxBatcher(s.env.client);
+    const keys = Array.from({ length: 120 }, (_, i) => `lead:${id}-${i}:step:1`);
+    const slots = (await Promise.all(keys.map((k) => batcher.reserve(key, inbox(id), { key: k, leadId: k.split(':step')[0]! })))).map(granted);
+    assert.equal(new Set(slots.map((a) => a.slotId)).size, 120);
+    // All at once: the first 100 sent (each note told twice, as a retried activity would), the last 20 given back.
+    await Promise.all([
+      ...keys
+        .slice(0, 100)
+        .flatMap((k) => [1, 2].map(() => batcher.tell(key, inbox(id), { op: 'event', event: { eventId: `sent:${k}`, kind: 'sent', key: k } }))),
+      ...keys.slice(100).map((k) => batcher.tell(key, inbox(id), { op: 'release', key: k, reason: 'the send failed' })),
+    ]);
+    const st = await handle(id).query(inboxStatusQuery);
+    assert.equal(st.sentToday, 100, 'each send counted once');
+    assert.equal(st.grantedToday, 100, 'the released slots are not counted');
+    const names = await updates(id);
+    assert.ok(
+      names.every((n) => n === 'inboxOps'),
+      `only batch updates: ${[...new Set(names)].join(', ')}`,
+    );
+    assert.ok(names.length < (120 + 220) / 4, `ops went together: ${names.length} updates for 340 ops`);
+    // Nothing reached the inbox as a signal.
+    const signals = ((await handle(id).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes != null);
+    assert.equal(signals.length, 0);
+  });
+
+  test('the inbox refuses an empty batch, one over the limit, and malformed ops, and keeps granting', async () => {
     const id = uniqueName('inbox');
     const client = s.env.client;
-    await assert.rejects(reserveSlots(client, inbox(id), []), refusedFor(/reserveSlots needs 1 to 50 requests/));
-    const tooMany = Array.from({ length: MAX_RESERVE_BATCH + 1 }, (_, i) => ({ key: `k${i}`, leadId: `l${i}` }));
-    await assert.rejects(reserveSlots(client, inbox(id), tooMany), refusedFor(/reserveSlots needs 1 to 50 requests/));
-    await assert.rejects(
-      reserveSlots(client, inbox(id), [
-        { key: 'ok', leadId: 'l' },
-        { key: '', leadId: 'l2' },
-      ]),
-      refusedFor(/needs a key and a leadId/),
-    );
-    const [a] = await reserveSlots(client, inbox(id), [{ key: 'fine:step:1', leadId: 'fine' }]);
-    granted(a!);
+    await assert.rejects(applyInboxOps(client, inbox(id), []), refusedFor(/inboxOps needs 1 to 50 ops/));
+    const tooMany: InboxOp[] = Array.from({ length: MAX_INBOX_OPS + 1 }, (_, i) => ({ op: 'reserve', req: { key: `k${i}`, leadId: `l${i}` } }));
+    await assert.rejects(applyInboxOps(client, inbox(id), tooMany), refusedFor(/inboxOps needs 1 to 50 ops/));
+    const bad: [InboxOp, RegExp][] = [
+      [{ op: 'reserve', req: { key: '', leadId: 'l2' } }, /needs a key and a leadId/],
+      [{ op: 'release', key: '', reason: 'x' }, /release needs the key/],
+      [{ op: 'event', event: { eventId: '', kind: 'sent' } }, /needs an eventId/],
+      [{ op: 'event', event: { eventId: 'e1', kind: 'opened' as never } }, /unknown inbox event kind: opened/],
+      [{ op: 'forget' } as never, /unknown inbox op: forget/],
+    ];
+    for (const [op, re] of bad)
+      await assert.rejects(applyInboxOps(client, inbox(id), [{ op: 'reserve', req: { key: 'ok', leadId: 'l' } }, op]), refusedFor(re));
+    const [a] = await applyInboxOps(client, inbox(id), [{ op: 'reserve', req: { key: 'fine:step:1', leadId: 'fine' } }]);
+    granted(a as SlotAnswer);
     assert.equal((await handle(id).query(inboxStatusQuery)).grantedToday, 1, 'refused batches granted nothing');
   });
 });

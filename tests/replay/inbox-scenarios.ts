@@ -6,28 +6,25 @@
 // inbox's slot answer carried (softBounceRetryHours). Inbox ids are keyed by the recording's own task
 // queue (inboxEntityKey), so they never meet a production entity.
 import assert from 'node:assert/strict';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { emergencyStop, resumeSending } from '../../temporal/control-client.js';
-import {
-  reportInboxEvent,
-  releaseSlot,
-  pauseInbox,
-  resumeInbox,
-  reserveSlot,
-  reserveSlots,
-  updateInboxPolicy,
-  type InboxStart,
-} from '../../temporal/inbox-client.js';
+import { applyInboxOps, pauseInbox, resumeInbox, reserveSlot, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
 import { leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
 import {
   inboxEntityKey,
+  inboxEventSignal,
   inboxStatusQuery,
   inboxWorkflowId,
   INBOX_WORKFLOW_TYPE,
+  releaseSlotSignal,
+  reserveSlotsUpdate,
   TRANSACTIONAL_POLICY,
+  type InboxEvent,
   type InboxPolicy,
   type InboxStatus,
   type SlotAnswer,
+  type SlotRequest,
 } from '../../workflows/inbox/contract.js';
 import { bouncedSignal, replyReceivedSignal, type LeadInput, type LeadState } from '../../workflows/lead/contract.js';
 import { testIdentity } from '../helpers/codec.js';
@@ -94,6 +91,32 @@ async function untilLead(client: Client, leadId: string, ok: (s: LeadState) => b
   throw new Error(`${leadId} never reached: ${what}`);
 }
 
+/**
+ * The signals the slot activities sent before inboxOps (and a worker of the old build still sends
+ * during a rolling upgrade): recorded so the inbox keeps answering them.
+ */
+function inboxSignal(client: Client, start: InboxStart, what: { release: { key: string; reason: string } } | { event: InboxEvent }): Promise<unknown> {
+  const { taskQueue, ...input } = start;
+  const options = { workflowId: inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue)), taskQueue: taskQueue!, args: [input] };
+  return 'release' in what
+    ? client.workflow.signalWithStart(INBOX_WORKFLOW_TYPE, { ...options, signal: releaseSlotSignal, signalArgs: [what.release] })
+    : client.workflow.signalWithStart(INBOX_WORKFLOW_TYPE, { ...options, signal: inboxEventSignal, signalArgs: [what.event] });
+}
+/** The reserveSlots batch update the slot activities sent before inboxOps, likewise. */
+function reserveSlots(client: Client, start: InboxStart, reqs: SlotRequest[]): Promise<SlotAnswer[]> {
+  const { taskQueue, ...input } = start;
+  const workflowId = inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue));
+  const startWorkflowOperation = new WithStartWorkflowOperation(INBOX_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue: taskQueue!,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [reqs], startWorkflowOperation });
+}
+const releaseSlot = (client: Client, start: InboxStart, key: string, reason: string) => inboxSignal(client, start, { release: { key, reason } });
+const reportInboxEvent = (client: Client, start: InboxStart, event: InboxEvent) => inboxSignal(client, start, { event });
+
 const leadInput = (make: MakeInput, id: string) =>
   make({
     source: 'replay',
@@ -104,7 +127,7 @@ const leadInput = (make: MakeInput, id: string) =>
 
 export const inboxScenarios: Scenario[] = [
   {
-    // A worker's concurrent requests in reserveSlots updates (activities/inboxes/reserve-batch.ts):
+    // A worker's concurrent requests in reserveSlots updates (the batcher before inboxOps):
     // a batch holding a repeated key, a later batch repeating a granted key beside new ones, a
     // refused (malformed) batch, a release, and a single reserveSlot mixed in.
     name: 'batched-slots',
@@ -125,6 +148,58 @@ export const inboxScenarios: Scenario[] = [
       await settle(h);
       await h.terminate('replay recording done');
       return h.workflowId;
+    },
+  },
+  {
+    // The slot activities' inboxOps updates (activities/inboxes/inbox-batch.ts): requests, a
+    // release and events in one batch, a repeated key and a repeated event id, a refused batch;
+    // then ops arriving while the run hands over to its successor (historyLimit 30), which answers
+    // the held keys with the same slots.
+    name: 'inbox-ops',
+    workflowType: INBOX_WORKFLOW_TYPE,
+    async run(client, taskQueue): Promise<Recorded> {
+      const start: InboxStart = { inboxId: 'replay-inbox-ops', policy: POLICY, createdAt: CREATED_AT, taskQueue };
+      const workflowId = inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue));
+      const first = await client.workflow.start(INBOX_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue,
+        args: [{ inboxId: start.inboxId, policy: POLICY, createdAt: CREATED_AT, historyLimit: 30 }],
+      });
+      const h = client.workflow.getHandle(workflowId);
+      const req = (n: number) => ({ key: `replay-ops-${n}:1:0`, leadId: `replay-ops-${n}` });
+      const sent = (n: number): InboxEvent => ({ eventId: `sent:${req(n).key}`, kind: 'sent', key: req(n).key });
+      const answers = await applyInboxOps(client, start, [
+        { op: 'reserve', req: req(1) },
+        { op: 'reserve', req: req(2) },
+        { op: 'reserve', req: req(1) },
+        { op: 'release', key: req(2).key, reason: 'replay: the send failed' },
+        { op: 'event', event: sent(1) },
+        { op: 'event', event: sent(1) },
+        { op: 'event', event: { eventId: 'replay-ops-reply', kind: 'reply', key: req(1).key } },
+      ]);
+      const kept = granted(answers[0] as SlotAnswer);
+      assert.equal(granted(answers[2] as SlotAnswer).slotId, kept.slotId, 'a key twice in one batch holds one slot');
+      assert.deepEqual(answers.slice(3), [null, null, null, null]);
+      await assert.rejects(applyInboxOps(client, start, [{ op: 'event', event: { eventId: '', kind: 'sent' } }]));
+      const status = await untilStatus(h, (st) => st.sentToday === 1, 'one send counted');
+      assert.equal(status.grantedToday, 1, 'the released slot is not counted');
+      // Batches until the run hands over; a batch that meets the closing run is asked again by the client.
+      for (let n = 3; (await h.describe()).runId === first.firstExecutionRunId; n++) {
+        if (n > 60) throw new Error('the inbox never continued as new');
+        await Promise.all([
+          applyInboxOps(client, start, [
+            { op: 'reserve', req: req(n) },
+            { op: 'event', event: sent(n) },
+          ]),
+          applyInboxOps(client, start, [{ op: 'reserve', req: req(n + 100) }]),
+        ]);
+      }
+      assert.equal(granted((await applyInboxOps(client, start, [{ op: 'reserve', req: req(1) }]))[0] as SlotAnswer).slotId, kept.slotId);
+      await settle(h);
+      await h.terminate('replay recording done');
+      const runIds = await runChain(client, workflowId, first.firstExecutionRunId);
+      assert.ok(runIds.length >= 2, `expected a successor run, got ${runIds.length}`);
+      return { workflowId, runIds };
     },
   },
   {

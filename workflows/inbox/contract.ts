@@ -212,13 +212,32 @@ export interface InboxStatus {
 
 export const reserveSlotUpdate = defineUpdate<SlotAnswer, [SlotRequest]>('reserveSlot');
 /**
- * Many leads' requests in one update, answered in order, each exactly as reserveSlot would answer
+ * Many leads' requests in one update (what the slot activities sent before inboxOps; still answered
+ * for a worker of the older build during a rolling upgrade), answered in order, each exactly as reserveSlot would answer
  * it (a repeated key gets its held slot). One update, one workflow task and a few history events
  * for the lot: a worker's leads asking one inbox at once no longer queue for one update each.
  */
 export const reserveSlotsUpdate = defineUpdate<SlotAnswer[], [SlotRequest[]]>('reserveSlots');
 /** The most requests one reserveSlots update carries. */
 export const MAX_RESERVE_BATCH = 50;
+/**
+ * Everything a worker's slot activities tell one inbox, together in one update: slot requests,
+ * slots given back and what happened to messages, applied in order (answers: the slot answer for a
+ * `reserve`, null for the others). Notes travel as an update rather than as signals because a
+ * signal that lands while the inbox's continue-as-new task runs fails that task
+ * (UNHANDLED_COMMAND: the server keeps a run open while it has buffered signals), and the worker
+ * replays the whole run before it tries again; an update that lands then is refused with a
+ * retryable error, the client asks again, and it reaches the successor. Every op is idempotent
+ * (a held key gets its slot, a release of a sent or unknown slot is a no-op, an event id is
+ * counted once), so a batch retried after a lost answer changes nothing twice.
+ */
+export type InboxOp = { op: 'reserve'; req: SlotRequest } | { op: 'release'; key: string; reason: string } | { op: 'event'; event: InboxEvent };
+export type InboxOpAnswer = SlotAnswer | null;
+export const inboxOpsUpdate = defineUpdate<InboxOpAnswer[], [InboxOp[]]>('inboxOps');
+/** The most ops one inboxOps update carries (as many as a reserveSlots batch). */
+export const MAX_INBOX_OPS = MAX_RESERVE_BATCH;
+export const INBOX_EVENT_KINDS: readonly InboxEventKind[] = ['sent', 'hard_bounce', 'soft_bounce', 'block_bounce', 'complaint', 'reply'];
+
 /** A send that failed (or was refused by the last guard) gives its slot back. */
 export const releaseSlotSignal = defineSignal<[{ key: string; reason: string }]>('releaseSlot');
 export const inboxEventSignal = defineSignal<[InboxEvent]>('inboxEvent');

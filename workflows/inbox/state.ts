@@ -6,7 +6,10 @@ import { log, setHandler } from '@temporalio/workflow';
 import {
   emptyCarry,
   inboxEventSignal,
+  inboxOpsUpdate,
   inboxStatusQuery,
+  INBOX_EVENT_KINDS,
+  MAX_INBOX_OPS,
   pauseInboxSignal,
   releaseSlotSignal,
   reserveSlotUpdate,
@@ -17,6 +20,8 @@ import {
   type DayStats,
   type InboxCarry,
   type InboxEvent,
+  type InboxOp,
+  type InboxOpAnswer,
   type InboxPolicy,
   type InboxStatus,
   type InboxWorkflowInput,
@@ -45,6 +50,21 @@ function checkRequest(req: SlotRequest): void {
   if (typeof req?.key !== 'string' || req.key === '' || typeof req.leadId !== 'string' || req.leadId === '') {
     throw new Error('reserveSlot needs a key and a leadId');
   }
+}
+
+function checkOp(op: InboxOp): void {
+  if (op?.op === 'reserve') return checkRequest(op.req);
+  if (op?.op === 'release') {
+    if (typeof op.key !== 'string' || op.key === '') throw new Error('release needs the key of the slot');
+    return;
+  }
+  if (op?.op === 'event') {
+    const e = op.event;
+    if (typeof e?.eventId !== 'string' || e.eventId === '') throw new Error('an inbox event needs an eventId');
+    if (!INBOX_EVENT_KINDS.includes(e.kind)) throw new Error(`unknown inbox event kind: ${String(e.kind)}`);
+    return;
+  }
+  throw new Error(`unknown inbox op: ${String((op as { op?: unknown })?.op)}`);
 }
 
 export class InboxState {
@@ -77,6 +97,12 @@ export class InboxState {
           throw new Error(`reserveSlots needs 1 to ${MAX_RESERVE_BATCH} requests`);
         }
         reqs.forEach(checkRequest);
+      },
+    });
+    setHandler(inboxOpsUpdate, (ops) => ops.map((op) => this.apply(op)), {
+      validator: (ops: InboxOp[]) => {
+        if (!Array.isArray(ops) || ops.length === 0 || ops.length > MAX_INBOX_OPS) throw new Error(`inboxOps needs 1 to ${MAX_INBOX_OPS} ops`);
+        ops.forEach(checkOp);
       },
     });
     setHandler(releaseSlotSignal, ({ key, reason }) => this.release(key, reason));
@@ -121,6 +147,13 @@ export class InboxState {
     if (p === null || activePause(p, now) !== null) return;
     if (p.kind === 'health' || p.kind === 'bounce_rate') this.resume('expiry');
     else this.carry.pause = null;
+  }
+
+  private apply(op: InboxOp): InboxOpAnswer {
+    if (op.op === 'reserve') return this.reserve(op.req);
+    if (op.op === 'release') this.release(op.key, op.reason);
+    else this.event(op.event);
+    return null;
   }
 
   reserve(req: SlotRequest): SlotAnswer {

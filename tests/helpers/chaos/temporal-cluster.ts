@@ -11,6 +11,7 @@ import { freePort, portOpen } from '../../../temporal/net.js';
 import { ensureTemporalServerTools, setupTemporalSchemas, type TemporalDb } from '../../../temporal/provision/temporal-server.js';
 import { startPostgresCluster } from '../postgres.js';
 import type { RestartableTemporal } from './temporal-server.js';
+import { leadflowRetryPlugin } from '../../../temporal/grpc-retry.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 const NAMESPACE = 'default';
@@ -70,7 +71,7 @@ export async function startRestartableCluster(dataConverter?: DataConverter): Pr
     },
   };
   let server: TemporalCluster = await startTemporalCluster(opts);
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address, plugins: [leadflowRetryPlugin] });
   await registerLeadflowNamespace(connection, NAMESPACE);
   await namespaceReady(connection);
   const client = new Client({ connection, namespace: NAMESPACE, ...(dataConverter !== undefined && { dataConverter }) });

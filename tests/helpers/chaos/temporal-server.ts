@@ -10,6 +10,7 @@ import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer } from '../../../temporal/dev-server.js';
 import { freePort, portOpen } from '../../../temporal/net.js';
 import { ensureTemporalCli } from '../../../temporal/provision/index.js';
+import { leadflowRetryPlugin } from '../../../temporal/grpc-retry.js';
 
 export interface RestartableTemporal {
   address: string;
@@ -43,7 +44,7 @@ export async function startRestartableTemporal(dataConverter?: DataConverter): P
     },
   };
   let server: DevServer = await startDevServer(opts);
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address, plugins: [leadflowRetryPlugin] });
   const client = new Client({ connection, namespace: 'default', ...(dataConverter !== undefined && { dataConverter }) });
   const handle: RestartableTemporal = {
     address: server.address,
