@@ -117,6 +117,18 @@ function reserveSlots(client: Client, start: InboxStart, reqs: SlotRequest[]): P
 const releaseSlot = (client: Client, start: InboxStart, key: string, reason: string) => inboxSignal(client, start, { release: { key, reason } });
 const reportInboxEvent = (client: Client, start: InboxStart, event: InboxEvent) => inboxSignal(client, start, { event });
 
+/** An inbox started by hand with a short run (historyLimit), so a scenario reaches its hand-over quickly. */
+async function startShortRun(client: Client, taskQueue: string, inboxId: string, historyLimit: number) {
+  const start: InboxStart = { inboxId, policy: POLICY, createdAt: CREATED_AT, taskQueue };
+  const workflowId = inboxWorkflowId(inboxEntityKey(inboxId, taskQueue));
+  const first = await client.workflow.start(INBOX_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue,
+    args: [{ inboxId, policy: POLICY, createdAt: CREATED_AT, historyLimit }],
+  });
+  return { start, workflowId, first, h: client.workflow.getHandle(workflowId) };
+}
+
 const leadInput = (make: MakeInput, id: string) =>
   make({
     source: 'replay',
@@ -158,14 +170,7 @@ export const inboxScenarios: Scenario[] = [
     name: 'inbox-ops',
     workflowType: INBOX_WORKFLOW_TYPE,
     async run(client, taskQueue): Promise<Recorded> {
-      const start: InboxStart = { inboxId: 'replay-inbox-ops', policy: POLICY, createdAt: CREATED_AT, taskQueue };
-      const workflowId = inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue));
-      const first = await client.workflow.start(INBOX_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue,
-        args: [{ inboxId: start.inboxId, policy: POLICY, createdAt: CREATED_AT, historyLimit: 30 }],
-      });
-      const h = client.workflow.getHandle(workflowId);
+      const { start, workflowId, first, h } = await startShortRun(client, taskQueue, 'replay-inbox-ops', 30);
       const req = (n: number) => ({ key: `replay-ops-${n}:1:0`, leadId: `replay-ops-${n}` });
       const sent = (n: number): InboxEvent => ({ eventId: `sent:${req(n).key}`, kind: 'sent', key: req(n).key });
       const answers = await applyInboxOps(client, start, [
@@ -251,14 +256,7 @@ export const inboxScenarios: Scenario[] = [
     name: 'continue-as-new',
     workflowType: INBOX_WORKFLOW_TYPE,
     async run(client, taskQueue): Promise<Recorded> {
-      const start: InboxStart = { inboxId: 'replay-inbox-can', policy: POLICY, createdAt: CREATED_AT, taskQueue };
-      const workflowId = inboxWorkflowId(inboxEntityKey(start.inboxId, taskQueue));
-      const first = await client.workflow.start(INBOX_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue,
-        args: [{ inboxId: start.inboxId, policy: POLICY, createdAt: CREATED_AT, historyLimit: 20 }],
-      });
-      const h = client.workflow.getHandle(workflowId);
+      const { start, workflowId, first, h } = await startShortRun(client, taskQueue, 'replay-inbox-can', 20);
       const req = (n: number) => ({ key: `replay-can-${n}:1:0`, leadId: `replay-can-${n}` });
       const kept = granted(await reserveSlot(client, start, req(1)));
       // Requests and events until the run hands over to its successor (20 events of history).
