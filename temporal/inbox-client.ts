@@ -6,6 +6,7 @@ import { WorkflowIdConflictPolicy, type SignalDefinition, type Workflow } from '
 import {
   inboxStatusQuery,
   inboxWorkflowId,
+  inboxEventSignal,
   inboxOpsUpdate,
   MAX_INBOX_OPS,
   pauseInboxSignal,
@@ -13,6 +14,7 @@ import {
   resumeInboxSignal,
   updatePolicyUpdate,
   INBOX_WORKFLOW_TYPE,
+  type InboxEvent,
   type InboxOp,
   type InboxOpAnswer,
   type InboxPolicy,
@@ -84,6 +86,10 @@ export async function applyInboxOps(client: Client, start: InboxStart, ops: Inbo
 async function signalWithStart<T>(client: Client, start: InboxStart, signal: SignalDefinition<[T]>, arg: T): Promise<void> {
   await client.workflow.signalWithStart<Workflow, [T]>(INBOX_WORKFLOW_TYPE, { ...startOptions(start), signal, signalArgs: [arg] });
 }
+
+/** A message event as a signal: for a caller that must not wait for the inbox's workflow task (slots.ts, localInboxNote). */
+export const reportInboxEventBySignal = (client: Client, start: InboxStart, event: InboxEvent): Promise<void> =>
+  signalWithStart(client, start, inboxEventSignal, event);
 
 export const pauseInbox = (client: Client, start: InboxStart, req: { by: string; reason: string; until?: number | null }): Promise<void> =>
   signalWithStart(client, start, pauseInboxSignal, req);

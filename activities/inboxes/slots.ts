@@ -8,10 +8,10 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { getInbox, inboxChannels, slotGrantView, takeRampPermit, type Database } from '../../db/index.js';
 import { isImplicitInbox } from '../../domain/inboxes/types.js';
-import { inboxEntityKey, inboxStartOf, type InboxStart } from '../../temporal/inbox-client.js';
+import { inboxEntityKey, inboxStartOf, reportInboxEventBySignal, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
-import { inboxBatcher } from './inbox-batch.js';
+import { inboxBatcher, type InboxBatcher } from './inbox-batch.js';
 import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
@@ -37,21 +37,46 @@ export interface InboxSlotDeps {
   stopRecheckMs?: number;
   /** While the lead's campaign is paused, it asks again after this long (default 2 minutes). */
   campaignRecheckMs?: number;
+  /** The worker's one batcher, shared with the journal's notes (localInboxNote); else its own. */
+  batcher?: InboxBatcher;
+}
+
+/** Started beside the lead that asks: on the task queue this activity runs on; null if not in the registry. */
+async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStart | null> {
+  const taskQueue = Context.current().info.taskQueue;
+  if (isImplicitInbox(inboxId)) return { ...inboxStartOf(inboxId, undefined), taskQueue };
+  const row = await getInbox(db, inboxId);
+  return row === undefined ? null : { ...inboxStartOf(inboxId, row), taskQueue };
+}
+
+/** How long a local activity waits for the inbox's answer to a note before it signals instead. */
+const LOCAL_NOTE_WAIT_MS = 1_000;
+
+/**
+ * A note from a local activity (the lead's journal, which tells the inbox of a send). A local
+ * activity holds its lead's workflow task slot while it runs, and the inbox's update needs a
+ * workflow task slot on this same worker: with every slot held by leads waiting for their inbox,
+ * nothing moves (found by the emergency-stop test, 150 leads sending at once). So the update gets
+ * a second; then the note goes as a signal, durable once the call returns. The inbox counts an
+ * event id once, so the update landing later as well changes nothing.
+ */
+export function localInboxNote(deps: { db: Kysely<Database>; client: Client; batcher: InboxBatcher }) {
+  return async (req: { inboxId: string; event: InboxEvent }): Promise<void> => {
+    const start = await startOf(deps.db, req.inboxId);
+    if (start === null) return;
+    try {
+      await deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event }, Date.now() + LOCAL_NOTE_WAIT_MS);
+    } catch {
+      await reportInboxEventBySignal(deps.client, start, req.event);
+    }
+  };
 }
 
 export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
-  const inbox = inboxBatcher(client);
-
-  /** Started beside the lead that asks: on the task queue this activity runs on. */
-  async function startOf(inboxId: string): Promise<InboxStart | null> {
-    const taskQueue = Context.current().info.taskQueue;
-    if (isImplicitInbox(inboxId)) return { ...inboxStartOf(inboxId, undefined), taskQueue };
-    const row = await getInbox(db, inboxId);
-    return row === undefined ? null : { ...inboxStartOf(inboxId, row), taskQueue };
-  }
+  const inbox = deps.batcher ?? inboxBatcher(client);
 
   /** The lead's candidates that send on this channel (the implicit inbox's id says its channel). */
   async function onChannel(candidates: string[] | null, channel: 'email' | 'sms'): Promise<string[] | null> {
@@ -72,7 +97,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
     if (held !== null) return { kind: 'wait', inboxId: req.inboxId ?? '', ...held };
     let answer: SlotAnswer;
     if (req.inboxId !== null) {
-      const start = await startOf(req.inboxId);
+      const start = await startOf(db, req.inboxId);
       if (start === null) return { kind: 'wait', inboxId: req.inboxId, reason: `inbox ${req.inboxId} is not in the registry`, retryAt: now + stopRecheckMs };
       answer = await inbox.reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
         key: req.key,
@@ -101,7 +126,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   async function firstFit(req: ReserveRequest, ranked: string[], now: number): Promise<SlotAnswer> {
     const asked: SlotAnswer[] = [];
     for (const inboxId of ranked.slice(0, ASK_AT_MOST)) {
-      const start = await startOf(inboxId);
+      const start = await startOf(db, inboxId);
       if (start === null) continue;
       const answer = await inbox.reserve(inboxEntityKey(start.inboxId, start.taskQueue), start, {
         key: req.key,
@@ -119,12 +144,12 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   }
 
   async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
-    const start = await startOf(req.inboxId);
+    const start = await startOf(db, req.inboxId);
     if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'release', key: req.key, reason: req.reason });
   }
 
   async function noteInboxEvent(req: { inboxId: string; event: InboxEvent }): Promise<void> {
-    const start = await startOf(req.inboxId);
+    const start = await startOf(db, req.inboxId);
     if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event });
   }
 
