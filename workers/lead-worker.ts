@@ -13,7 +13,6 @@ import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
 import { createInboxStateActivities } from '../activities/inboxes/state.js';
 import { createInboxSlotActivities, localInboxNote } from '../activities/inboxes/slots.js';
-import { inboxBatcher } from '../activities/inboxes/inbox-batch.js';
 import { createCampaignActivities } from '../activities/campaigns/index.js';
 import { createRetentionActivities } from '../activities/retention/index.js';
 import type { Client } from '@temporalio/client';
@@ -52,18 +51,16 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
     ...(s.absenceMeansUnsent !== undefined && { absenceMeansUnsent: s.absenceMeansUnsent }),
     ...(s.inboxRegistry !== undefined && { inboxes: createInboxTransports({ db, defaults: s.transports, ...s.inboxRegistry }) }),
   });
-  const batcher = inboxBatcher(client);
   const inboxSlots = createInboxSlotActivities({
     db,
     client,
-    batcher,
     ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }),
     ...(s.campaignRecheckMs !== undefined && { campaignRecheckMs: s.campaignRecheckMs }),
   });
   return {
     ...createLeadActivities({ db }),
     // The lean path's one write per wait; it tells the inbox of a send through the same call.
-    ...createJournalActivities({ db, noteInboxEvent: localInboxNote({ db, client, batcher }) }),
+    ...createJournalActivities({ db, noteInboxEvent: localInboxNote({ db, client }) }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
     ...createSlotActivities(s.slots),

@@ -8,8 +8,9 @@
 // a workflow task. Measured with 200 leads started at once, the slot activity spent 1.8 s of the
 // lead's 8 s waiting there. Ops that arrive while the inbox's updates are in flight now wait here
 // and go together in the next one: the same 4 updates in flight carry up to 50 ops each. Releases
-// and events were signals once; a signal landing during the inbox's continue-as-new failed that
-// task and held every slot request for seconds (contract.ts, inboxOpsUpdate).
+// and events were signals once; a signal landing during the inbox's continue-as-new fails that
+// task and held every slot request for seconds (contract.ts, inboxOpsUpdate). Only regular
+// activities call here: a local activity must not wait for the inbox (slots.ts, localInboxNote).
 //
 // Exactly once is the inbox's: it answers a key it holds with the held slot, ignores a release of
 // a slot it no longer holds and counts an event id once, so an op repeated in two batches (an

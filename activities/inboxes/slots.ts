@@ -11,7 +11,7 @@ import { isImplicitInbox } from '../../domain/inboxes/types.js';
 import { inboxEntityKey, inboxStartOf, reportInboxEventBySignal, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
-import { inboxBatcher, type InboxBatcher } from './inbox-batch.js';
+import { inboxBatcher } from './inbox-batch.js';
 import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
@@ -37,8 +37,6 @@ export interface InboxSlotDeps {
   stopRecheckMs?: number;
   /** While the lead's campaign is paused, it asks again after this long (default 2 minutes). */
   campaignRecheckMs?: number;
-  /** The worker's one batcher, shared with the journal's notes (localInboxNote); else its own. */
-  batcher?: InboxBatcher;
 }
 
 /** Started beside the lead that asks: on the task queue this activity runs on; null if not in the registry. */
@@ -49,26 +47,20 @@ async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStar
   return row === undefined ? null : { ...inboxStartOf(inboxId, row), taskQueue };
 }
 
-/** How long a local activity waits for the inbox's answer to a note before it signals instead. */
-const LOCAL_NOTE_WAIT_MS = 1_000;
-
 /**
- * A note from a local activity (the lead's journal, which tells the inbox of a send). A local
- * activity holds its lead's workflow task slot while it runs, and the inbox's update needs a
- * workflow task slot on this same worker: with every slot held by leads waiting for their inbox,
- * nothing moves (found by the emergency-stop test, 150 leads sending at once). So the update gets
- * a second; then the note goes as a signal, durable once the call returns. The inbox counts an
- * event id once, so the update landing later as well changes nothing.
+ * A note from a local activity (the lead's journal, which tells the inbox of a send) goes as a
+ * signal, never as an inboxOps update. A local activity holds its lead's workflow task slot while
+ * it runs, and the inbox's update needs a workflow task of its own on this same worker: with every
+ * slot held by leads waiting for their inbox, nothing moves (the emergency-stop test with 150 leads
+ * sending at once hung), and a wait bounded to a second then a signal made a burst of 250 leads
+ * 3–6× slower (the journals held the slots a second each). A signal needs no workflow task and is
+ * durable once the call returns; the inbox counts an event id once. Its cost: a signal that lands
+ * during the inbox's hand-over fails that task (contract.ts, inboxOpsUpdate).
  */
-export function localInboxNote(deps: { db: Kysely<Database>; client: Client; batcher: InboxBatcher }) {
+export function localInboxNote(deps: { db: Kysely<Database>; client: Client }) {
   return async (req: { inboxId: string; event: InboxEvent }): Promise<void> => {
     const start = await startOf(deps.db, req.inboxId);
-    if (start === null) return;
-    try {
-      await deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event }, Date.now() + LOCAL_NOTE_WAIT_MS);
-    } catch {
-      await reportInboxEventBySignal(deps.client, start, req.event);
-    }
+    if (start !== null) await reportInboxEventBySignal(deps.client, start, req.event);
   };
 }
 
@@ -76,7 +68,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
-  const inbox = deps.batcher ?? inboxBatcher(client);
+  const inbox = inboxBatcher(client);
 
   /** The lead's candidates that send on this channel (the implicit inbox's id says its channel). */
   async function onChannel(candidates: string[] | null, channel: 'email' | 'sms'): Promise<string[] | null> {

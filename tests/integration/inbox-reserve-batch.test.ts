@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AttemptTimeUpError } from '../../activities/inboxes/inbox-calls.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { inboxBatcher } from '../../activities/inboxes/inbox-batch.js';
+import { localInboxNote } from '../../activities/inboxes/slots.js';
 import { applyInboxOps, type InboxStart } from '../../temporal/inbox-client.js';
 import {
   inboxEntityKey,
@@ -111,6 +113,22 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
     // Nothing reached the inbox as a signal.
     const signals = ((await handle(id).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes != null);
     assert.equal(signals.length, 0);
+  });
+
+  test("a local activity's note goes as a signal, which needs no workflow task to land", async () => {
+    // A queue no worker polls: an update would never be answered, as when every workflow task
+    // slot of the worker is held by leads whose journals wait for it.
+    const stalled = uniqueName('no-worker');
+    const note = localInboxNote({ db: s.tdb.db, client: s.env.client });
+    const event = { eventId: `sent:${stalled}`, kind: 'sent' as const, key: `${stalled}:1:0` };
+    await new MockActivityEnvironment({ taskQueue: stalled }).run(note, { inboxId: 'default', event });
+    const h = s.env.client.workflow.getHandle(inboxWorkflowId(inboxEntityKey('default', stalled)));
+    const signals = ((await h.fetchHistory()).events ?? []).flatMap((e) => {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      return a == null ? [] : [a.signalName];
+    });
+    assert.deepEqual(signals, ['inboxEvent'], 'the note reached the inbox as a signal, durable without a worker');
+    await h.terminate('test done');
   });
 
   test('the inbox refuses an empty batch, one over the limit, and malformed ops, and keeps granting', async () => {
