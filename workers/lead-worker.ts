@@ -12,7 +12,8 @@ import { createSlotActivities } from '../activities/send/slot.js';
 import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
 import { createInboxStateActivities } from '../activities/inboxes/state.js';
-import { createInboxSlotActivities, localInboxNote } from '../activities/inboxes/slots.js';
+import { createInboxSlotActivities, localInboxNote, sentNote } from '../activities/inboxes/slots.js';
+import { inboxBatcher } from '../activities/inboxes/inbox-batch.js';
 import { createCampaignActivities } from '../activities/campaigns/index.js';
 import { createRetentionActivities } from '../activities/retention/index.js';
 import type { Client } from '@temporalio/client';
@@ -43,8 +44,11 @@ export interface LeadWorkerDeps {
 }
 
 export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Client) {
+  // One batcher per worker: slot requests, releases and sent notes to an inbox share its updates.
+  const batcher = inboxBatcher(client);
   const send = createSendActivities({
     db,
+    noteSent: sentNote({ db, client, batcher }),
     transports: s.transports,
     compose: s.compose,
     ...(s.evidenceWindowMs !== undefined && { evidenceWindowMs: s.evidenceWindowMs }),
@@ -54,13 +58,14 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
   const inboxSlots = createInboxSlotActivities({
     db,
     client,
+    batcher,
     ...(s.stopRecheckMs !== undefined && { stopRecheckMs: s.stopRecheckMs }),
     ...(s.campaignRecheckMs !== undefined && { campaignRecheckMs: s.campaignRecheckMs }),
   });
   return {
     ...createLeadActivities({ db }),
     // The lean path's one write per wait; it tells the inbox of a send through the same call.
-    ...createJournalActivities({ db, noteInboxEvent: localInboxNote({ db, client }) }),
+    ...createJournalActivities({ db, noteInboxEvent: localInboxNote({ db, batcher }) }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
     ...createSlotActivities(s.slots),

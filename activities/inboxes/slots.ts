@@ -3,7 +3,7 @@
 // activity gets the recorded answer; a worker's concurrent requests to one inbox go together in
 // one update, inbox-batch.ts), give a slot back, and report what happened to a message
 // (sent, bounced, complained, replied) to the inbox that sent it, for its health.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { getInbox, inboxChannels, slotGrantView, takeRampPermit, type Database } from '../../db/index.js';
@@ -11,7 +11,7 @@ import { isImplicitInbox } from '../../domain/inboxes/types.js';
 import { inboxEntityKey, inboxStartOf, reportInboxEventBySignal, type InboxStart } from '../../temporal/inbox-client.js';
 import type { InboxEvent, SlotAnswer } from '../../workflows/inbox/contract.js';
 import { chooseInbox, implicitInbox } from './rotation.js';
-import { inboxBatcher } from './inbox-batch.js';
+import { inboxBatcher, type InboxBatcher } from './inbox-batch.js';
 import { campaignHold } from '../campaigns/gate.js';
 
 export interface ReserveRequest {
@@ -37,6 +37,8 @@ export interface InboxSlotDeps {
   stopRecheckMs?: number;
   /** While the lead's campaign is paused, it asks again after this long (default 2 minutes). */
   campaignRecheckMs?: number;
+  /** The worker's one batcher, shared with the send activity's notes (sentNote); else its own. */
+  batcher?: InboxBatcher;
 }
 
 /** Started beside the lead that asks: on the task queue this activity runs on; null if not in the registry. */
@@ -48,19 +50,42 @@ async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStar
 }
 
 /**
- * A note from a local activity (the lead's journal, which tells the inbox of a send) goes as a
- * signal, never as an inboxOps update. A local activity holds its lead's workflow task slot while
- * it runs, and the inbox's update needs a workflow task of its own on this same worker: with every
- * slot held by leads waiting for their inbox, nothing moves (the emergency-stop test with 150 leads
- * sending at once hung), and a wait bounded to a second then a signal made a burst of 250 leads
- * 3–6× slower (the journals held the slots a second each). A signal needs no workflow task and is
- * durable once the call returns; the inbox counts an event id once. Its cost: a signal that lands
- * during the inbox's hand-over fails that task (contract.ts, inboxOpsUpdate).
+ * The send activity's note that a message went out (activities/send/ledger.ts, noteSent): in the
+ * worker's inboxOps batches, waited for (a regular activity holds no workflow task slot). Should
+ * the inbox refuse it (a worker of an older build runs it during an upgrade), a signal carries it.
  */
-export function localInboxNote(deps: { db: Kysely<Database>; client: Client }) {
+export function sentNote(deps: { db: Kysely<Database>; client: Client; batcher: InboxBatcher }) {
+  return async (req: { inboxId: string; key: string }): Promise<void> => {
+    const start = await startOf(deps.db, req.inboxId);
+    if (start === null) return;
+    const event: InboxEvent = { eventId: `sent:${req.key}`, kind: 'sent', key: req.key };
+    try {
+      await deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event });
+    } catch (err) {
+      log.warn('the inbox did not take the sent note as an update; signalling it', { inboxId: req.inboxId, error: String(err) });
+      await reportInboxEventBySignal(deps.client, start, event);
+    }
+  };
+}
+
+/**
+ * The lead journal's notes (a local activity): the same "sent" the send activity already told
+ * the inbox (sentNote), kept for a send made by a worker of an older build during an upgrade. Put
+ * in the batch and not waited for: a local activity holds its lead's workflow task slot while it
+ * runs, and the inbox's update needs a workflow task of its own on this same worker, so with every
+ * slot held by leads waiting for their inbox nothing moved (the emergency-stop test with 150 leads
+ * hung; bounded to a second, a 250-lead burst ran 3–6× slower). Not a signal either: a signal that
+ * lands during the inbox's hand-over fails that task (contract.ts, inboxOpsUpdate). The inbox
+ * counts an event id once, so the copy changes nothing.
+ */
+export function localInboxNote(deps: { db: Kysely<Database>; batcher: InboxBatcher }) {
   return async (req: { inboxId: string; event: InboxEvent }): Promise<void> => {
     const start = await startOf(deps.db, req.inboxId);
-    if (start !== null) await reportInboxEventBySignal(deps.client, start, req.event);
+    if (start === null) return;
+    const inboxId = req.inboxId;
+    deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event }).catch((err: unknown) => {
+      log.warn('a journal note did not reach its inbox', { inboxId, eventId: req.event.eventId, error: String(err) });
+    });
   };
 }
 
@@ -68,7 +93,7 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 2 * 60_000;
-  const inbox = inboxBatcher(client);
+  const inbox = deps.batcher ?? inboxBatcher(client);
 
   /** The lead's candidates that send on this channel (the implicit inbox's id says its channel). */
   async function onChannel(candidates: string[] | null, channel: 'email' | 'sms'): Promise<string[] | null> {

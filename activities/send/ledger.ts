@@ -38,6 +38,12 @@ export interface SendDeps {
   compose?: ComposeConfig;
   /** The registry inboxes' transports, for messages that name their inbox (`inboxId`). */
   inboxes?: InboxTransports;
+  /**
+   * Tells a message's inbox that it went out (a lead's send through a slot, `inboxId` set) before
+   * the activity completes: its health counts sends. Here, not in the lead's journal (a local
+   * activity, which may not wait for the inbox: activities/inboxes/slots.ts, localInboxNote).
+   */
+  noteSent?: (req: { inboxId: string; key: string }) => Promise<void>;
 }
 
 /** The task queue of the running activity (the inbox entity's key depends on it); none outside one. */
@@ -68,6 +74,12 @@ export function createSendActivities(deps: SendDeps) {
   }
 
   async function sendMessage(draft: OutboundMessage): Promise<SendOutcome> {
+    const out = await sendOnce(draft);
+    if (draft.inboxId !== undefined && draft.internal !== true) await deps.noteSent?.({ inboxId: draft.inboxId, key: draft.idempotencyKey });
+    return out;
+  }
+
+  async function sendOnce(draft: OutboundMessage): Promise<SendOutcome> {
     const composed = deps.compose !== undefined && draft.internal !== true ? composeEmail(draft, deps.compose) : null;
     const msg: OutboundMessage = composed ?? draft;
     const transport = await transportFor(msg);

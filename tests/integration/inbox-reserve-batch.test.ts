@@ -20,7 +20,8 @@ import {
   type SlotAnswer,
 } from '../../workflows/inbox/contract.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
-import { uniqueName } from '../helpers/temporal.js';
+import { eventually } from '../helpers/eventually.js';
+import { terminateRunning, uniqueName } from '../helpers/temporal.js';
 
 /** The update's failure names the validator's reason (WorkflowUpdateFailedError carries it as its cause). */
 const refusedFor = (re: RegExp) => (err: unknown) => {
@@ -115,20 +116,23 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
     assert.equal(signals.length, 0);
   });
 
-  test("a local activity's note goes as a signal, which needs no workflow task to land", async () => {
-    // A queue no worker polls: an update would never be answered, as when every workflow task
-    // slot of the worker is held by leads whose journals wait for it.
+  test("a local activity's note goes in the batch without waiting for the inbox, and still arrives", async () => {
+    const batcher = inboxBatcher(s.env.client);
+    const note = localInboxNote({ db: s.tdb.db, batcher });
+    const sent = (key: string) => ({ eventId: `sent:${key}`, kind: 'sent' as const, key });
+    // A queue no worker polls: the inbox never answers, as when every workflow task slot of the
+    // worker is held by leads whose journals would wait for it. The note returns all the same.
     const stalled = uniqueName('no-worker');
-    const note = localInboxNote({ db: s.tdb.db, client: s.env.client });
-    const event = { eventId: `sent:${stalled}`, kind: 'sent' as const, key: `${stalled}:1:0` };
-    await new MockActivityEnvironment({ taskQueue: stalled }).run(note, { inboxId: 'default', event });
-    const h = s.env.client.workflow.getHandle(inboxWorkflowId(inboxEntityKey('default', stalled)));
-    const signals = ((await h.fetchHistory()).events ?? []).flatMap((e) => {
-      const a = e.workflowExecutionSignaledEventAttributes;
-      return a == null ? [] : [a.signalName];
-    });
-    assert.deepEqual(signals, ['inboxEvent'], 'the note reached the inbox as a signal, durable without a worker');
-    await h.terminate('test done');
+    const returned = new MockActivityEnvironment({ taskQueue: stalled })
+      .run(note, { inboxId: 'default', event: sent(`${stalled}:1:0`) })
+      .then(() => 'returned');
+    assert.equal(await Promise.race([returned, new Promise((r) => setTimeout(() => r('waited'), 10_000))]), 'returned');
+    // On the worker's queue the inbox takes it.
+    const key = `${uniqueName('lead')}:1:0`;
+    await new MockActivityEnvironment({ taskQueue }).run(note, { inboxId: 'default', event: sent(key) });
+    const h = handle('default');
+    await eventually('the inbox counted the send', async () => ((await h.query(inboxStatusQuery)).sentToday >= 1 ? true : undefined));
+    await terminateRunning(s.env.client, [inboxWorkflowId(inboxEntityKey('default', stalled))]);
   });
 
   test('the inbox refuses an empty batch, one over the limit, and malformed ops, and keeps granting', async () => {

@@ -28,6 +28,8 @@ describe('the inbox after a slot was granted (dev server, real lead worker)', ()
     const inbox = await s.addInbox(policy);
     const first = await s.submit(inbox);
     await s.leadUntil(first, 'the first lead sent', (st) => st.stepsSent === 1);
+    // The send activity told the inbox before it completed (activities/send/ledger.ts, noteSent).
+    assert.equal((await s.inboxStatus(inbox)).sentToday, 1, 'the inbox counted the send');
     const second = await s.submit(inbox);
     const waiting = await s.leadUntil(
       second,
@@ -49,6 +51,11 @@ describe('the inbox after a slot was granted (dev server, real lead worker)', ()
     assert.equal(row?.status, 'pending', 'nothing was called: the message may still go out on a later day');
     assert.equal(row?.in_flight, false);
     await eventually('the refused slot went back to the inbox', async () => (await s.inboxStatus(inbox)).grantedToday === 1);
+    // Requests, notes and the release all reached the inbox as inboxOps updates: not one signal,
+    // which would fail the inbox's hand-over task if it landed during one.
+    const events = (await s.env.client.workflow.getHandle(s.inboxWorkflowId(inbox)).fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowExecutionSignaledEventAttributes != null).length, 0);
+    assert.equal((await s.inboxStatus(inbox)).sentToday, 1, "the journal's copy of the note counted nothing twice");
   });
 
   test("a send the provider refuses for good gives its slot back: the inbox's granted count goes down again", async () => {
