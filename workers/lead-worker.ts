@@ -12,7 +12,7 @@ import { createSlotActivities } from '../activities/send/slot.js';
 import { createHandoverActivities } from '../activities/handover/index.js';
 import { createControlActivities } from '../activities/control/index.js';
 import { createInboxStateActivities } from '../activities/inboxes/state.js';
-import { createInboxSlotActivities, localInboxNote, sentNote } from '../activities/inboxes/slots.js';
+import { createInboxSlotActivities, sentNote } from '../activities/inboxes/slots.js';
 import { inboxBatcher } from '../activities/inboxes/inbox-batch.js';
 import { createCampaignActivities } from '../activities/campaigns/index.js';
 import { createRetentionActivities } from '../activities/retention/index.js';
@@ -65,7 +65,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
   return {
     ...createLeadActivities({ db }),
     // The lean path's one write per wait; it tells the inbox of a send through the same call.
-    ...createJournalActivities({ db, noteInboxEvent: localInboxNote({ db, batcher }) }),
+    ...createJournalActivities({ db }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
     ...createSlotActivities(s.slots),

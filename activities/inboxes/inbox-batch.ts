@@ -10,7 +10,7 @@
 // and go together in the next one: the same 4 updates in flight carry up to 50 ops each. Releases
 // and events were signals once; a signal landing during the inbox's continue-as-new fails that
 // task and held every slot request for seconds (contract.ts, inboxOpsUpdate). Only regular
-// activities call here: a local activity must not wait for the inbox (slots.ts, localInboxNote).
+// activities call here: a local activity must not wait for the inbox (activities/leads/journal.ts).
 //
 // Exactly once is the inbox's: it answers a key it holds with the held slot, ignores a release of
 // a slot it no longer holds and counts an event id once, so an op repeated in two batches (an
@@ -59,12 +59,16 @@ export function inboxBatcher(client: Client): InboxBatcher {
       // The update may run until the last member's attempt ends; each member still answers its
       // own attempt at its own deadline (below), and a slot granted after that is held for its retry.
       const deadline = Math.max(...batch.map((w) => w.deadline));
-      client
-        .withDeadline(deadline, () =>
-          applyInboxOps(
-            client,
-            batch[0]!.start,
-            batch.map((w) => w.op),
+      // Called inside a then: a client whose connection has closed throws at once, and that must
+      // reach the batch's members as a failure, not escape as an uncaught error.
+      Promise.resolve()
+        .then(() =>
+          client.withDeadline(deadline, () =>
+            applyInboxOps(
+              client,
+              batch[0]!.start,
+              batch.map((w) => w.op),
+            ),
           ),
         )
         .then(

@@ -68,27 +68,6 @@ export function sentNote(deps: { db: Kysely<Database>; client: Client; batcher: 
   };
 }
 
-/**
- * The lead journal's notes (a local activity): the same "sent" the send activity already told
- * the inbox (sentNote), kept for a send made by a worker of an older build during an upgrade. Put
- * in the batch and not waited for: a local activity holds its lead's workflow task slot while it
- * runs, and the inbox's update needs a workflow task of its own on this same worker, so with every
- * slot held by leads waiting for their inbox nothing moved (the emergency-stop test with 150 leads
- * hung; bounded to a second, a 250-lead burst ran 3–6× slower). Not a signal either: a signal that
- * lands during the inbox's hand-over fails that task (contract.ts, inboxOpsUpdate). The inbox
- * counts an event id once, so the copy changes nothing.
- */
-export function localInboxNote(deps: { db: Kysely<Database>; batcher: InboxBatcher }) {
-  return async (req: { inboxId: string; event: InboxEvent }): Promise<void> => {
-    const start = await startOf(deps.db, req.inboxId);
-    if (start === null) return;
-    const inboxId = req.inboxId;
-    deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event }).catch((err: unknown) => {
-      log.warn('a journal note did not reach its inbox', { inboxId, eventId: req.event.eventId, error: String(err) });
-    });
-  };
-}
-
 export function createInboxSlotActivities(deps: InboxSlotDeps) {
   const { db, client } = deps;
   const stopRecheckMs = deps.stopRecheckMs ?? 5 * 60_000;

@@ -1,7 +1,6 @@
 // The lean lead path's one write per wait (workflows/lead/journal.ts): the timeline events the
-// workflow gathered since its last wait, in one statement, and what the lead's inbox must hear
-// (a send it counts). Run as a local activity: short, idempotent (an event key is written once;
-// an inbox event is keyed by its id), so a retry after a crash converges on the same rows.
+// workflow gathered since its last wait, in one statement. Run as a local activity: short,
+// idempotent (an event key is written once), so a retry after a crash converges on the same rows.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { writeLeadJournal } from '../../db/index.js';
@@ -21,12 +20,16 @@ export interface JournalArgs {
   inboxNotes: Array<{ inboxId: string; event: InboxEvent }>;
 }
 
-export function createJournalActivities(deps: { db: Kysely<Database>; noteInboxEvent: (req: { inboxId: string; event: InboxEvent }) => Promise<void> }) {
+export function createJournalActivities(deps: { db: Kysely<Database> }) {
   async function recordLeadJournal(args: JournalArgs): Promise<{ inserted: number }> {
     // One statement for the whole batch (db/repositories/lead-journal.ts): events and final status.
+    // args.inboxNotes (the "sent" the workflow gathered) is not sent from here: the send activity
+    // already told the inbox (activities/send/ledger.ts, noteSent). This is a local activity, which
+    // holds its lead's workflow task slot while it runs; waiting here for the inbox's update, which
+    // needs a workflow task on the same worker, deadlocked a worker whose slots were all held so
+    // (the emergency-stop test, 150 leads), and a signal fails the inbox's hand-over when it lands
+    // during one. The one gap: a send made by a worker of an older build during an upgrade.
     const { inserted } = await writeLeadJournal(deps.db, args.entries);
-    // After the commit: the inbox hears of a send only once the timeline says it happened.
-    for (const note of args.inboxNotes) await deps.noteInboxEvent(note);
     return { inserted };
   }
   return { recordLeadJournal };

@@ -41,7 +41,7 @@ export interface SendDeps {
   /**
    * Tells a message's inbox that it went out (a lead's send through a slot, `inboxId` set) before
    * the activity completes: its health counts sends. Here, not in the lead's journal (a local
-   * activity, which may not wait for the inbox: activities/inboxes/slots.ts, localInboxNote).
+   * activity, which may not wait for the inbox: activities/leads/journal.ts).
    */
   noteSent?: (req: { inboxId: string; key: string }) => Promise<void>;
 }

@@ -6,9 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AttemptTimeUpError } from '../../activities/inboxes/inbox-calls.js';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { inboxBatcher } from '../../activities/inboxes/inbox-batch.js';
-import { localInboxNote } from '../../activities/inboxes/slots.js';
 import { applyInboxOps, type InboxStart } from '../../temporal/inbox-client.js';
 import {
   inboxEntityKey,
@@ -20,8 +18,7 @@ import {
   type SlotAnswer,
 } from '../../workflows/inbox/contract.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
-import { eventually } from '../helpers/eventually.js';
-import { terminateRunning, uniqueName } from '../helpers/temporal.js';
+import { uniqueName } from '../helpers/temporal.js';
 
 /** The update's failure names the validator's reason (WorkflowUpdateFailedError carries it as its cause). */
 const refusedFor = (re: RegExp) => (err: unknown) => {
@@ -114,25 +111,6 @@ describe('slot requests batched per inbox (dev server, lead worker)', () => {
     // Nothing reached the inbox as a signal.
     const signals = ((await handle(id).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes != null);
     assert.equal(signals.length, 0);
-  });
-
-  test("a local activity's note goes in the batch without waiting for the inbox, and still arrives", async () => {
-    const batcher = inboxBatcher(s.env.client);
-    const note = localInboxNote({ db: s.tdb.db, batcher });
-    const sent = (key: string) => ({ eventId: `sent:${key}`, kind: 'sent' as const, key });
-    // A queue no worker polls: the inbox never answers, as when every workflow task slot of the
-    // worker is held by leads whose journals would wait for it. The note returns all the same.
-    const stalled = uniqueName('no-worker');
-    const returned = new MockActivityEnvironment({ taskQueue: stalled })
-      .run(note, { inboxId: 'default', event: sent(`${stalled}:1:0`) })
-      .then(() => 'returned');
-    assert.equal(await Promise.race([returned, new Promise((r) => setTimeout(() => r('waited'), 10_000))]), 'returned');
-    // On the worker's queue the inbox takes it.
-    const key = `${uniqueName('lead')}:1:0`;
-    await new MockActivityEnvironment({ taskQueue }).run(note, { inboxId: 'default', event: sent(key) });
-    const h = handle('default');
-    await eventually('the inbox counted the send', async () => ((await h.query(inboxStatusQuery)).sentToday >= 1 ? true : undefined));
-    await terminateRunning(s.env.client, [inboxWorkflowId(inboxEntityKey('default', stalled))]);
   });
 
   test('the inbox refuses an empty batch, one over the limit, and malformed ops, and keeps granting', async () => {

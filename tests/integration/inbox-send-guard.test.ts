@@ -55,7 +55,7 @@ describe('the inbox after a slot was granted (dev server, real lead worker)', ()
     // which would fail the inbox's hand-over task if it landed during one.
     const events = (await s.env.client.workflow.getHandle(s.inboxWorkflowId(inbox)).fetchHistory()).events ?? [];
     assert.equal(events.filter((e) => e.workflowExecutionSignaledEventAttributes != null).length, 0);
-    assert.equal((await s.inboxStatus(inbox)).sentToday, 1, "the journal's copy of the note counted nothing twice");
+    assert.equal((await s.inboxStatus(inbox)).sentToday, 1, 'the send counted once');
   });
 
   test("a send the provider refuses for good gives its slot back: the inbox's granted count goes down again", async () => {

@@ -229,9 +229,9 @@ export const MAX_RESERVE_BATCH = 50;
  * replays the whole run before it tries again; an update that lands then is refused with a
  * retryable error, the client asks again, and it reaches the successor. Every op is idempotent
  * (a held key gets its slot, a release of a sent or unknown slot is a no-op, an event id is
- * counted once), so a batch retried after a lost answer changes nothing twice. One note still
- * comes as a signal: the lead journal's "sent", from a local activity that must not wait for the
- * inbox's workflow task (activities/inboxes/slots.ts, localInboxNote).
+ * counted once), so a batch retried after a lost answer changes nothing twice. The send activity
+ * tells of a send this way, not the lead's journal: a local activity must not wait for the inbox's
+ * workflow task (activities/leads/journal.ts).
  */
 export type InboxOp = { op: 'reserve'; req: SlotRequest } | { op: 'release'; key: string; reason: string } | { op: 'event'; event: InboxEvent };
 export type InboxOpAnswer = SlotAnswer | null;
