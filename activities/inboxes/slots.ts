@@ -49,6 +49,13 @@ async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStar
   return row === undefined ? null : { ...inboxStartOf(inboxId, row), taskQueue };
 }
 
+/** One op to an inbox through the worker's batcher, within this attempt; nothing if it is not in the registry. */
+async function tellInbox(db: Kysely<Database>, batcher: InboxBatcher, inboxId: string, op: Parameters<InboxBatcher['tell']>[2]): Promise<InboxStart | null> {
+  const start = await startOf(db, inboxId);
+  if (start !== null) await batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, op);
+  return start;
+}
+
 /**
  * The send activity's note that a message went out (activities/send/ledger.ts, noteSent): in the
  * worker's inboxOps batches, waited for (a regular activity holds no workflow task slot). Should
@@ -56,14 +63,13 @@ async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStar
  */
 export function sentNote(deps: { db: Kysely<Database>; client: Client; batcher: InboxBatcher }) {
   return async (req: { inboxId: string; key: string }): Promise<void> => {
-    const start = await startOf(deps.db, req.inboxId);
-    if (start === null) return;
     const event: InboxEvent = { eventId: `sent:${req.key}`, kind: 'sent', key: req.key };
     try {
-      await deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event });
+      await tellInbox(deps.db, deps.batcher, req.inboxId, { op: 'event', event });
     } catch (err) {
       log.warn('the inbox did not take the sent note as an update; signalling it', { inboxId: req.inboxId, error: String(err) });
-      await reportInboxEventBySignal(deps.client, start, event);
+      const start = await startOf(deps.db, req.inboxId);
+      if (start !== null) await reportInboxEventBySignal(deps.client, start, event);
     }
   };
 }
@@ -140,13 +146,11 @@ export function createInboxSlotActivities(deps: InboxSlotDeps) {
   }
 
   async function releaseSendSlot(req: { inboxId: string; key: string; reason: string }): Promise<void> {
-    const start = await startOf(db, req.inboxId);
-    if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'release', key: req.key, reason: req.reason });
+    await tellInbox(db, inbox, req.inboxId, { op: 'release', key: req.key, reason: req.reason });
   }
 
   async function noteInboxEvent(req: { inboxId: string; event: InboxEvent }): Promise<void> {
-    const start = await startOf(db, req.inboxId);
-    if (start !== null) await inbox.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event: req.event });
+    await tellInbox(db, inbox, req.inboxId, { op: 'event', event: req.event });
   }
 
   return { reserveSendSlot, releaseSendSlot, noteInboxEvent };
