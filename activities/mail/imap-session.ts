@@ -2,30 +2,12 @@
 // checkpoint, IDLE until something changes, repeat. It ends by rejecting when the connection
 // does (imap-watch.ts reconnects) or by resolving once the watcher is aborted.
 import { ImapFlow, type ImapFlowError } from 'imapflow';
+import { CallerError, ConnectionClosed, describeImapError as describe, FatalImapError } from './imap-errors.js';
 import type { FetchedMessage, MailboxCheckpoint, ProcessedAction, WatchLogger, WatchOptions } from './imap-watch.js';
 import { delay, Wakeup } from './wakeup.js';
 
-/** Wraps an error thrown by the caller's callbacks: rethrown as is, never "fixed" by reconnecting. */
-export class CallerError extends Error {
-  constructor(readonly original: unknown) {
-    super(`mailbox watcher callback failed: ${String(original)}`);
-  }
-}
-
-/** A failure reconnecting cannot fix (bad credentials, missing mailbox): the watcher rejects. */
-export class FatalImapError extends Error {}
-
-/** The connection closed (server gone, socket timeout, our own abort) rather than a command failing. */
-class ConnectionClosed extends Error {}
-
 export interface SessionState {
   checkpoint: MailboxCheckpoint | null;
-}
-
-/** imapflow's own messages are generic ("Command failed"); the server's text says why. */
-function describe(err: unknown): string {
-  const e = err as ImapFlowError;
-  return [e.message, e.serverResponseCode, e.responseText].filter((x) => x !== undefined && x !== '').join(' - ');
 }
 
 type SessionOptions = WatchOptions & { pollIntervalMs: number; log: WatchLogger };

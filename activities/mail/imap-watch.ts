@@ -21,7 +21,8 @@
 // by a reconnect with exponential backoff (reset once a mailbox is open again) that resumes from
 // the last checkpoint. Bad credentials and a missing mailbox are not connection trouble: the
 // watcher rejects with them instead of retrying forever.
-import { CallerError, FatalImapError, MailboxSession, type SessionState } from './imap-session.js';
+import { CallerError, FatalImapError } from './imap-errors.js';
+import { MailboxSession, type SessionState } from './imap-session.js';
 import { sleepUnlessAborted } from './wakeup.js';
 import type { MailboxCheckpoint } from '../../workflows/mailbox-watcher/contract.js';
 export type { MailboxCheckpoint };
@@ -136,4 +137,4 @@ export async function watchMailbox(opts: WatchOptions): Promise<MailboxCheckpoin
   return state.checkpoint === null ? null : { ...state.checkpoint };
 }
 
-export { FatalImapError } from './imap-session.js';
+export { FatalImapError } from './imap-errors.js';

@@ -1,16 +1,12 @@
-// Sending-governance paths whose histories are committed: the inbox entity (slots, release, events,
-// a self-pause from bounces, an operator's pause and resume, a policy change; and a run that
-// continues as new keeping its reservations), and the lead's inbox-slot path (patch
-// lead-inbox-slots-v1): held by the emergency stop then sent after the resume, a first send
-// through the implicit inbox answered by a reply, and a soft bounce retried after the hours the
-// inbox's slot answer carried (softBounceRetryHours). Inbox ids are keyed by the recording's own task
-// queue (inboxEntityKey), so they never meet a production entity.
+// The inbox entity's paths whose histories are committed: slots, release, events, a self-pause
+// from bounces, an operator's pause and resume, a policy change, batched ops, and runs that
+// continue as new keeping their reservations. The lead's side of the inbox is in
+// inbox-slot-scenarios.ts. Inbox ids are keyed by the recording's own task queue
+// (inboxEntityKey), so they never meet a production entity.
 import assert from 'node:assert/strict';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { emergencyStop, resumeSending } from '../../temporal/control-client.js';
 import { applyInboxOps, pauseInbox, resumeInbox, reserveSlot, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
-import { leadHandle, queryLeadState, stopLead, submitLead } from '../../temporal/lead-client.js';
 import {
   inboxEntityKey,
   inboxEventSignal,
@@ -26,11 +22,7 @@ import {
   type SlotAnswer,
   type SlotRequest,
 } from '../../workflows/inbox/contract.js';
-import { bouncedSignal, replyReceivedSignal, type LeadInput, type LeadState } from '../../workflows/lead/contract.js';
-import { testIdentity } from '../helpers/codec.js';
 import type { Recorded, Scenario } from './scenarios.js';
-
-type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,15 +74,6 @@ async function runChain(client: Client, workflowId: string, firstRunId: string):
   }
 }
 
-async function untilLead(client: Client, leadId: string, ok: (s: LeadState) => boolean, what: string): Promise<LeadState> {
-  for (let i = 0; i < 400; i++) {
-    const s = await queryLeadState(client, leadId);
-    if (ok(s)) return s;
-    await sleep(50);
-  }
-  throw new Error(`${leadId} never reached: ${what}`);
-}
-
 /**
  * The signals the slot activities sent before inboxOps (and a worker of the old build still sends
  * during a rolling upgrade): recorded so the inbox keeps answering them.
@@ -128,14 +111,6 @@ async function startShortRun(client: Client, taskQueue: string, inboxId: string,
   });
   return { start, workflowId, first, h: client.workflow.getHandle(workflowId) };
 }
-
-const leadInput = (make: MakeInput, id: string) =>
-  make({
-    source: 'replay',
-    externalId: id,
-    contact: { firstName: 'Test', lastName: 'Lead', email: `${id}@example.com`, phone: null },
-    payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } },
-  });
 
 export const inboxScenarios: Scenario[] = [
   {
@@ -290,61 +265,6 @@ export const inboxScenarios: Scenario[] = [
       await settle(h);
       await h.terminate('replay recording done');
       return h.workflowId;
-    },
-  },
-  {
-    name: 'inbox-slot-stop-resume',
-    async run(client, taskQueue, make) {
-      // Its own control workflow id; the stop itself is the database flag every slot request reads.
-      const o = { taskQueue, workflowId: 'replay-control-inbox-slot' };
-      await emergencyStop(client, { reason: 'replay: complaint spike', by: 'replay-operator' }, o);
-      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-stop'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
-      try {
-        const held = await untilLead(client, leadId, (s) => s.status === 'waiting_for_slot', 'waiting for a slot');
-        assert.match(held.slotWait ?? '', /emergency stop/);
-        // Long enough for the lead to ask again at least once (stopRecheckMs is 1 s in record.ts).
-        await sleep(2500);
-      } finally {
-        await resumeSending(client, { by: 'replay-operator', ramp: null }, o);
-      }
-      await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
-      await stopLead(client, leadId, { reason: 'replay', by: 'operator' });
-      const outcome = await leadHandle(client, leadId).result();
-      assert.equal(outcome.status, 'stopped');
-      return leadId;
-    },
-  },
-  {
-    name: 'inbox-slot-first-send-reply',
-    async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-reply'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
-      const sent = await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
-      assert.ok(sent.inboxId, 'the lead names the inbox it sends from');
-      await leadHandle(client, leadId).signal(replyReceivedSignal, {
-        eventId: 'r-1',
-        channel: 'email',
-        from: 'replay-inbox-reply@example.com',
-        text: 'Yes, Saturday works',
-        receivedAt: '2026-11-23T00:00:00.000Z',
-        intent: 'interested',
-      });
-      const outcome = await leadHandle(client, leadId).result();
-      assert.equal(outcome.status, 'replied');
-      return leadId;
-    },
-  },
-  {
-    // The slot answer carries the inbox's softBounceRetryHours (the implicit inbox's 24): the
-    // resend is scheduled from it. Stopped while the resend waits.
-    name: 'inbox-slot-soft-bounce-retry',
-    async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-soft'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
-      await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
-      await leadHandle(client, leadId).signal(bouncedSignal, { eventId: 'b-1', kind: 'soft', reason: '452 4.2.2 mailbox full', step: 1 });
-      await untilLead(client, leadId, (s) => s.timeline?.some((t) => t.type === 'bounce') === true && s.status === 'waiting', 'the resend scheduled');
-      await stopLead(client, leadId, { reason: 'replay', by: 'operator' });
-      assert.equal((await leadHandle(client, leadId).result()).status, 'stopped');
-      return leadId;
     },
   },
 ];

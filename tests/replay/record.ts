@@ -21,6 +21,7 @@ import { handoverScenarios } from './handover-scenarios.js';
 import { watcherScenarios } from './watcher-scenarios.js';
 import { controlScenarios } from './control-scenarios.js';
 import { inboxScenarios } from './inbox-scenarios.js';
+import { inboxSlotScenarios } from './inbox-slot-scenarios.js';
 import { retentionScenarios } from './retention-scenarios.js';
 import { campaignScenarios } from './campaign-scenarios.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
@@ -57,7 +58,15 @@ try {
     // Leads start as LEAD_WORKFLOW_TYPE (leadWorkflowV2), so the lead scenarios record under its
     // directory. histories/leadWorkflow keeps the old type's runs (before and after its lean path,
     // `lean-` names): no code starts that type any more, so those files are kept, never re-recorded.
-    for (const scenario of [...leadScenarios, ...pipelineScenarios, ...handoverScenarios, ...controlScenarios, ...inboxScenarios, ...retentionScenarios]) {
+    for (const scenario of [
+      ...leadScenarios,
+      ...pipelineScenarios,
+      ...handoverScenarios,
+      ...controlScenarios,
+      ...inboxScenarios,
+      ...inboxSlotScenarios,
+      ...retentionScenarios,
+    ]) {
       const file = path.join(HISTORIES_DIR, scenario.workflowType ?? LEAD_WORKFLOW_TYPE, `${scenario.name}.json`);
       if (!wanted(scenario.name, file)) continue;
       // Each on a worker and queue of its own, so on implicit inboxes of its own: a bounce or a
