@@ -20,6 +20,7 @@ import { mailClassify } from './mail-classify.js';
 import { scale } from './scale.js';
 import { slotGrant } from './slot-grant.js';
 import { stopAck } from './stop-ack.js';
+import { stopEndToEnd } from './stop-e2e.js';
 import { Runner } from './lib/lead-runs.js';
 import { startLeadBench } from './lib/lead-stack.js';
 import { gitFacts, machineFacts, renderTable, writeResults, type SectionResult } from './lib/report.js';
@@ -48,6 +49,8 @@ const P = quick
       samples: 40,
       stopLeads: 100,
       stops: 3,
+      stopE2eLeads: 150,
+      stopE2eStops: 2,
       prospects: 1_000,
       emails: 50,
       slotLeads: 100,
@@ -64,6 +67,8 @@ const P = quick
       samples: 200,
       stopLeads: 1_000,
       stops: 7,
+      stopE2eLeads: 1_000,
+      stopE2eStops: 5,
       prospects: 10_000,
       emails: 500,
       slotLeads: 1_000,
@@ -95,6 +100,7 @@ const jobs: Job[] = [
   },
   { ids: ['scale'], run: async () => [await scale({ waiting, samples: P.samples, concurrency: 32 })] },
   { ids: ['stop-ack'], run: async () => [await stopAck({ leads: P.stopLeads, stops: P.stops })] },
+  { ids: ['stop-e2e'], run: async () => [await stopEndToEnd({ leads: P.stopE2eLeads, stops: P.stopE2eStops })] },
   { ids: ['campaign-fanout'], run: async () => [await campaignFanout({ prospects: P.prospects })] },
   { ids: ['imap-ingest'], run: async () => [await imapIngest({ emails: P.emails, toSend: true })] },
   { ids: ['slot-grant'], run: async () => [await slotGrant({ leads: P.slotLeads })] },

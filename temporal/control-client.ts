@@ -6,6 +6,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import {
   CONTROL_WORKFLOW_ID,
   CONTROL_WORKFLOW_TYPE,
+  controlTaskQueue,
   controlStateQuery,
   emergencyStopUpdate,
   resumeUpdate,
@@ -17,7 +18,10 @@ import {
 import { LEAD_TASK_QUEUE } from '../workflows/lead/contract.js';
 
 export interface ControlClientOptions {
-  /** Tests run their own worker on their own queue; production uses the lead worker's. */
+  /**
+   * The lead queue whose workers serve the control workflow (tests run their own); the workflow
+   * itself runs on that queue's control queue (controlTaskQueue), never behind the leads' tasks.
+   */
   taskQueue?: string;
   /** Tests use their own singleton id so runs never meet. */
   workflowId?: string;
@@ -27,7 +31,7 @@ export interface ControlClientOptions {
 function startOperation(o: ControlClientOptions) {
   return new WithStartWorkflowOperation(CONTROL_WORKFLOW_TYPE, {
     workflowId: o.workflowId ?? CONTROL_WORKFLOW_ID,
-    taskQueue: o.taskQueue ?? LEAD_TASK_QUEUE,
+    taskQueue: controlTaskQueue(o.taskQueue ?? LEAD_TASK_QUEUE),
     args: [o.input ?? {}] as [ControlWorkflowInput],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });

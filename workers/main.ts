@@ -15,6 +15,8 @@ import { unknownDealerInboxes } from '../intake/dealer-inboxes.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { capWorkflowThreadHeap } from './cache-budget.js';
 import { createLeadWorker } from './lead-worker.js';
+import { createControlWorker } from './control-worker.js';
+import { createDb } from '../db/index.js';
 import { intentClassifierFromConfig, leadServicesFromConfig } from '../wiring/services.js';
 import { syncRetentionSchedule } from '../temporal/retention-schedule.js';
 
@@ -27,6 +29,9 @@ export async function runWorkers(
   const connection = await connectWorkerConnection(config.temporal);
   // Activities that start or signal workflows (ingest) need a client of their own.
   const client = await connectClient(config.temporal, dataConverter);
+  // The emergency stop's own pool: on the shared one its transaction waited for a connection behind
+  // every queued send. The embedded database serves one connection at a time anyway, so it shares.
+  const controlDb = config.databaseUrl === undefined ? null : await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
   try {
     const services = await leadServicesFromConfig(config);
     const build = config.temporal.workerBuild;
@@ -42,6 +47,14 @@ export async function runWorkers(
         client,
         build,
         memoryMb: config.temporal.workerMemoryMb,
+      }),
+      await createControlWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        db: controlDb?.db ?? deps.db,
+        dataConverter,
+        build,
+        ...(services.resumeRamp !== undefined && { resumeRamp: services.resumeRamp }),
       }),
     ];
     // Registry inboxes with IMAP settings are watched for replies beside IMAP_*'s mailboxes.
@@ -86,6 +99,7 @@ export async function runWorkers(
     deps.signal.addEventListener('abort', stop, { once: true });
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    await controlDb?.close();
     await client.connection.close();
     await connection.close();
   }

@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { createLeadWorker, type LeadWorkerDeps } from '../../workers/lead-worker.js';
+import { createControlWorker } from '../../workers/control-worker.js';
 import type { LeadServices } from '../../wiring/services.js';
 import { testDataConverter } from './codec.js';
 import { testServices } from './services.js';
@@ -25,5 +26,16 @@ export function testLeadWorker(env: TestWorkflowEnvironment, db: Kysely<Database
     services: testServices(o.services),
     ...(o.taskQueue !== undefined && { taskQueue: o.taskQueue }),
     ...(o.memoryMb !== undefined && { memoryMb: o.memoryMb }),
+  });
+}
+
+/** The emergency stop's worker beside a test's lead queue (the control workflow runs on its control queue). */
+export function testControlWorker(env: TestWorkflowEnvironment, db: Kysely<Database>, o: { taskQueue?: string } = {}): Promise<Worker> {
+  return createControlWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    db,
+    dataConverter: testDataConverter,
+    ...(o.taskQueue !== undefined && { leadTaskQueue: o.taskQueue }),
   });
 }

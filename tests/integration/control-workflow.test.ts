@@ -1,7 +1,8 @@
 // The emergency stop end to end on the dev server: the API's routes (admin only, problem+json on
 // bad input), the control workflow started by the first stop (update-with-start), its activities
 // writing the flag on a real PostgreSQL, a repeated stop, the resume ramp, the query, the metric,
-// the audit trail, and continue-as-new carrying the state into the next run.
+// the audit trail, and continue-as-new carrying the state into the next run; a run started on the
+// lead queue (before the control queue) moving to its own queue with its first command.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,14 @@ import { createControlActivities } from '../../activities/control/index.js';
 import { createLogger } from '../../config/logger.js';
 import { createApiKey, isSendingStopped, listAudit, takeRampPermit } from '../../db/index.js';
 import { emergencyStop, queryControlState, resumeSending } from '../../temporal/control-client.js';
-import { CONTROL_WORKFLOW_ID, type ControlState } from '../../workflows/control/contract.js';
+import {
+  CONTROL_OWN_QUEUE_PATCH,
+  CONTROL_WORKFLOW_ID,
+  CONTROL_WORKFLOW_TYPE,
+  controlTaskQueue,
+  emergencyStopUpdate,
+  type ControlState,
+} from '../../workflows/control/contract.js';
 import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_LEAD_ID_SECRET, testDataConverter } from '../helpers/codec.js';
@@ -37,7 +45,7 @@ describe('control workflow and API (dev server, PostgreSQL)', () => {
     // Only the control workflow: its test must not depend on every other workflow's bundle.
     worker = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue: LEAD_TASK_QUEUE,
+      taskQueue: controlTaskQueue(LEAD_TASK_QUEUE),
       workflowsPath: fileURLToPath(new URL('../../workflows/control/workflow.ts', import.meta.url)),
       activities: createControlActivities({ db: tdb.db }),
       dataConverter: testDataConverter,
@@ -164,6 +172,53 @@ describe('control workflow and API (dev server, PostgreSQL)', () => {
     const resumed = await resumeSending(env.client, { by: 'cli:ops', ramp: null }, o);
     assert.equal(resumed.stopped, false);
     assert.equal(resumed.ramp, null);
+  });
+
+  test('a run started on the lead queue takes its first stop on the control queue, then continues as new there', async () => {
+    // What an upgraded deployment finds: its singleton on the lead queue. A worker there runs the
+    // control workflow but has no control activities, so a stop scheduled there would never end.
+    const workflowId = 'leadflow-control-legacy-queue';
+    const legacy = await env.client.workflow.start(CONTROL_WORKFLOW_TYPE, { workflowId, taskQueue: LEAD_TASK_QUEUE, args: [{}] });
+    const firstRun = env.client.workflow.getHandle(workflowId, legacy.firstExecutionRunId);
+    const stopping = legacy.executeUpdate(emergencyStopUpdate, { args: [{ reason: 'legacy run', by: 'cli:ops' }] });
+    const leadQueueWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: LEAD_TASK_QUEUE,
+      workflowsPath: fileURLToPath(new URL('../../workflows/control/workflow.ts', import.meta.url)),
+      dataConverter: testDataConverter,
+    });
+    await leadQueueWorker.runUntil(async () => {
+      const acked = await stopping;
+      assert.equal(acked.stopped, true);
+      assert.equal(await isSendingStopped(tdb.db), true);
+      let next: string | undefined;
+      for (let i = 0; i < 100 && next === undefined; i++) {
+        const events = (await firstRun.fetchHistory()).events ?? [];
+        next = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        if (next === undefined) await new Promise((r) => setTimeout(r, 50));
+        else {
+          const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+          assert.deepEqual(
+            scheduled.map((a) => a.taskQueue?.name),
+            [controlTaskQueue(LEAD_TASK_QUEUE)],
+            'the stop ran on the control queue',
+          );
+          const markers = events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [e.markerRecordedEventAttributes] : []));
+          const patchData = markers.flatMap((m) => m.details?.['patch-data']?.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString());
+          assert.ok(
+            patchData.some((d) => d.includes(CONTROL_OWN_QUEUE_PATCH)),
+            `the patch marker: ${patchData.join()}`,
+          );
+          assert.equal(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.taskQueue?.name, controlTaskQueue(LEAD_TASK_QUEUE));
+        }
+      }
+      assert.ok(next !== undefined, 'the legacy run continued as new');
+      const moved = await env.client.workflow.getHandle(workflowId).describe();
+      assert.equal(moved.taskQueue, controlTaskQueue(LEAD_TASK_QUEUE));
+      assert.deepEqual(await queryControlState(env.client, { workflowId }), acked, 'the state came along');
+      const resumed = await resumeSending(env.client, { by: 'cli:ops', ramp: null }, { workflowId });
+      assert.equal(resumed.stopped, false);
+    });
   });
 
   test('the CLI: stop with a reason, control shows it, resume with a ramp', async () => {

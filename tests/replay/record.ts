@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createLogger } from '../../config/logger.js';
 import { addSalesperson } from '../../db/index.js';
 import { HISTORIES_DIR, recordHistory } from '../../temporal/histories.js';
-import { testLeadWorker } from '../helpers/lead-worker.js';
+import { testControlWorker, testLeadWorker } from '../helpers/lead-worker.js';
 import { createMailboxWorker } from '../../workers/mailbox-worker.js';
 import { bundleWorkflows } from '../../workers/bundle.js';
 import { makeLeadInput } from '../helpers/leads.js';
@@ -74,7 +74,9 @@ try {
       // would hold the first messages of the scenarios after it.
       const queue = uniqueName('record-lead');
       const leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: queue, services: { stopRecheckMs: 1000 } });
-      const recorded = await leadWorker.runUntil(scenario.run(env.client, queue, makeLeadInput));
+      // The emergency stop's worker beside it: the control scenarios and a lead held by a stop.
+      const controlWorker = await testControlWorker(env, tdb.db, { taskQueue: queue });
+      const recorded = await controlWorker.runUntil(leadWorker.runUntil(scenario.run(env.client, queue, makeLeadInput)));
       const runs =
         typeof recorded === 'string'
           ? [{ id: recorded, runId: undefined, file }]

@@ -8,6 +8,17 @@ export const CONTROL_WORKFLOW_TYPE = 'controlWorkflow';
 /** One per namespace: the update-with-start of the first stop creates it, later ones find it. */
 export const CONTROL_WORKFLOW_ID = 'leadflow-control';
 
+/**
+ * The control workflow and its activities run on a task queue of their own beside the lead queue
+ * (leadflow-leads → leadflow-leads-control), polled by a small worker in every worker process: on
+ * the lead queue a stop's workflow task and activity waited behind the very sends it was meant to
+ * stop (4 s with 1,000 leads sending; bench/stop-e2e.ts).
+ */
+export const CONTROL_QUEUE_SUFFIX = '-control';
+export const controlTaskQueue = (leadQueue: string): string => (leadQueue.endsWith(CONTROL_QUEUE_SUFFIX) ? leadQueue : `${leadQueue}${CONTROL_QUEUE_SUFFIX}`);
+/** A control workflow started on the lead queue (before the own queue) moves there at its next task. */
+export const CONTROL_OWN_QUEUE_PATCH = 'control-own-queue-v1';
+
 /** Messages per minute after a resume: initial for the first period, doubling each period, unlimited above max. */
 export interface ResumeRamp {
   initialPerMinute: number;

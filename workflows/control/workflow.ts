@@ -6,8 +6,9 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   currentUpdateInfo,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -18,6 +19,8 @@ import {
   checkResumeRequest,
   checkStopRequest,
   controlStateQuery,
+  controlTaskQueue,
+  CONTROL_OWN_QUEUE_PATCH,
   emergencyStopUpdate,
   resumeUpdate,
   type ControlState,
@@ -28,10 +31,11 @@ import {
 
 // A stop must land even through a database blip: retried until it commits (the caller's update
 // waits, or times out and asks again, which is harmless: stopping is idempotent).
-const { stopSending, resumeSending } = proxyActivities<ControlActivities>({
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
-});
+} as const;
+const onOwnQueue = proxyActivities<ControlActivities>(ACTIVITY_OPTIONS);
 
 const DEFAULT_MAX_UPDATES = 500;
 
@@ -39,6 +43,13 @@ export async function controlWorkflow(input: ControlWorkflowInput = {}): Promise
   let state: ControlState | null = input.carry?.state ?? null;
   let handled = 0;
   const maxUpdates = input.maxUpdatesPerRun ?? DEFAULT_MAX_UPDATES;
+  // A run started on the lead queue (before the control queue existed) sends its activities to the
+  // control queue from its first live task on, and continues as new there as soon as it is idle.
+  // Its recorded tasks replay unpatched (patched() is false for a missing marker while replaying).
+  const queue = controlTaskQueue(workflowInfo().taskQueue);
+  const moving = () => queue !== workflowInfo().taskQueue && patched(CONTROL_OWN_QUEUE_PATCH);
+  const onControlQueue = proxyActivities<ControlActivities>({ ...ACTIVITY_OPTIONS, taskQueue: queue });
+  const activities = () => (moving() ? onControlQueue : onOwnQueue);
 
   // One command at a time (samples-typescript safe-message-handlers): a resume racing a stop is
   // applied in the order the updates were accepted, each seeing the other's result.
@@ -58,7 +69,7 @@ export async function controlWorkflow(input: ControlWorkflowInput = {}): Promise
     async (req) => {
       const id = requestId('stop');
       return oneAtATime(async () => {
-        state = await stopSending({ reason: req.reason.trim(), by: req.by, requestId: id });
+        state = await activities().stopSending({ reason: req.reason.trim(), by: req.by, requestId: id });
         handled += 1;
         return state;
       });
@@ -70,7 +81,7 @@ export async function controlWorkflow(input: ControlWorkflowInput = {}): Promise
     async (req) => {
       const id = requestId('resume');
       return oneAtATime(async () => {
-        state = await resumeSending({ ...req, requestId: id });
+        state = await activities().resumeSending({ ...req, requestId: id });
         handled += 1;
         return state;
       });
@@ -81,9 +92,9 @@ export async function controlWorkflow(input: ControlWorkflowInput = {}): Promise
 
   // Bounded history: a new run after `maxUpdates` commands or when the server suggests it, with
   // the last state carried as plain JSON, once no command is half-done.
-  await condition(() => handled >= maxUpdates || workflowInfo().continueAsNewSuggested);
+  await condition(() => handled >= maxUpdates || workflowInfo().continueAsNewSuggested || moving());
   await condition(allHandlersFinished);
-  await continueAsNew<typeof controlWorkflow>({
+  await makeContinueAsNewFunc<typeof controlWorkflow>(moving() ? { taskQueue: queue } : {})({
     ...(input.maxUpdatesPerRun !== undefined && { maxUpdatesPerRun: input.maxUpdatesPerRun }),
     carry: { state, runs: (input.carry?.runs ?? 0) + 1 },
   });

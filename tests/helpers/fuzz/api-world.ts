@@ -26,6 +26,7 @@ import { createLeadWorker } from '../../../workers/lead-worker.js';
 import { campaignSpec, prospectsCsv } from '../campaigns/harness.js';
 import { TEST_LEAD_ID_SECRET, TEST_PAYLOAD_KEYS, testDataConverter, testIdentity } from '../codec.js';
 import { LOCAL_IMPLICIT } from '../inboxes.js';
+import { testControlWorker } from '../lead-worker.js';
 import { makeLeadInput } from '../leads.js';
 import { testServices } from '../services.js';
 import { startDevStack, type DevStack } from '../stack.js';
@@ -103,8 +104,7 @@ export class ApiFuzzWorld {
       campaigns: { workflow: { taskQueue: uniqueName('fuzz-campaigns-unpolled') } },
     });
     if (this.opts.controlWorker === true) {
-      // Only the control workflow is ever started on this queue.
-      const worker = await createLeadWorker({ ...this.workerDeps(), taskQueue: control.taskQueue });
+      const worker = await testControlWorker(this.stack.env, this.stack.tdb.db, { taskQueue: control.taskQueue });
       this.controlWorker = { worker, running: worker.run() };
     }
     this.exchanger = new Exchanger(this.app, this.stack.tdb, this.logLines);
