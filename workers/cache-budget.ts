@@ -22,8 +22,12 @@ import v8 from 'node:v8';
 
 /** Worker heap per cached lead workflow, measured (issue 15: 1,165 MiB RSS at 2,000 cached on the dev box). */
 export const KIB_PER_CACHED_WORKFLOW = 384;
-/** The worker's own baseline: Node, the SDK's native core, the workflow bundle, pools. */
-export const BASE_MB = 400;
+/**
+ * The worker's own baseline: Node, the SDK's native core, the workflow bundle, pools, and the
+ * emergency stop's worker (workers/control-worker.ts), whose workflow thread loads the bundle
+ * again: idle RSS 327 → 380 MiB with it (bench/worker-memory.ts at a 512 budget), so 40 more.
+ */
+export const BASE_MB = 440;
 /** Default budget: a 1 GiB container (the Helm chart's default limit). */
 export const DEFAULT_WORKER_MEMORY_MB = 1024;
 
