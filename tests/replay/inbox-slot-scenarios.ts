@@ -31,6 +31,12 @@ const leadInput = (make: MakeInput, id: string) =>
     payload: { vehicle: { year: 2024, make: 'Subaru', model: 'Outback' } },
   });
 
+/** A lead submitted from the replay source, once its first message has gone and it waits. */
+async function firstSent(client: Client, taskQueue: string, make: MakeInput, id: string): Promise<LeadState> {
+  const { leadId } = await submitLead(client, leadInput(make, id), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
+  return untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+}
+
 export const inboxSlotScenarios: Scenario[] = [
   {
     name: 'inbox-slot-stop-resume',
@@ -57,8 +63,8 @@ export const inboxSlotScenarios: Scenario[] = [
   {
     name: 'inbox-slot-first-send-reply',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-reply'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
-      const sent = await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+      const sent = await firstSent(client, taskQueue, make, 'replay-inbox-reply');
+      const leadId = sent.leadId;
       assert.ok(sent.inboxId, 'the lead names the inbox it sends from');
       await leadHandle(client, leadId).signal(replyReceivedSignal, {
         eventId: 'r-1',
@@ -78,8 +84,7 @@ export const inboxSlotScenarios: Scenario[] = [
     // resend is scheduled from it. Stopped while the resend waits.
     name: 'inbox-slot-soft-bounce-retry',
     async run(client, taskQueue, make) {
-      const { leadId } = await submitLead(client, leadInput(make, 'replay-inbox-soft'), { identity: testIdentity, taskQueue, arrivalId: 'arrival-1' });
-      await untilLead(client, leadId, (s) => s.stepsSent === 1 && s.status === 'waiting', 'the first message sent');
+      const { leadId } = await firstSent(client, taskQueue, make, 'replay-inbox-soft');
       await leadHandle(client, leadId).signal(bouncedSignal, { eventId: 'b-1', kind: 'soft', reason: '452 4.2.2 mailbox full', step: 1 });
       await untilLead(client, leadId, (s) => s.timeline?.some((t) => t.type === 'bounce') === true && s.status === 'waiting', 'the resend scheduled');
       await stopLead(client, leadId, { reason: 'replay', by: 'operator' });
