@@ -64,7 +64,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
   });
   return {
     ...createLeadActivities({ db }),
-    // The lean path's one write per wait; it tells the inbox of a send through the same call.
+    // The lean path's one write per wait (the send activity, not the journal, tells the inbox of a send).
     ...createJournalActivities({ db }),
     ...createEnrichActivities({ resolveMx: s.resolveMx, verifier: s.verifier }),
     ...createDraftActivities({ drafter: s.drafter, senderName: s.senderName, db }),
@@ -74,6 +74,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
     ...send,
     ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret }),
     ...createRetentionActivities({ db }),
+    // Also here for a control run still on the lead queue (an older build's), until it moves to its own.
     ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),
     ...createHandoverActivities({
       db,

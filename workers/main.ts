@@ -29,10 +29,11 @@ export async function runWorkers(
   const connection = await connectWorkerConnection(config.temporal);
   // Activities that start or signal workflows (ingest) need a client of their own.
   const client = await connectClient(config.temporal, dataConverter);
-  // The emergency stop's own pool: on the shared one its transaction waited for a connection behind
-  // every queued send. The embedded database serves one connection at a time anyway, so it shares.
-  const controlDb = config.databaseUrl === undefined ? null : await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
+  let controlDb: Awaited<ReturnType<typeof createDb>> | null = null;
   try {
+    // The emergency stop's own pool: on the shared one its transaction waited for a connection behind
+    // every queued send. The embedded database serves one connection at a time anyway, so it shares.
+    if (config.databaseUrl !== undefined) controlDb = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
     const services = await leadServicesFromConfig(config);
     const build = config.temporal.workerBuild;
     // Before any worker exists: the workflow threads take their heap limit from the budget.

@@ -50,10 +50,9 @@ async function startOf(db: Kysely<Database>, inboxId: string): Promise<InboxStar
 }
 
 /** One op to an inbox through the worker's batcher, within this attempt; nothing if it is not in the registry. */
-async function tellInbox(db: Kysely<Database>, batcher: InboxBatcher, inboxId: string, op: Parameters<InboxBatcher['tell']>[2]): Promise<InboxStart | null> {
+async function tellInbox(db: Kysely<Database>, batcher: InboxBatcher, inboxId: string, op: Parameters<InboxBatcher['tell']>[2]): Promise<void> {
   const start = await startOf(db, inboxId);
   if (start !== null) await batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, op);
-  return start;
 }
 
 /**
@@ -63,13 +62,15 @@ async function tellInbox(db: Kysely<Database>, batcher: InboxBatcher, inboxId: s
  */
 export function sentNote(deps: { db: Kysely<Database>; client: Client; batcher: InboxBatcher }) {
   return async (req: { inboxId: string; key: string }): Promise<void> => {
+    // Read once, outside the try: a database failure is the activity's to retry, not a reason to signal.
+    const start = await startOf(deps.db, req.inboxId);
+    if (start === null) return;
     const event: InboxEvent = { eventId: `sent:${req.key}`, kind: 'sent', key: req.key };
     try {
-      await tellInbox(deps.db, deps.batcher, req.inboxId, { op: 'event', event });
+      await deps.batcher.tell(inboxEntityKey(start.inboxId, start.taskQueue), start, { op: 'event', event });
     } catch (err) {
       log.warn('the inbox did not take the sent note as an update; signalling it', { inboxId: req.inboxId, error: String(err) });
-      const start = await startOf(deps.db, req.inboxId);
-      if (start !== null) await reportInboxEventBySignal(deps.client, start, event);
+      await reportInboxEventBySignal(deps.client, start, event);
     }
   };
 }
