@@ -38,6 +38,14 @@ const upserts = (events: HistoryEvent[]) =>
   );
 const scheduled = (events: HistoryEvent[]) =>
   events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+const workflowTaskEvents = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+]);
+const commandEvents = (events: HistoryEvent[]) => events.filter((e) => !workflowTaskEvents.has(e.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED));
 const localActivities = (events: HistoryEvent[]) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
 
 describe('leadWorkflowV2: the lead with its patches folded in', () => {
@@ -117,7 +125,11 @@ describe('leadWorkflowV2: the lead with its patches folded in', () => {
     assert.deepEqual(Object.keys(sending ?? {}).sort(), ['InboxId', 'LeadStatus', 'LeadTier']);
     assert.equal(sending?.LeadStatus, 'sending');
     assert.deepEqual(waiting, { LeadStatus: 'waiting' });
-    assert.equal(e1.length - e2.length, 15, `V1 ${e1.length} events, V2 ${e2.length}`);
+    // Commands' events only: how many workflow tasks a run takes depends on when its activities
+    // complete (a completion landing mid-task adds a task), which differs run to run under load.
+    const c1 = commandEvents(e1).length;
+    const c2 = commandEvents(e2).length;
+    assert.equal(c1 - c2, 15, `V1 ${c1} command events, V2 ${c2}`);
 
     // Every V2 upsert changes a value, starting from what the start set.
     const current: Record<string, unknown> = decoded(h2[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields);
