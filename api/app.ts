@@ -133,7 +133,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(campaignStatsRoutes);
   await app.register(campaignPreviewRoutes);
   await app.register(handoverRoutes, { secret: deps.unsubscribeSecret ?? null });
-  await app.register(leadRoutes, { links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' } });
+  await app.register(leadRoutes, {
+    links: deps.links ?? { temporalUiUrl: 'http://127.0.0.1:8233/', namespace: 'default' },
+    campaignTaskQueue: deps.campaigns?.workflow?.taskQueue,
+  });
   if (deps.codec !== undefined) await app.register(codecRoutes, deps.codec);
   return app;
 }

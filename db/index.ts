@@ -123,3 +123,5 @@ export type { ImportProblem, NewProspect } from './repositories/campaign-prospec
 export type { CampaignImportRow, CampaignProspectRow, CampaignRow, CampaignStatus } from './schema-campaigns.js';
 export { campaignTotals, skipPendingProspects, stopCandidates } from './repositories/campaign-totals.js';
 export type { CampaignCounts } from './repositories/campaign-totals.js';
+export { saveScheduledLeads, SCHEDULED_STATUS } from './repositories/scheduled-leads.js';
+export type { ScheduledLead } from './repositories/scheduled-leads.js';

@@ -4,7 +4,8 @@
 // page rerun after a crash finds the leads it had started ("already started" is success) and a
 // lead that has already finished is never started again.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, type LeadInput } from '../workflows/lead/contract.js';
+import { LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, stopSignal, type LeadInput, type StopRequest } from '../workflows/lead/contract.js';
+import type { leadWorkflowV2 } from '../workflows/lead/workflow.js';
 import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import { nextOpen } from '../workflows/inbox/policy/window.js';
 import { startOfDay, startOfNextDay } from '../workflows/inbox/policy/time.js';
@@ -19,20 +20,19 @@ export const campaignLeadId = (secret: string, input: LeadInput): string => opaq
 export async function startCampaignLead(
   client: Client,
   input: LeadInput,
-  opts: { leadId: string; taskQueue?: string },
+  opts: { leadId: string; taskQueue?: string; startDelayMs?: number },
 ): Promise<{ leadId: string; fresh: boolean }> {
   validateLeadInput(input);
+  const deferred = (opts.startDelayMs ?? 0) > 0;
   try {
     await client.workflow.start(LEAD_WORKFLOW_TYPE, {
       workflowId: opts.leadId,
       taskQueue: opts.taskQueue ?? LEAD_TASK_QUEUE,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: LeadStatusKey, value: 'received' },
-        { key: LeadSourceKey, value: input.source },
-        ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
-      ],
+      // Deferred: the server writes the start and no workflow task until the delay ends.
+      ...(deferred && { startDelay: opts.startDelayMs }),
+      typedSearchAttributes: searchAttributes(input, deferred ? 'scheduled' : 'received'),
     });
     return { leadId: opts.leadId, fresh: true };
   } catch (err) {
@@ -40,6 +40,37 @@ export async function startCampaignLead(
     throw err;
   }
 }
+
+/**
+ * Stops a campaign lead that may still be deferred. A plain signal to a deferred workflow waits
+ * with it until its delay ends; a signal-with-start dispatches its first workflow task at once, so
+ * the lead ends as stopped now. The input is the lead's own (the prospect's): the start half only
+ * applies if no run of the ID ever existed, and REJECT_DUPLICATE refuses a closed one, which is
+ * answered `false` (nothing left to stop).
+ */
+export async function stopCampaignLead(client: Client, input: LeadInput, opts: { leadId: string; taskQueue?: string; stop: StopRequest }): Promise<boolean> {
+  try {
+    await client.workflow.signalWithStart<typeof leadWorkflowV2, [StopRequest]>(LEAD_WORKFLOW_TYPE, {
+      workflowId: opts.leadId,
+      taskQueue: opts.taskQueue ?? LEAD_TASK_QUEUE,
+      args: [input],
+      signal: stopSignal,
+      signalArgs: [opts.stop],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: searchAttributes(input, 'received'),
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+const searchAttributes = (input: LeadInput, status: string) => [
+  { key: LeadStatusKey, value: status },
+  { key: LeadSourceKey, value: input.source },
+  ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
+];
 
 /** The first instant at or after `at` when the campaign's window is open (null: not within 60 days). */
 export function campaignWindowOpensAt(w: CampaignWindow, at: number, recipientTimeZone: string | null): number | null {

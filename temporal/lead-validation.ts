@@ -66,6 +66,8 @@ export function validateLeadInput(input: LeadInput): void {
       throw new InvalidLeadInputError(`finalWait ${JSON.stringify(input.finalWait)} is not a valid duration: ${(err as Error).message}`, 'finalWait');
     }
   }
+  if (input.sequenceStartedAt !== undefined && !Number.isSafeInteger(input.sequenceStartedAt))
+    throw new InvalidLeadInputError(`sequenceStartedAt ${JSON.stringify(input.sequenceStartedAt)} must be epoch milliseconds`, 'sequenceStartedAt');
   let id: string;
   try {
     id = leadWorkflowId(leadKey(input));

@@ -49,6 +49,8 @@ export interface LeadServices {
   leadIdSecret?: string;
   /** While a lead's campaign is paused, the lead asks for its slot again after this long (default 2 minutes). */
   campaignRecheckMs?: number;
+  /** A campaign lead whose first step is at least this far away starts deferred (default one minute; tests shorten it). */
+  deferStartMinMs?: number;
 }
 
 /** No providers at all: template drafts, the local outbox, and the resolver given (tests pass a fake). */

@@ -72,7 +72,7 @@ export function leadActivities(db: Kysely<Database>, s: LeadServices, client: Cl
     ...createInboxStateActivities(db),
     ...inboxSlots,
     ...send,
-    ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret }),
+    ...createCampaignActivities({ db, client, leadIdSecret: s.leadIdSecret, deferStartMinMs: s.deferStartMinMs }),
     ...createRetentionActivities({ db }),
     // Also here for a control run still on the lead queue (an older build's), until it moves to its own.
     ...createControlActivities({ db, ...(s.resumeRamp !== undefined && { defaultRamp: s.resumeRamp }) }),

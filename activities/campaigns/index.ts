@@ -1,18 +1,30 @@
 // The campaign workflow's activities: the fan-out page, the totals poll, the cancel sweep and the
 // final status. Each is safe to repeat: a retried activity finds its own earlier effects.
-import { heartbeat, log } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import { campaignTotals as countTotals, finishCampaign, saveCampaignTotals, skipPendingProspects, stopCandidates, type Database } from '../../db/index.js';
-import { stopLead } from '../../temporal/lead-client.js';
+import {
+  campaignTotals as countTotals,
+  finishCampaign,
+  getCampaign,
+  saveCampaignTotals,
+  skipPendingProspects,
+  stopCandidates,
+  type Database,
+} from '../../db/index.js';
+import type { CampaignSpec } from '../../domain/campaigns/spec.js';
+import { stopCampaignLead } from '../../temporal/campaign-leads.js';
 import type { CampaignTotals } from '../../workflows/campaign/contract.js';
 import { createFanoutActivity } from './fanout.js';
+import { startedProspectInput } from '../../temporal/campaign-lead-input.js';
 
 export interface CampaignDeps {
   db: Kysely<Database>;
   client: Client;
   /** Names the leads (temporal/lead-ids.ts): the same secret as the API's. */
   leadIdSecret: string | undefined;
+  /** A first step at least this far away defers the lead's start (temporal/campaign-lead-input.ts). */
+  deferStartMinMs?: number | undefined;
 }
 
 const PARALLEL = 16;
@@ -38,24 +50,26 @@ export function createCampaignActivities(deps: CampaignDeps) {
       const skipped = await skipPendingProspects(db, req.campaignId, 'the campaign was cancelled before this prospect was started');
       if (skipped > 0) log.info('campaign cancelled: pending prospects skipped', { campaignId: req.campaignId, skipped });
     }
-    const ids = await stopCandidates(db, req.campaignId, req.afterLeadId, req.limit);
-    const reason = `campaign ${req.campaignId} cancelled${req.reason !== null ? `: ${req.reason}` : ''}`;
+    const rows = await stopCandidates(db, req.campaignId, req.afterLeadId, req.limit);
+    const stop = { reason: `campaign ${req.campaignId} cancelled${req.reason !== null ? `: ${req.reason}` : ''}`, by: req.by };
+    const campaign = await getCampaign(db, req.campaignId);
+    if (campaign === undefined) throw new Error(`campaign ${req.campaignId} does not exist`);
+    const spec = campaign.spec as unknown as CampaignSpec;
+    const taskQueue = activityInfo().taskQueue;
     let stopped = 0;
-    for (let i = 0; i < ids.length; i += PARALLEL) {
+    for (let i = 0; i < rows.length; i += PARALLEL) {
       await Promise.all(
-        ids.slice(i, i + PARALLEL).map(async (id) => {
-          try {
-            await stopLead(client, id, { reason, by: req.by });
-            stopped += 1;
-          } catch (err) {
-            // Finished between the query and the signal: nothing to stop.
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }
+        rows.slice(i, i + PARALLEL).map(async (p) => {
+          if (p.lead_id === null) return;
+          // Signal-with-start, so a lead still deferred wakes and stops now (temporal/campaign-leads.ts);
+          // false: it finished between the query and the signal, nothing to stop.
+          const input = startedProspectInput(req.campaignId, spec, p);
+          if (await stopCampaignLead(client, input, { leadId: p.lead_id, taskQueue, stop })) stopped += 1;
         }),
       );
       heartbeat({ done: i + PARALLEL });
     }
-    return { stopped, lastLeadId: ids.at(-1) ?? req.afterLeadId, more: ids.length === req.limit };
+    return { stopped, lastLeadId: rows.at(-1)?.lead_id ?? req.afterLeadId, more: rows.length === req.limit };
   }
 
   /** False when an import landed after the last count: the campaign stays open and fans it out. */

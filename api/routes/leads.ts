@@ -6,7 +6,8 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Type, type TProperties } from 'typebox';
-import { getLead, listLeadEvents, listLeads } from '../../db/index.js';
+import { getLead, listLeadEvents, listLeads, SCHEDULED_STATUS } from '../../db/index.js';
+import { stopIfScheduled } from '../campaigns/stop-scheduled.js';
 import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
 import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
@@ -18,7 +19,15 @@ export interface UiLinks {
   namespace: string;
 }
 
+export interface LeadRouteOptions {
+  links: UiLinks;
+  /** The campaign leads' task queue, for a stop that wakes a deferred one (api/campaigns/stop-scheduled.ts). */
+  campaignTaskQueue?: string | undefined;
+}
+
 const notFound = (id: string) => `no lead ${id}`;
+
+const DEFERRED = "live state unavailable: the lead's workflow starts when its first step is due (the timeline's 'scheduled' event); this is the stored view";
 
 /**
  * How long the detail waits for the lead's live state. A workflow query needs a worker to answer
@@ -38,7 +47,7 @@ const signalSchema = <B, Flag extends TProperties>(body: B, flag: Flag) => ({
   response: { 202: SignalAccepted(flag), 400: Problem, 404: Problem, ...KeyProblems },
 });
 
-export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (app, opts) => {
+export const leadRoutes: FastifyPluginAsyncTypebox<LeadRouteOptions> = async (app, opts) => {
   app.get(
     '/leads',
     {
@@ -64,11 +73,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
       if (lead === undefined) return sendProblem(reply, 404, notFound(id));
       const [timeline, state] = await Promise.all([
         listLeadEvents(app.db, id),
-        // The workflow may have been retained away, no worker may answer, or the cluster be down:
-        // the DB view still answers, within LEAD_STATE_QUERY_MS.
-        boundedQuery(app.temporal, LEAD_STATE_QUERY_MS, () => queryLeadState(app.temporal, id)).then((r) =>
-          r.ok ? { state: r.value, stateError: null } : { state: null, stateError: stateUnavailable(r) },
-        ),
+        // A deferred campaign lead's workflow has run no task yet, so nothing could answer a query.
+        lead.status === SCHEDULED_STATUS
+          ? { state: null, stateError: DEFERRED }
+          : // The workflow may have been retained away, no worker may answer, or the cluster be down:
+            // the DB view still answers, within LEAD_STATE_QUERY_MS.
+            boundedQuery(app.temporal, LEAD_STATE_QUERY_MS, () => queryLeadState(app.temporal, id)).then((r) =>
+              r.ok ? { state: r.value, stateError: null } : { state: null, stateError: stateUnavailable(r) },
+            ),
       ]);
       return { lead, ...state, timeline, links: { temporalUi: workflowUiUrl(opts.links.temporalUiUrl, opts.links.namespace, id) } };
     },
@@ -89,7 +101,9 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ links: UiLinks }> = async (
 
   app.post('/leads/:id/stop', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { stopRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
-    if (!(await signalled(() => stopLead(app.temporal, id, { reason: req.body.reason, by: by(req) })))) return notRunning(reply, id);
+    const stop = { reason: req.body.reason, by: by(req) };
+    const woken = await stopIfScheduled(app.db, app.temporal, id, stop, opts.campaignTaskQueue);
+    if (!(woken ?? (await signalled(() => stopLead(app.temporal, id, stop))))) return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, stopRequested: true });
   });
   app.post('/leads/:id/pause', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { pauseRequested: Type.Boolean() }) }, async (req, reply) => {

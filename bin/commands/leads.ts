@@ -89,9 +89,17 @@ export function registerLeads(program: Command): void {
     .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
     .action(async (lead: string, o: { reason: string; by: string }) => {
       const leadId = await resolveLead(lead);
-      await withClient(async ({ client, lc }) => {
-        await lc.stopLead(client, leadId, { reason: o.reason, by: o.by });
-        console.log(`stop sent to ${leadId}`);
+      const [{ withIngest }, { stopIfScheduled }, { stopLead }] = await Promise.all([
+        import('../lib/clients.js'),
+        import('../../api/campaigns/stop-scheduled.js'),
+        import('../../temporal/lead-client.js'),
+      ]);
+      await withIngest('leads', async ({ client, db }) => {
+        const stop = { reason: o.reason, by: o.by };
+        // A campaign lead still deferred is woken to stop now (a plain signal waits with it).
+        const woken = await stopIfScheduled(db, client, leadId, stop, undefined);
+        if (woken === null) await stopLead(client, leadId, stop);
+        console.log(woken === false ? `${leadId} no longer runs` : `stop sent to ${leadId}`);
       });
     });
 

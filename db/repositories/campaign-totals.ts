@@ -1,6 +1,7 @@
 // A campaign's running totals, counted set-wise from its prospects, its leads' stored statuses and
 // its handovers: the campaign workflow polls this instead of hearing from 10,000 leads.
 import { sql } from 'kysely';
+import type { CampaignProspectRow } from '../schema-campaigns.js';
 import type { Db } from './leads.js';
 
 const FINAL = ['replied', 'bounced', 'complained', 'unsubscribed', 'suppressed', 'no_response', 'stopped', 'expired'];
@@ -65,12 +66,15 @@ export async function campaignTotals(db: Db, campaignId: string): Promise<Campai
   };
 }
 
-/** The campaign's started leads not yet final, after `afterLeadId` in ID order: the cancel sweep's page. */
-export async function stopCandidates(db: Db, campaignId: string, afterLeadId: string, limit: number): Promise<string[]> {
-  const rows = await db
+/**
+ * The prospects of the campaign's started leads not yet final, after `afterLeadId` in lead ID
+ * order: the cancel sweep's page (a deferred lead is stopped with its own input, so the whole row).
+ */
+export async function stopCandidates(db: Db, campaignId: string, afterLeadId: string, limit: number): Promise<CampaignProspectRow[]> {
+  return db
     .selectFrom('campaign_prospects as p')
     .leftJoin('leads as l', 'l.id', 'p.lead_id')
-    .select('p.lead_id')
+    .selectAll('p')
     .where('p.campaign_id', '=', campaignId)
     .where('p.status', '=', 'started')
     .where('p.lead_id', '>', afterLeadId)
@@ -78,7 +82,6 @@ export async function stopCandidates(db: Db, campaignId: string, afterLeadId: st
     .orderBy('p.lead_id')
     .limit(limit)
     .execute();
-  return rows.flatMap((r) => (r.lead_id === null ? [] : [r.lead_id]));
 }
 
 /** Prospects never started when the campaign was cancelled: skipped, with the reason. */

@@ -3,7 +3,7 @@
 // the lead input agree. A wrong zone is that row's problem in the stored report.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { prospectLeadInput } from '../../activities/campaigns/lead-input.js';
+import { prospectLeadInput } from '../../temporal/campaign-lead-input.js';
 import { importProspects } from '../../api/campaigns/import.js';
 import { insertCampaign, pendingProspects } from '../../db/index.js';
 import { campaignSpec } from '../helpers/campaigns/harness.js';
@@ -46,7 +46,7 @@ describe('prospect time zones, stored and carried (real PostgreSQL)', () => {
         ['bo@example.com', null],
       ],
     );
-    const [ann, bo] = rows.map((r) => prospectLeadInput('camp-tz', spec, r));
+    const [ann, bo] = rows.map((r) => prospectLeadInput('camp-tz', spec, r, Date.now()));
     assert.equal(ann?.recipientTimeZone, 'America/Los_Angeles');
     assert.equal(bo?.recipientTimeZone, undefined, "no zone: the inbox's (or campaign's) own zone applies");
   });

@@ -1,8 +1,8 @@
 // Campaign workflow paths whose histories are committed: a plain run (pages, monitor, close), a
 // pause and resume in the fan-out, a cancel (the daily cap's wait woken, the sweep, cancelled),
-// an import during the monitor (back to the fan-out) and a run that continues as new; plus one
-// campaign lead (its A/B variant drafted and sent, the campaign's reply wait) as a leadWorkflowV2
-// history. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
+// a cancel that wakes deferred leads, an import during the monitor (back to the fan-out) and a run
+// that continues as new; plus campaign leads (its A/B variant drafted and sent, the campaign's
+// reply wait; stopped while deferred) as leadWorkflowV2 histories. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
 // seed.ts); each campaign has a fixed ID, so its leads' opaque IDs are the same on every recording.
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
@@ -175,6 +175,29 @@ export const campaignScenarios: CampaignScenario[] = [
       assert.deepEqual([totals.started, totals.skipped, totals.finished, totals.sending], [2, 1, 2, 0]);
       assert.equal((await getCampaign(ctx.db, id))?.status, 'cancelled');
       return recorded;
+    },
+  },
+  {
+    // A first step an hour away: the leads start deferred (no workflow task until the step is due);
+    // the cancel's sweep wakes them with a signal-with-start and each ends stopped at once. Its
+    // first lead's history is recorded as campaign-stopped-while-deferred.
+    name: 'cancel-deferred',
+    leadName: 'campaign-stopped-while-deferred',
+    async run(ctx) {
+      const id = 'cmp_replaycanceldeferred';
+      const base = campaignSpec({ name: 'Replay: cancel while deferred' });
+      const spec: CampaignSpec = { ...base, steps: base.steps.map((s, i) => (i === 0 ? { ...s, delay: '1 hour' } : s)) };
+      await seedRunningCampaign(ctx.db, id, spec, testProspects('replay-deferred', 2));
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST, async () => {
+        await untilState(ctx.client, id, (s) => s.phase === 'monitor', 'every lead started');
+        await transitionCampaign(ctx.db, id, 'cancel', { by: 'replay-operator', reason: 'replay: not this quarter' });
+        await signalCampaignCancel(ctx.client, id, 'replay-operator', 'replay: not this quarter');
+      });
+      assert.deepEqual([totals.started, totals.finished, totals.sending], [2, 2, 0]);
+      const leadId = await firstLeadOf(ctx.db, id);
+      const started = (await ctx.client.workflow.getHandle(leadId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+      assert.ok(Number(started?.firstWorkflowTaskBackoff?.seconds ?? 0) > 3000, 'the lead was started deferred');
+      return { ...recorded, lead: { name: 'campaign-stopped-while-deferred', leadId } };
     },
   },
   {

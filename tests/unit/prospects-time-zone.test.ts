@@ -3,8 +3,8 @@
 // and the zone carried into the lead's input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { prospectLeadInput } from '../../activities/campaigns/lead-input.js';
-import type { CampaignProspectRow } from '../../db/index.js';
+import { prospectLeadInput } from '../../temporal/campaign-lead-input.js';
+import { prospectRow } from '../helpers/campaigns/prospect-row.js';
 import { checkProspects, ProspectListError, type CheckProspectsOptions } from '../../domain/prospects/index.js';
 import { canonicalTimeZone } from '../../domain/time-zone.js';
 import { validateLeadInput } from '../../temporal/lead-validation.js';
@@ -58,30 +58,12 @@ describe('prospect lists: the time-zone column', () => {
 });
 
 describe("the prospect's zone in its lead input", () => {
-  const row = (timeZone: string | null): CampaignProspectRow => ({
-    seq: '1',
-    campaign_id: 'camp-tz',
-    import_id: 'imp-1',
-    row_number: 2,
-    email: 'ann@example.com',
-    email_norm: 'ann@example.com',
-    phone: null,
-    first_name: 'Ann',
-    last_name: null,
-    company: null,
-    time_zone: timeZone,
-    fields: {},
-    status: 'pending',
-    lead_id: null,
-    skip_reason: null,
-    created_at: new Date(),
-    started_at: null,
-  });
+  const row = (timeZone: string | null) => prospectRow({ campaign_id: 'camp-tz', time_zone: timeZone });
 
   test('a zone becomes recipientTimeZone (and passes the lead checks); none leaves it out', () => {
-    const input = prospectLeadInput('camp-tz', campaignSpec(), row('America/Denver'));
+    const input = prospectLeadInput('camp-tz', campaignSpec(), row('America/Denver'), Date.now());
     assert.equal(input.recipientTimeZone, 'America/Denver');
     assert.doesNotThrow(() => validateLeadInput(input));
-    assert.equal('recipientTimeZone' in prospectLeadInput('camp-tz', campaignSpec(), row(null)), false);
+    assert.equal('recipientTimeZone' in prospectLeadInput('camp-tz', campaignSpec(), row(null), Date.now()), false);
   });
 });

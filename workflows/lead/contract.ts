@@ -80,6 +80,8 @@ export interface LeadInput extends LeadCore {
   inboxes?: string[];
   /** The recipient's IANA time zone, when known: sending windows are applied in it. */
   recipientTimeZone?: string;
+  /** When the sequence's clock starts (epoch ms): a campaign lead whose start was deferred counts its first step from the fan-out, not from its late start. */
+  sequenceStartedAt?: number;
 }
 
 /** A send slot the lead holds: the inbox granted it for this send key, to be used at `sendAt`. */

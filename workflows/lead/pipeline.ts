@@ -34,7 +34,9 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
   const steps = input.sequence ?? DEFAULT_SEQUENCE;
   const c: LeadCarry = {
     deadline: now + waitMs,
-    sequenceStartedAt: now,
+    // A deferred campaign lead (temporal/campaign-leads.ts) starts when its first step is due: its
+    // clock began at the fan-out. Inputs without the field (inbound leads, older runs) start it now.
+    sequenceStartedAt: input.sequenceStartedAt ?? now,
     seenArrivals: st.seenArrivals,
     seenEvents: st.seenEvents,
     enrichment,

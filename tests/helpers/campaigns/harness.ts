@@ -24,7 +24,7 @@ export interface CampaignStack {
   stop(): Promise<void>;
 }
 
-export async function startCampaignStack(opts: { pageSize?: number; latencyMs?: () => number } = {}): Promise<CampaignStack> {
+export async function startCampaignStack(opts: { pageSize?: number; latencyMs?: () => number; deferStartMinMs?: number } = {}): Promise<CampaignStack> {
   const taskQueue = uniqueName('campaigns');
   const sg = await startSendGrid({ apiKey: 'SG.campaigns', ...(opts.latencyMs !== undefined && { latencyMs: opts.latencyMs }) });
   const sender = createSendGridSender({ apiKey: 'SG.campaigns', baseUrl: sg.url });
@@ -35,6 +35,7 @@ export async function startCampaignStack(opts: { pageSize?: number; latencyMs?: 
         transports: { email: sendGridTransport(sender, 'sales@dealer.example.com'), sms: localTransport() },
         stopRecheckMs: 1_000,
         campaignRecheckMs: 1_000,
+        ...(opts.deferStartMinMs !== undefined && { deferStartMinMs: opts.deferStartMinMs }),
       },
     },
   });
