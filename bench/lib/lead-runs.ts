@@ -65,8 +65,15 @@ export async function firstSendFacts(
     100,
   );
   return pool(ids, 8, async (id) => {
-    const facts = pathFacts(await client.workflow.getHandle(id).fetchHistory(), SEND_ACTIVITY);
-    if (facts === null) throw new Error(`lead ${id}: no completed ${SEND_ACTIVITY} in its history`);
+    // The outbox row turns 'sent' inside the send activity, a moment before the server records the
+    // activity's completion: read the history again until it has it (seen as a failed quick run).
+    const deadline = Date.now() + 30_000;
+    let facts = pathFacts(await client.workflow.getHandle(id).fetchHistory(), SEND_ACTIVITY);
+    while (facts === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      facts = pathFacts(await client.workflow.getHandle(id).fetchHistory(), SEND_ACTIVITY);
+    }
+    if (facts === null) throw new Error(`lead ${id}: no completed ${SEND_ACTIVITY} in its history within 30 s of its outbox row`);
     const t0 = from.get(id) ?? NaN;
     return { ms: facts.firstSendAt - t0, startDelayMs: facts.startedAt - t0, facts };
   });

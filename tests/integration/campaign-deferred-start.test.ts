@@ -2,8 +2,11 @@
 // with a start delay (one event, no workflow task, until the step is due). Its clock starts at the
 // fan-out, not at its late start, so the first message goes out once, on time, not a delay later.
 // Until it runs the lead is stored as 'scheduled': the lead view answers, and an operator's stop
-// and a campaign cancel wake it and end it now instead of when its step comes due.
+// (API or CLI) and a campaign cancel wake it and end it now instead of when its step comes due.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getCampaign, getCampaignProspectByLead, listLeadEvents, type CampaignProspectRow } from '../../db/index.js';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
@@ -11,6 +14,8 @@ import { startedProspectInput } from '../../temporal/campaign-lead-input.js';
 import { stopCampaignLead } from '../../temporal/campaign-leads.js';
 import { campaignSpec, keyOf, prospectsCsv, startCampaignStack, type CampaignStack } from '../helpers/campaigns/harness.js';
 import { startedCount } from '../helpers/campaigns/scale.js';
+import { runCli } from '../helpers/cli.js';
+import { TEST_LEAD_ID_SECRET, TEST_PAYLOAD_KEYS } from '../helpers/codec.js';
 import { eventually } from '../helpers/eventually.js';
 
 const FIRST_STEP_MS = 6_000;
@@ -102,7 +107,26 @@ describe('deferred campaign leads (dev server, lead worker, SendGrid stand-in)',
       30_000,
     );
 
-    // The campaign's cancel reaches the other five the same way, and the campaign ends.
+    // So does the CLI's (`leadflow leads stop`, a subprocess on the same server and database).
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-deferred-'));
+    const cli = await runCli(['leads', 'stop', ids[1]!, '--reason', 'wrong list'], {
+      DATABASE_URL: s.stack.tdb.url,
+      TEMPORAL_ADDRESS: s.stack.env.address,
+      TEMPORAL_EMBEDDED: 'false',
+      LEADFLOW_DATA_DIR: dataDir,
+      PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
+      LEAD_ID_SECRET: TEST_LEAD_ID_SECRET,
+    });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, /stop sent/);
+    await eventually(
+      'the CLI-stopped lead ends',
+      async () => (await db().selectFrom('leads').select('status').where('id', '=', ids[1]!).executeTakeFirst())?.status === 'stopped',
+      30_000,
+    );
+
+    // The campaign's cancel reaches the other four the same way, and the campaign ends.
     assert.equal((await s.api('POST', `/campaigns/${id}/cancel`, { reason: 'offer withdrawn' })).statusCode, 200);
     await eventually('cancelled', async () => (await s.api('GET', `/campaigns/${id}`)).json<{ status: string }>().status === 'cancelled', 60_000);
     const ended = await db().selectFrom('leads').select('status').where('id', 'in', ids).execute();
