@@ -6,11 +6,11 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, stopSignal, type LeadInput, type StopRequest } from '../workflows/lead/contract.js';
 import type { leadWorkflowV2 } from '../workflows/lead/workflow.js';
-import { CampaignIdKey, LeadSourceKey, LeadStatusKey } from '../workflows/search-attributes.js';
 import { nextOpen } from '../workflows/inbox/policy/window.js';
 import { startOfDay, startOfNextDay } from '../workflows/inbox/policy/time.js';
 import type { CampaignWindow } from '../domain/campaigns/spec.js';
 import { opaqueLeadId } from './lead-ids.js';
+import { leadSearchAttributes } from './lead-client.js';
 import { validateLeadInput } from './lead-validation.js';
 
 /** The lead ID a campaign prospect gets: the opaque hash of campaign + e-mail (or phone). */
@@ -32,7 +32,7 @@ export async function startCampaignLead(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       // Deferred: the server writes the start and no workflow task until the delay ends.
       ...(deferred && { startDelay: opts.startDelayMs }),
-      typedSearchAttributes: searchAttributes(input, deferred ? 'scheduled' : 'received'),
+      typedSearchAttributes: leadSearchAttributes(input, deferred ? 'scheduled' : 'received'),
     });
     return { leadId: opts.leadId, fresh: true };
   } catch (err) {
@@ -57,7 +57,7 @@ export async function stopCampaignLead(client: Client, input: LeadInput, opts: {
       signal: stopSignal,
       signalArgs: [opts.stop],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: searchAttributes(input, 'received'),
+      typedSearchAttributes: leadSearchAttributes(input, 'received'),
     });
     return true;
   } catch (err) {
@@ -65,12 +65,6 @@ export async function stopCampaignLead(client: Client, input: LeadInput, opts: {
     throw err;
   }
 }
-
-const searchAttributes = (input: LeadInput, status: string) => [
-  { key: LeadStatusKey, value: status },
-  { key: LeadSourceKey, value: input.source },
-  ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
-];
 
 /** The first instant at or after `at` when the campaign's window is open (null: not within 60 days). */
 export function campaignWindowOpensAt(w: CampaignWindow, at: number, recipientTimeZone: string | null): number | null {

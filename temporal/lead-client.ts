@@ -42,14 +42,17 @@ export async function submitLead(
     args: [input],
     signal: arrivedSignal,
     signalArgs: [{ arrivalId, receivedAt: new Date().toISOString() }],
-    typedSearchAttributes: [
-      { key: LeadStatusKey, value: 'received' },
-      { key: LeadSourceKey, value: input.source },
-      ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
-    ],
+    typedSearchAttributes: leadSearchAttributes(input, 'received'),
   });
   return { leadId, runId: handle.signaledRunId, arrivalId };
 }
+
+/** The search attributes a lead starts with (its workflow upserts them as it moves on). */
+export const leadSearchAttributes = (input: LeadInput, status: string) => [
+  { key: LeadStatusKey, value: status },
+  { key: LeadSourceKey, value: input.source },
+  ...(input.campaignId !== null ? [{ key: CampaignIdKey, value: input.campaignId }] : []),
+];
 
 export function leadHandle(client: Client, leadId: string): WorkflowHandle<typeof leadWorkflowV2> {
   return client.workflow.getHandle<typeof leadWorkflowV2>(leadId);

@@ -44,7 +44,6 @@ export interface LeadsPage {
  * 16 started 144 leads/s; a window of 48, 152-175/s; of 96, 193-217/s.
  */
 export const FANOUT_PARALLEL = 96;
-const PARALLEL = FANOUT_PARALLEL;
 const STATUS_RECHECK_MS = 5_000;
 
 export function createFanoutActivity(deps: {
@@ -103,7 +102,7 @@ export function createFanoutActivity(deps: {
     let fresh = 0;
     const taskQueue = activityInfo().taskQueue;
     // A sliding window, not batches: a slow start holds one slot, not the whole batch's.
-    const inFlight = pLimit(PARALLEL);
+    const inFlight = pLimit(FANOUT_PARALLEL);
     let done = 0;
     await Promise.all(
       planned.map(({ p, input, leadId, startDelayMs }) =>
@@ -125,7 +124,7 @@ export function createFanoutActivity(deps: {
             await markProspectSkipped(db, p.seq, `refused as a lead: ${err.message}`);
           }
         }).finally(() => {
-          if (++done % PARALLEL === 0) heartbeat({ done });
+          if (++done % FANOUT_PARALLEL === 0) heartbeat({ done });
         }),
       ),
     );
