@@ -5,7 +5,10 @@
 // it is due, temporal/campaign-leads.ts): this measures the fan-out, not sending. Baseline from the
 // same run: starting as many workflows of a type that only waits, on a queue with a worker, with
 // the fan-out's own shape (pages of 200, FANOUT_PARALLEL starts in flight); the ratio is the
-// fan-out's time over the baseline's (the suite's table: the rates').
+// fan-out's time over the baseline's (the suite's table: the rates'). Then the campaign is
+// cancelled: the sweep wakes each deferred lead with a stop (signal-with-start) and the campaign
+// closes once none is left sending; baseline: a stop signal-with-start to each baseline workflow,
+// which ends it, in the same window.
 // Run: npm run bench:campaign-fanout          (LEADFLOW_BENCH_PROSPECTS=N, default 10000)
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -17,6 +20,7 @@ import { campaignSpec, prospectsCsv, startCampaignStack } from '../tests/helpers
 import { campaignApi, startedCount } from '../tests/helpers/campaigns/scale.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
 import { baselineBundle } from './lib/lead-stack.js';
+import { benchStopSignal, benchWaitWorkflow } from './noop-workflow.js';
 import { row, type SectionResult } from './lib/report.js';
 import { isMain } from './lib/stats.js';
 
@@ -39,7 +43,7 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
     const noopQueue = uniqueName('bench-noop');
     const bundle = await baselineBundle(); // holds noop-workflow.ts's benchWaitWorkflow
     // A worker runs once: one per half.
-    const baselineStarts = async (from: number, to: number) =>
+    const baselineRun = async (from: number, to: number, call: (workflowId: string) => Promise<unknown>) =>
       (
         await Worker.create({ connection: s.stack.env.nativeConnection, taskQueue: noopQueue, workflowBundle: bundle, dataConverter: testDataConverter })
       ).runUntil(async () => {
@@ -48,12 +52,16 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
           // The fan-out's sliding window within a page (activities/campaigns/fanout.ts).
           const inFlight = pLimit(PARALLEL);
           const ids = Array.from({ length: Math.min(to, page + PAGE) - page }, (_, k) => `${noopQueue}-${page + k}`);
-          await Promise.all(
-            ids.map((workflowId) => inFlight(() => client.workflow.start('benchWaitWorkflow', { workflowId, taskQueue: noopQueue, args: [] }))),
-          );
+          await Promise.all(ids.map((workflowId) => inFlight(() => call(workflowId))));
         }
         return performance.now() - t;
       });
+    const start = { taskQueue: noopQueue, args: [] as [] };
+    const baselineStarts = (from: number, to: number) =>
+      baselineRun(from, to, (workflowId) => client.workflow.start(benchWaitWorkflow, { workflowId, ...start }));
+    // As the sweep stops a lead (temporal/campaign-leads.ts): signal-with-start, which ends it.
+    const baselineStops = (from: number, to: number) =>
+      baselineRun(from, to, (workflowId) => client.workflow.signalWithStart(benchWaitWorkflow, { workflowId, ...start, signal: benchStopSignal }));
     const half = Math.floor(N / 2 / PAGE) * PAGE;
     const baselineBeforeMs = await baselineStarts(0, half);
 
@@ -74,7 +82,17 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
     while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
     const fanoutMs = performance.now() - tf;
     const baselineMs = baselineBeforeMs + (await baselineStarts(half, N));
-    const pages = await pageSplit(client, campaignWorkflowId(id));
+    const pages = await activitySplit(client, campaignWorkflowId(id), 'startLeadsPage');
+
+    // The cancel sweep, its baseline's stops again split before and after it.
+    const stopsBeforeMs = await baselineStops(0, half);
+    const tc = performance.now();
+    const cancel = await api.call('POST', `/campaigns/${id}/cancel`, { reason: 'benchmark' });
+    if (cancel.statusCode !== 200) throw new Error(`cancel: ${cancel.body}`);
+    while ((await api.status(id)).status !== 'cancelled') await sleep(200);
+    const cancelMs = performance.now() - tc;
+    const stopsMs = stopsBeforeMs + (await baselineStops(half, N));
+    const sweep = await activitySplit(client, campaignWorkflowId(id), 'stopCampaignLeads');
 
     const summary = {
       bench: 'campaign-fanout',
@@ -87,6 +105,9 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
       // Where the fan-out's time went: inside the page activities, and between them (the campaign
       // workflow's tasks, its continue-as-new, the activity dispatch).
       pages: { count: pages.count, inActivitiesSeconds: r1(pages.inActivitiesMs / 1000), betweenSeconds: r1(fanoutMs / 1000 - pages.inActivitiesMs / 1000) },
+      // Cancel → the campaign closed (every lead stopped, none sending); the sweep's pages alone.
+      cancel: { seconds: r1(cancelMs / 1000), sweepSeconds: r1(sweep.inActivitiesMs / 1000), pages: sweep.count },
+      baselineStops: { seconds: r1(stopsMs / 1000), ratio: r1(cancelMs / stopsMs) },
     };
     return {
       id: 'campaign-fanout',
@@ -97,6 +118,7 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
         row('CSV import (POST /campaigns/:id/prospects)', 's', summary.importSeconds, null),
         row('start → every lead started', 's', summary.fanout.seconds, summary.baseline.seconds, '≤ 60 s at 10,000'),
         row('leads started per second', '/s', summary.fanout.leadsPerSecond, summary.baseline.startsPerSecond, '≥ 0.8 of baseline'),
+        row('cancel → campaign cancelled, every lead stopped', 's', summary.cancel.seconds, summary.baselineStops.seconds),
       ],
       detail: summary,
     };
@@ -114,6 +136,8 @@ if (isMain(import.meta.url)) {
     baseline: { seconds: number; startsPerSecond: number };
     ratio: number;
     pages: { count: number; inActivitiesSeconds: number; betweenSeconds: number };
+    cancel: { seconds: number; sweepSeconds: number; pages: number };
+    baselineStops: { seconds: number; ratio: number };
   };
   console.log(`${N} prospects, CSV ${(summary.csvBytes / 1024).toFixed(0)} KB`);
   console.log(`import (POST /campaigns/:id/prospects)   ${summary.importSeconds} s`);
@@ -123,11 +147,15 @@ if (isMain(import.meta.url)) {
   );
   console.log(`ratio fan-out / baseline                 ${summary.ratio}x`);
   console.log(`fan-out pages: ${summary.pages.count}, ${summary.pages.inActivitiesSeconds} s inside them, ${summary.pages.betweenSeconds} s between`);
+  console.log(
+    `cancel to campaign cancelled               ${summary.cancel.seconds} s (${summary.cancel.pages} sweep pages, ${summary.cancel.sweepSeconds} s inside them)`,
+  );
+  console.log(`baseline: a stop to each waiting workflow  ${summary.baselineStops.seconds} s; ratio ${summary.baselineStops.ratio}x`);
   console.log(JSON.stringify(summary));
 }
 
-/** The fan-out page activities of the campaign's workflow, across its continue-as-new chain: how many, and their time started → completed. */
-async function pageSplit(client: Client, workflowId: string): Promise<{ count: number; inActivitiesMs: number }> {
+/** One activity type's runs in the campaign's workflow, across its continue-as-new chain: how many, and their time started → completed. */
+async function activitySplit(client: Client, workflowId: string, activity: string): Promise<{ count: number; inActivitiesMs: number }> {
   let count = 0;
   let inActivitiesMs = 0;
   let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
@@ -135,9 +163,7 @@ async function pageSplit(client: Client, workflowId: string): Promise<{ count: n
     const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
     const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
     const pageStarted = new Map<string, number>();
-    const scheduled = new Set(
-      events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startLeadsPage').map((e) => String(e.eventId)),
-    );
+    const scheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((e) => String(e.eventId)));
     for (const e of events) {
       const st = e.activityTaskStartedEventAttributes;
       if (st && scheduled.has(String(st.scheduledEventId))) pageStarted.set(String(st.scheduledEventId), at(e));

@@ -1,6 +1,7 @@
 // The campaign workflow's activities: the fan-out page, the totals poll, the cancel sweep and the
 // final status. Each is safe to repeat: a retried activity finds its own earlier effects.
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import pLimit from 'p-limit';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import {
@@ -15,7 +16,7 @@ import {
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { stopCampaignLead } from '../../temporal/campaign-leads.js';
 import type { CampaignTotals } from '../../workflows/campaign/contract.js';
-import { createFanoutActivity } from './fanout.js';
+import { createFanoutActivity, FANOUT_PARALLEL } from './fanout.js';
 import { startedProspectInput } from '../../temporal/campaign-lead-input.js';
 
 export interface CampaignDeps {
@@ -26,8 +27,6 @@ export interface CampaignDeps {
   /** A first step at least this far away defers the lead's start (temporal/campaign-lead-input.ts). */
   deferStartMinMs?: number | undefined;
 }
-
-const PARALLEL = 16;
 
 export function createCampaignActivities(deps: CampaignDeps) {
   const { db, client } = deps;
@@ -56,19 +55,23 @@ export function createCampaignActivities(deps: CampaignDeps) {
     if (campaign === undefined) throw new Error(`campaign ${req.campaignId} does not exist`);
     const spec = campaign.spec as unknown as CampaignSpec;
     const taskQueue = activityInfo().taskQueue;
+    // The fan-out's sliding window (activities/campaigns/fanout.ts): each stop of a deferred lead
+    // is a signal-with-start, the same server work as a start.
+    const inFlight = pLimit(FANOUT_PARALLEL);
     let stopped = 0;
-    for (let i = 0; i < rows.length; i += PARALLEL) {
-      await Promise.all(
-        rows.slice(i, i + PARALLEL).map(async (p) => {
+    let done = 0;
+    await Promise.all(
+      rows.map((p) =>
+        inFlight(async () => {
           if (p.lead_id === null) return;
           // Signal-with-start, so a lead still deferred wakes and stops now (temporal/campaign-leads.ts);
           // false: it finished between the query and the signal, nothing to stop.
           const input = startedProspectInput(req.campaignId, spec, p);
           if (await stopCampaignLead(client, input, { leadId: p.lead_id, taskQueue, stop })) stopped += 1;
+          if (++done % FANOUT_PARALLEL === 0) heartbeat({ done });
         }),
-      );
-      heartbeat({ done: i + PARALLEL });
-    }
+      ),
+    );
     return { stopped, lastLeadId: rows.at(-1)?.lead_id ?? req.afterLeadId, more: rows.length === req.limit };
   }
 
