@@ -4,6 +4,7 @@
 // page rerun after a crash finds the leads it had started ("already started" is success) and a
 // lead that has already finished is never started again.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { LEAD_TASK_QUEUE, LEAD_WORKFLOW_TYPE, leadKey, stopSignal, type LeadInput, type StopRequest } from '../workflows/lead/contract.js';
 import type { leadWorkflowV2 } from '../workflows/lead/workflow.js';
 import { nextOpen } from '../workflows/inbox/policy/window.js';
@@ -42,20 +43,24 @@ export async function startCampaignLead(
 }
 
 /**
- * Stops a campaign lead that may still be deferred. A plain signal to a deferred workflow waits
+ * Signals a campaign lead that may still be deferred. A plain signal to a deferred workflow waits
  * with it until its delay ends; a signal-with-start dispatches its first workflow task at once, so
- * the lead ends as stopped now. The input is the lead's own (the prospect's): the start half only
- * applies if no run of the ID ever existed, and REJECT_DUPLICATE refuses a closed one, which is
- * answered `false` (nothing left to stop).
+ * the lead acts on it now (a stop ends it, a pause shows it paused). The input is the lead's own
+ * (the prospect's): the start half only applies if no run of the ID ever existed, and
+ * REJECT_DUPLICATE refuses a closed one, which is answered `false` (nothing left to signal).
  */
-export async function stopCampaignLead(client: Client, input: LeadInput, opts: { leadId: string; taskQueue?: string; stop: StopRequest }): Promise<boolean> {
+export async function signalCampaignLead<Arg>(
+  client: Client,
+  input: LeadInput,
+  opts: { leadId: string; taskQueue?: string | undefined; signal: SignalDefinition<[Arg]>; arg: Arg },
+): Promise<boolean> {
   try {
-    await client.workflow.signalWithStart<typeof leadWorkflowV2, [StopRequest]>(LEAD_WORKFLOW_TYPE, {
+    await client.workflow.signalWithStart<typeof leadWorkflowV2, [Arg]>(LEAD_WORKFLOW_TYPE, {
       workflowId: opts.leadId,
       taskQueue: opts.taskQueue ?? LEAD_TASK_QUEUE,
       args: [input],
-      signal: stopSignal,
-      signalArgs: [opts.stop],
+      signal: opts.signal,
+      signalArgs: [opts.arg],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: leadSearchAttributes(input, 'received'),
     });
@@ -65,6 +70,10 @@ export async function stopCampaignLead(client: Client, input: LeadInput, opts: {
     throw err;
   }
 }
+
+/** Stops a campaign lead, waking it if it is still deferred (the cancel sweep's call). */
+export const stopCampaignLead = (client: Client, input: LeadInput, opts: { leadId: string; taskQueue?: string; stop: StopRequest }): Promise<boolean> =>
+  signalCampaignLead(client, input, { leadId: opts.leadId, taskQueue: opts.taskQueue, signal: stopSignal, arg: opts.stop });
 
 /** The first instant at or after `at` when the campaign's window is open (null: not within 60 days). */
 export function campaignWindowOpensAt(w: CampaignWindow, at: number, recipientTimeZone: string | null): number | null {

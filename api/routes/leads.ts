@@ -5,9 +5,10 @@ import { sendProblem } from '../errors.js';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { Type, type TProperties } from 'typebox';
 import { getLead, listLeadEvents, listLeads, SCHEDULED_STATUS } from '../../db/index.js';
-import { stopIfScheduled } from '../campaigns/stop-scheduled.js';
+import { signalIfScheduled, stopIfScheduled } from '../campaigns/wake-scheduled.js';
 import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
 import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
@@ -21,7 +22,7 @@ export interface UiLinks {
 
 export interface LeadRouteOptions {
   links: UiLinks;
-  /** The campaign leads' task queue, for a stop that wakes a deferred one (api/campaigns/stop-scheduled.ts). */
+  /** The campaign leads' task queue, for a stop that wakes a deferred one (api/campaigns/wake-scheduled.ts). */
   campaignTaskQueue?: string | undefined;
 }
 
@@ -106,26 +107,27 @@ export const leadRoutes: FastifyPluginAsyncTypebox<LeadRouteOptions> = async (ap
     if (!(woken ?? (await signalled(() => stopLead(app.temporal, id, stop))))) return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, stopRequested: true });
   });
+  /** A lead's signal; a deferred campaign lead is woken with it, so it acts now (api/campaigns/wake-scheduled.ts). */
+  async function signalLead<Arg>(id: string, def: SignalDefinition<[Arg]>, arg: Arg): Promise<boolean> {
+    const woken = await signalIfScheduled(app.db, app.temporal, id, { def, arg }, opts.campaignTaskQueue);
+    return woken ?? (await signalled(() => leadHandle(app.temporal, id).signal(def, arg)));
+  }
   app.post('/leads/:id/pause', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { pauseRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
-    if (!(await signalled(() => leadHandle(app.temporal, id).signal(pauseSignal, { reason: req.body.reason, by: by(req) })))) return notRunning(reply, id);
+    if (!(await signalLead(id, pauseSignal, { reason: req.body.reason, by: by(req) }))) return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, pauseRequested: true });
   });
   app.post('/leads/:id/resume', { config: { auth: 'write' }, schema: signalSchema(EmptyBody, { resumeRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
-    if (!(await signalled(() => leadHandle(app.temporal, id).signal(resumeSignal, { by: by(req) })))) return notRunning(reply, id);
+    if (!(await signalLead(id, resumeSignal, { by: by(req) }))) return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, resumeRequested: true });
   });
   // A retry may carry the corrected contact the provider refused; the workflow re-enriches it.
   app.post('/leads/:id/retry', { config: { auth: 'write' }, schema: signalSchema(RetryBody, { retryRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
     const { email, phone } = req.body;
-    if (
-      !(await signalled(() =>
-        leadHandle(app.temporal, id).signal(retrySignal, { by: by(req), ...(email !== undefined && { email }), ...(phone !== undefined && { phone }) }),
-      ))
-    )
-      return notRunning(reply, id);
+    const retry = { by: by(req), ...(email !== undefined && { email }), ...(phone !== undefined && { phone }) };
+    if (!(await signalLead(id, retrySignal, retry))) return notRunning(reply, id);
     return reply.status(202).send({ leadId: id, retryRequested: true });
   });
 };

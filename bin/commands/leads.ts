@@ -1,5 +1,6 @@
 // `leadflow leads add|show|stop|pause|resume|retry`: start, inspect and steer lead workflows from a terminal.
 import type { Command } from 'commander';
+import type { SignalDefinition } from '@temporalio/common';
 import type { connectClient } from '../../temporal/connection.js';
 import type * as LeadClient from '../../temporal/lead-client.js';
 import type * as LeadContract from '../../workflows/lead/contract.js';
@@ -91,7 +92,7 @@ export function registerLeads(program: Command): void {
       const leadId = await resolveLead(lead);
       const [{ withIngest }, { stopIfScheduled }, { stopLead }] = await Promise.all([
         import('../lib/clients.js'),
-        import('../../api/campaigns/stop-scheduled.js'),
+        import('../../api/campaigns/wake-scheduled.js'),
         import('../../temporal/lead-client.js'),
       ]);
       await withIngest('leads', async ({ client, db }) => {
@@ -108,38 +109,21 @@ export function registerLeads(program: Command): void {
     .command('pause <lead>')
     .description('hold every send of a lead until resume')
     .option('--reason <reason>', 'why', 'paused from the CLI')
-    .action(async (lead: string, o: { reason: string }) =>
-      withClient(async ({ client, lc, contract }) => {
-        const leadId = await resolveLead(lead);
-        await lc.leadHandle(client, leadId).signal(contract.pauseSignal, { reason: o.reason, by });
-        console.log(`pause sent to ${leadId}`);
-      }),
-    );
+    .action(async (lead: string, o: { reason: string }) => signalFromCli(lead, 'pause', (c) => ({ def: c.pauseSignal, arg: { reason: o.reason, by } })));
   leads
     .command('resume <lead>')
     .description('resume a paused lead (a follow-up that fell due while paused goes out once)')
-    .action(async (lead: string) =>
-      withClient(async ({ client, lc, contract }) => {
-        const leadId = await resolveLead(lead);
-        await lc.leadHandle(client, leadId).signal(contract.resumeSignal, { by });
-        console.log(`resume sent to ${leadId}`);
-      }),
-    );
+    .action(async (lead: string) => signalFromCli(lead, 'resume', (c) => ({ def: c.resumeSignal, arg: { by } })));
   leads
     .command('retry <lead>')
     .description('resume a lead in needs_attention, optionally with corrected contact data')
     .option('--email <email>')
     .option('--phone <phone>')
     .action(async (lead: string, o: { email?: string; phone?: string }) =>
-      withClient(async ({ client, lc, contract }) => {
-        const leadId = await resolveLead(lead);
-        await lc.leadHandle(client, leadId).signal(contract.retrySignal, {
-          by,
-          ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }),
-          ...(o.phone !== undefined && { phone: o.phone }),
-        });
-        console.log(`retry sent to ${leadId}`);
-      }),
+      signalFromCli(lead, 'retry', (c) => ({
+        def: c.retrySignal,
+        arg: { by, ...(o.email !== undefined && { email: o.email.trim().toLowerCase() }), ...(o.phone !== undefined && { phone: o.phone }) },
+      })),
     );
 }
 
@@ -154,4 +138,20 @@ async function resolveLead(lead: string): Promise<string> {
   const found = await withDb('leads', (db) => listLeads(db, { q: contact.trim().toLowerCase(), limit: 1, offset: 0 }));
   if (found[0] === undefined) throw new Error(`no lead with the e-mail address or phone number ${contact}`);
   return found[0].id;
+}
+
+/** An operator's signal; a campaign lead still deferred is woken with it to act now (a plain signal waits with it). */
+async function signalFromCli<Arg>(lead: string, what: string, make: (c: typeof LeadContract) => { def: SignalDefinition<[Arg]>; arg: Arg }) {
+  const leadId = await resolveLead(lead);
+  const [{ withIngest }, { signalIfScheduled }, contract] = await Promise.all([
+    import('../lib/clients.js'),
+    import('../../api/campaigns/wake-scheduled.js'),
+    import('../../workflows/lead/contract.js'),
+  ]);
+  const signal = make(contract);
+  await withIngest('leads', async ({ client, db }) => {
+    const woken = await signalIfScheduled(db, client, leadId, signal, undefined);
+    if (woken === null) await client.workflow.getHandle(leadId).signal(signal.def, signal.arg);
+    console.log(woken === false ? `${leadId} no longer runs` : `${what} sent to ${leadId}`);
+  });
 }

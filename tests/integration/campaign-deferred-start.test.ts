@@ -1,8 +1,9 @@
 // Deferred campaign leads on the dev server: a prospect whose first step is due later is started
 // with a start delay (one event, no workflow task, until the step is due). Its clock starts at the
 // fan-out, not at its late start, so the first message goes out once, on time, not a delay later.
-// Until it runs the lead is stored as 'scheduled': the lead view answers, and an operator's stop
-// (API or CLI) and a campaign cancel wake it and end it now instead of when its step comes due.
+// Until it runs the lead is stored as 'scheduled': the lead view answers, an operator's stop (API
+// or CLI) and a campaign cancel wake it and end it now instead of when its step comes due, and a
+// pause wakes it to show it paused.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -98,18 +99,15 @@ describe('deferred campaign leads (dev server, lead worker, SendGrid stand-in)',
     const startsAt = Date.parse(detail.timeline.find((e) => e.type === 'scheduled')?.detail.startsAt ?? '');
     assert.ok(startsAt - prospects[0]!.started_at!.getTime() === 3_600_000, `scheduled for ${new Date(startsAt).toISOString()}`);
 
+    const statusOf = async (leadId: string) => (await db().selectFrom('leads').select('status').where('id', '=', leadId).executeTakeFirst())?.status;
     // An operator's stop wakes the deferred workflow: stopped in seconds, not in an hour.
     const stop = await s.api('POST', `/leads/${ids[0]}/stop`, { reason: 'asked not to be contacted' });
     assert.equal(stop.statusCode, 202, stop.body);
-    await eventually(
-      'the stopped lead ends',
-      async () => (await db().selectFrom('leads').select('status').where('id', '=', ids[0]!).executeTakeFirst())?.status === 'stopped',
-      30_000,
-    );
+    await eventually('the stopped lead ends', async () => (await statusOf(ids[0]!)) === 'stopped', 30_000);
 
     // So does the CLI's (`leadflow leads stop`, a subprocess on the same server and database).
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-deferred-'));
-    const cli = await runCli(['leads', 'stop', ids[1]!, '--reason', 'wrong list'], {
+    const cliEnv = () => ({
       DATABASE_URL: s.stack.tdb.url,
       TEMPORAL_ADDRESS: s.stack.env.address,
       TEMPORAL_EMBEDDED: 'false',
@@ -117,16 +115,22 @@ describe('deferred campaign leads (dev server, lead worker, SendGrid stand-in)',
       PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
       LEAD_ID_SECRET: TEST_LEAD_ID_SECRET,
     });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    const cli = await runCli(['leads', 'stop', ids[1]!, '--reason', 'wrong list'], cliEnv());
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /stop sent/);
-    await eventually(
-      'the CLI-stopped lead ends',
-      async () => (await db().selectFrom('leads').select('status').where('id', '=', ids[1]!).executeTakeFirst())?.status === 'stopped',
-      30_000,
-    );
+    await eventually('the CLI-stopped lead ends', async () => (await statusOf(ids[1]!)) === 'stopped', 30_000);
 
-    // The campaign's cancel reaches the other four the same way, and the campaign ends.
+    // A pause wakes it too (API and CLI): shown paused now, with a live state, not 'scheduled' for an hour.
+    assert.equal((await s.api('POST', `/leads/${ids[2]}/pause`, { reason: 'customer on holiday' })).statusCode, 202);
+    const cliPause = await runCli(['leads', 'pause', ids[3]!, '--reason', 'checking the list'], cliEnv());
+    assert.equal(cliPause.code, 0, cliPause.stdout + cliPause.stderr);
+    assert.match(cliPause.stdout, /pause sent/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const leadId of [ids[2]!, ids[3]!]) await eventually(`${leadId} paused`, async () => (await statusOf(leadId)) === 'paused', 30_000);
+    const paused = (await s.api('GET', `/leads/${ids[2]}`)).json<{ state: { status: string } | null }>();
+    assert.equal(paused.state?.status, 'paused');
+
+    // The campaign's cancel reaches the other four (two of them paused) the same way, and the campaign ends.
     assert.equal((await s.api('POST', `/campaigns/${id}/cancel`, { reason: 'offer withdrawn' })).statusCode, 200);
     await eventually('cancelled', async () => (await s.api('GET', `/campaigns/${id}`)).json<{ status: string }>().status === 'cancelled', 60_000);
     const ended = await db().selectFrom('leads').select('status').where('id', 'in', ids).execute();
