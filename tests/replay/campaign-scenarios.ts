@@ -2,7 +2,7 @@
 // pause and resume in the fan-out, a cancel (the daily cap's wait woken, the sweep, cancelled),
 // a cancel that wakes deferred leads, an import during the monitor (back to the fan-out) and a run
 // that continues as new; plus campaign leads (its A/B variant drafted and sent, the campaign's
-// reply wait; stopped while deferred) as leadWorkflowV2 histories. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
+// reply wait; stopped while deferred; paused, resumed and stopped while deferred) as leadWorkflowV2 histories. The campaign rows go straight into the recording's database (tests/helpers/campaigns/
 // seed.ts); each campaign has a fixed ID, so its leads' opaque IDs are the same on every recording.
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
@@ -19,7 +19,8 @@ import {
   type CampaignWorkflowOptions,
 } from '../../temporal/campaign-client.js';
 import { leadHandle, queryLeadState } from '../../temporal/lead-client.js';
-import { retrySignal } from '../../workflows/lead/contract.js';
+import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
+import { signalIfScheduled } from '../../api/campaigns/wake-scheduled.js';
 import { campaignWorkflowId, type CampaignRunState, type CampaignTotals } from '../../workflows/campaign/contract.js';
 import { campaignSpec } from '../helpers/campaigns/harness.js';
 import { importProspects, seedRunningCampaign, testProspects } from '../helpers/campaigns/seed.js';
@@ -198,6 +199,38 @@ export const campaignScenarios: CampaignScenario[] = [
       const started = (await ctx.client.workflow.getHandle(leadId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
       assert.ok(Number(started?.firstWorkflowTaskBackoff?.seconds ?? 0) > 3000, 'the lead was started deferred');
       return { ...recorded, lead: { name: 'campaign-stopped-while-deferred', leadId } };
+    },
+  },
+  {
+    // A pause to a lead still deferred wakes it (api/campaigns/wake-scheduled.ts): its first task
+    // runs with the pause and it waits paused; resumed, it waits for its step; the campaign's
+    // cancel stops it. Its history is recorded as campaign-paused-while-deferred.
+    name: 'pause-deferred',
+    leadName: 'campaign-paused-while-deferred',
+    async run(ctx) {
+      const id = 'cmp_replaypausedeferred';
+      const base = campaignSpec({ name: 'Replay: pause while deferred' });
+      const spec: CampaignSpec = { ...base, steps: base.steps.map((s, i) => (i === 0 ? { ...s, delay: '1 hour' } : s)) };
+      await seedRunningCampaign(ctx.db, id, spec, testProspects('replay-pause-deferred', 1));
+      let leadId = '';
+      const leadStatus = () =>
+        queryLeadState(ctx.client, leadId).then(
+          (s) => s.status,
+          () => null,
+        );
+      const { totals, ...recorded } = await runCampaign(ctx, id, FAST, async () => {
+        await untilState(ctx.client, id, (s) => s.phase === 'monitor', 'its lead started');
+        leadId = await firstLeadOf(ctx.db, id);
+        const pause = { def: pauseSignal, arg: { reason: 'replay: on holiday', by: 'replay-operator' } };
+        assert.equal(await signalIfScheduled(ctx.db, ctx.client, leadId, pause, ctx.taskQueue), true);
+        await until(leadStatus, (s) => s === 'paused', 'the lead paused');
+        await leadHandle(ctx.client, leadId).signal(resumeSignal, { by: 'replay-operator' });
+        await until(leadStatus, (s) => s === 'waiting', 'the lead resumed');
+        await transitionCampaign(ctx.db, id, 'cancel', { by: 'replay-operator', reason: 'replay: not this quarter' });
+        await signalCampaignCancel(ctx.client, id, 'replay-operator', 'replay: not this quarter');
+      });
+      assert.deepEqual([totals.started, totals.finished, totals.sending], [1, 1, 0]);
+      return { ...recorded, lead: { name: 'campaign-paused-while-deferred', leadId } };
     },
   },
   {
