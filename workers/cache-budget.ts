@@ -26,8 +26,11 @@ export const KIB_PER_CACHED_WORKFLOW = 384;
  * The worker's own baseline: Node, the SDK's native core, the workflow bundle, pools, and the
  * emergency stop's worker (workers/control-worker.ts), whose workflow thread loads the bundle
  * again: idle RSS 327 → 380 MiB with it (bench/worker-memory.ts at a 512 budget), so 40 more.
+ * Then 20 more: with 440, 100,000 leads reaching their wait peaked at 519 MiB on a 512 budget (41 %
+ * of the 5 s samples over it, by up to 7 MiB; 402 once all waited), and a container limit set to
+ * the budget must not be crossed while leads run.
  */
-export const BASE_MB = 440;
+export const BASE_MB = 460;
 /** Default budget: a 1 GiB container (the Helm chart's default limit). */
 export const DEFAULT_WORKER_MEMORY_MB = 1024;
 

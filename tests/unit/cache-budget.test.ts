@@ -8,8 +8,8 @@ import { BASE_MB, cachedWorkflowsFor, capWorkflowThreadHeap, KIB_PER_CACHED_WORK
 
 test('the cache holds what the budget left after the base costs, at the measured cost per workflow', () => {
   assert.equal(cachedWorkflowsFor(1024), Math.floor(((1024 - BASE_MB) * 1024) / KIB_PER_CACHED_WORKFLOW));
-  assert.equal(cachedWorkflowsFor(1024), 1557);
-  assert.equal(cachedWorkflowsFor(1536), 2922);
+  assert.equal(cachedWorkflowsFor(1024), 1504);
+  assert.equal(cachedWorkflowsFor(1536), 2869);
   // Bounded memory: the cache times its cost stays within the budget.
   for (const mb of [512, 1024, 2048, 8192]) assert.ok(BASE_MB + (cachedWorkflowsFor(mb) * KIB_PER_CACHED_WORKFLOW) / 1024 <= mb, `${mb} MiB`);
   assert.equal(cachedWorkflowsFor(300), 2, 'never below the SDK minimum with a cache');
@@ -24,7 +24,7 @@ test('WORKER_MEMORY_MB is read, defaulted and bounded', () => {
 
 test('the workflow threads get a heap limit from the budget; the main thread keeps its own', async () => {
   assert.equal(workflowHeapMbFor(1024), 1024 - BASE_MB + 96);
-  assert.equal(workflowHeapMbFor(512), 168);
+  assert.equal(workflowHeapMbFor(512), 160);
   assert.equal(workflowHeapMbFor(400), 160, 'never below the bundle and one activation');
   const v8 = await import('node:v8');
   const mainBefore = v8.getHeapStatistics().heap_size_limit;
