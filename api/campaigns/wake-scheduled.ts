@@ -9,7 +9,6 @@ import type { Kysely } from 'kysely';
 import type { CampaignSpec } from '../../domain/campaigns/spec.js';
 import { signalCampaignLead } from '../../temporal/campaign-leads.js';
 import { startedProspectInput } from '../../temporal/campaign-lead-input.js';
-import { stopSignal, type StopRequest } from '../../workflows/lead/contract.js';
 
 /** true: signalled; false: its workflow no longer runs; null: not a deferred campaign lead (signal it as usual). */
 export async function signalIfScheduled<Arg>(
@@ -27,6 +26,3 @@ export async function signalIfScheduled<Arg>(
   const input = startedProspectInput(campaignId, campaign.spec as unknown as CampaignSpec, prospect);
   return signalCampaignLead(client, input, { leadId, taskQueue, signal: signal.def, arg: signal.arg });
 }
-
-export const stopIfScheduled = (db: Kysely<Database>, client: Client, leadId: string, stop: StopRequest, taskQueue: string | undefined) =>
-  signalIfScheduled(db, client, leadId, { def: stopSignal, arg: stop }, taskQueue);

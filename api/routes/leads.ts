@@ -8,10 +8,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { Type, type TProperties } from 'typebox';
 import { getLead, listLeadEvents, listLeads, SCHEDULED_STATUS } from '../../db/index.js';
-import { signalIfScheduled, stopIfScheduled } from '../campaigns/wake-scheduled.js';
+import { signalIfScheduled } from '../campaigns/wake-scheduled.js';
 import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
-import { leadHandle, queryLeadState, stopLead, workflowUiUrl } from '../../temporal/lead-client.js';
-import { pauseSignal, resumeSignal, retrySignal } from '../../workflows/lead/contract.js';
+import { leadHandle, queryLeadState, workflowUiUrl } from '../../temporal/lead-client.js';
+import { pauseSignal, resumeSignal, retrySignal, stopSignal } from '../../workflows/lead/contract.js';
 import { KeyProblems, Problem } from '../schemas/common.js';
 import { EmptyBody, LeadDetail, LeadIdParams, LeadList, ListLeadsQuery, ReasonBody, RetryBody, SignalAccepted } from '../schemas/leads.js';
 
@@ -22,7 +22,7 @@ export interface UiLinks {
 
 export interface LeadRouteOptions {
   links: UiLinks;
-  /** The campaign leads' task queue, for a stop that wakes a deferred one (api/campaigns/wake-scheduled.ts). */
+  /** The campaign leads' task queue, for a signal that wakes a deferred one (api/campaigns/wake-scheduled.ts). */
   campaignTaskQueue?: string | undefined;
 }
 
@@ -100,18 +100,16 @@ export const leadRoutes: FastifyPluginAsyncTypebox<LeadRouteOptions> = async (ap
   const by = (req: { apiKey: { name: string } | null }) => `api-key:${req.apiKey?.name ?? 'unknown'}`;
   const notRunning = (reply: FastifyReply, id: string) => sendProblem(reply, 404, `${notFound(id)} running`);
 
-  app.post('/leads/:id/stop', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { stopRequested: Type.Boolean() }) }, async (req, reply) => {
-    const { id } = req.params;
-    const stop = { reason: req.body.reason, by: by(req) };
-    const woken = await stopIfScheduled(app.db, app.temporal, id, stop, opts.campaignTaskQueue);
-    if (!(woken ?? (await signalled(() => stopLead(app.temporal, id, stop))))) return notRunning(reply, id);
-    return reply.status(202).send({ leadId: id, stopRequested: true });
-  });
   /** A lead's signal; a deferred campaign lead is woken with it, so it acts now (api/campaigns/wake-scheduled.ts). */
   async function signalLead<Arg>(id: string, def: SignalDefinition<[Arg]>, arg: Arg): Promise<boolean> {
     const woken = await signalIfScheduled(app.db, app.temporal, id, { def, arg }, opts.campaignTaskQueue);
     return woken ?? (await signalled(() => leadHandle(app.temporal, id).signal(def, arg)));
   }
+  app.post('/leads/:id/stop', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { stopRequested: Type.Boolean() }) }, async (req, reply) => {
+    const { id } = req.params;
+    if (!(await signalLead(id, stopSignal, { reason: req.body.reason, by: by(req) }))) return notRunning(reply, id);
+    return reply.status(202).send({ leadId: id, stopRequested: true });
+  });
   app.post('/leads/:id/pause', { config: { auth: 'write' }, schema: signalSchema(ReasonBody, { pauseRequested: Type.Boolean() }) }, async (req, reply) => {
     const { id } = req.params;
     if (!(await signalLead(id, pauseSignal, { reason: req.body.reason, by: by(req) }))) return notRunning(reply, id);

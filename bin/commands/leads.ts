@@ -88,21 +88,9 @@ export function registerLeads(program: Command): void {
     .description('stop a lead')
     .option('--reason <reason>', 'why', 'stopped from the CLI')
     .option('--by <who>', 'who stops it', process.env.USER ?? 'operator')
-    .action(async (lead: string, o: { reason: string; by: string }) => {
-      const leadId = await resolveLead(lead);
-      const [{ withIngest }, { stopIfScheduled }, { stopLead }] = await Promise.all([
-        import('../lib/clients.js'),
-        import('../../api/campaigns/wake-scheduled.js'),
-        import('../../temporal/lead-client.js'),
-      ]);
-      await withIngest('leads', async ({ client, db }) => {
-        const stop = { reason: o.reason, by: o.by };
-        // A campaign lead still deferred is woken to stop now (a plain signal waits with it).
-        const woken = await stopIfScheduled(db, client, leadId, stop, undefined);
-        if (woken === null) await stopLead(client, leadId, stop);
-        console.log(woken === false ? `${leadId} no longer runs` : `stop sent to ${leadId}`);
-      });
-    });
+    .action(async (lead: string, o: { reason: string; by: string }) =>
+      signalFromCli(lead, 'stop', (c) => ({ def: c.stopSignal, arg: { reason: o.reason, by: o.by } })),
+    );
 
   const by = process.env.USER ?? 'operator';
   leads
