@@ -13,6 +13,7 @@ import { watchMailbox } from '../activities/mail/imap-watch.js';
 import { adfEmail, adfXml } from '../tests/helpers/adf.js';
 import { appendMessage, startMailServer } from '../tests/helpers/mailserver.js';
 import { createDevServerEnv, uniqueName } from '../tests/helpers/temporal.js';
+import { benchDevServerOptions } from './lib/dev-config.js';
 import { openTestDb } from '../tests/helpers/test-db.js';
 import { testLeadWorker } from '../tests/helpers/lead-worker.js';
 import type { IngestResult } from '../intake/ingest.js';
@@ -25,7 +26,7 @@ const user = { user: 'bench@example.com', password: 'bench-secret', email: 'benc
 
 export async function imapIngest(o: { emails: number; toSend: boolean }): Promise<SectionResult> {
   const N = o.emails;
-  const [env, tdb, mail] = await Promise.all([createDevServerEnv(devServerOptions()), openTestDb(), startMailServer({ users: [user] })]);
+  const [env, tdb, mail] = await Promise.all([createDevServerEnv(benchDevServerOptions()), openTestDb(), startMailServer({ users: [user] })]);
   const taskQueue = uniqueName('bench-leads');
   const worker = o.toSend ? await testLeadWorker(env, tdb.db, { taskQueue }) : null;
   const running = worker?.run();
@@ -132,13 +133,6 @@ export async function imapIngest(o: { emails: number; toSend: boolean }): Promis
     await env.teardown();
     await tdb.close();
   }
-}
-
-/** BENCH_DEV_CONFIG='key=json,…': dynamic config for the dev server (to try a server setting). */
-function devServerOptions(): { dynamicConfig?: Record<string, unknown> } {
-  const spec = process.env.BENCH_DEV_CONFIG;
-  if (spec === undefined || spec === '') return {};
-  return { dynamicConfig: Object.fromEntries(spec.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), JSON.parse(kv.slice(kv.indexOf('=') + 1))])) };
 }
 
 /**

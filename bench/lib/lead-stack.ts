@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testLeadWorker } from '../../tests/helpers/lead-worker.js';
 import { testDataConverter } from '../../tests/helpers/codec.js';
 import { createDevServerEnv, uniqueName } from '../../tests/helpers/temporal.js';
+import { benchDevServerOptions } from './dev-config.js';
 import { openTestDb, type TestDb } from '../../tests/helpers/test-db.js';
 import { baselineActivities } from './baseline-activities.js';
 
@@ -61,7 +62,7 @@ export interface LeadBench {
 }
 
 export async function startLeadBench(): Promise<LeadBench> {
-  const [env, tdb, code] = await Promise.all([createDevServerEnv(), openTestDb(), baselineBundle()]);
+  const [env, tdb, code] = await Promise.all([createDevServerEnv(benchDevServerOptions()), openTestDb(), baselineBundle()]);
   const leadQueue = uniqueName('bench-leads');
   const baseQueue = uniqueName('bench-baseline');
   const leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: leadQueue });

@@ -3,6 +3,7 @@
 // with internet) the SDK's own download is the fallback.
 import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { dynamicConfigArgs } from '../../temporal/dev-server.js';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/provision/index.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { inboxEntityKey, inboxWorkflowId } from '../../workflows/inbox/contract.js';
@@ -27,7 +28,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 
 export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, unknown> } = {}): Promise<TestWorkflowEnvironment> {
   const cli = await ensureTemporalCli(log);
-  const extraArgs = Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
+  const extraArgs = dynamicConfigArgs(opts.dynamicConfig);
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter: testDataConverter },
     // The client retries as the product's does (temporal/grpc-retry.ts).
