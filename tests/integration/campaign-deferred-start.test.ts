@@ -2,8 +2,8 @@
 // with a start delay (one event, no workflow task, until the step is due). Its clock starts at the
 // fan-out, not at its late start, so the first message goes out once, on time, not a delay later.
 // Until it runs the lead is stored as 'scheduled': the lead view answers, an operator's stop (API
-// or CLI) and a campaign cancel wake it and end it now instead of when its step comes due, and a
-// pause wakes it to show it paused.
+// or CLI) and a campaign cancel wake it and end it now (stored, not enriched) instead of when its
+// step comes due, and a pause wakes it to show it paused.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -139,6 +139,15 @@ describe('deferred campaign leads (dev server, lead worker, SendGrid stand-in)',
       Array<string>(n).fill('stopped'),
     );
     assert.equal(s.sg.accepted.filter((m) => ids.some((l) => keyOf(m).startsWith(`${l}:`))).length, 0, 'nothing was sent');
+    // A lead the stop woke ends once stored: no enrichment (an MX lookup, a paid verifier's call)
+    // and no score for a lead being ended. The two paused first ran both before they waited.
+    const typesOf = async (leadId: string) => (await listLeadEvents(db(), leadId)).map((e) => e.type);
+    for (const leadId of [ids[0]!, ids[1]!, ids[4]!, ids[5]!]) {
+      const types = await typesOf(leadId);
+      assert.ok(!types.includes('enriched') && !types.includes('scored'), `${leadId}: ${types.join(',')}`);
+      assert.ok(types.includes('status'), `${leadId}: its stop recorded: ${types.join(',')}`);
+    }
+    for (const leadId of [ids[2]!, ids[3]!]) assert.ok((await typesOf(leadId)).includes('enriched'), leadId);
 
     // Once a lead has ended, the wake-up stop starts nothing: REJECT_DUPLICATE refuses the closed ID.
     const campaign = (await getCampaign(db(), id))!;

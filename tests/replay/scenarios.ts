@@ -1,8 +1,9 @@
 // The lead workflow paths whose histories are committed: each returns the finished workflow's ID.
 import type { Client } from '@temporalio/client';
+import { campaignLeadId, startCampaignLead, stopCampaignLead } from '../../temporal/campaign-leads.js';
 import { leadHandle, stopLead, submitLead } from '../../temporal/lead-client.js';
 import type { LeadInput } from '../../workflows/lead/contract.js';
-import { testIdentity } from '../helpers/codec.js';
+import { TEST_LEAD_ID_SECRET, testIdentity } from '../helpers/codec.js';
 
 type MakeInput = (o?: Partial<LeadInput>) => LeadInput;
 /** A workflow ID (its latest run is recorded), or one ID with several runs (continue-as-new), each recorded. */
@@ -49,6 +50,20 @@ export const leadScenarios: Scenario[] = [
         taskQueue,
         arrivalId: 'arrival-1',
       });
+      await leadHandle(client, leadId).result();
+      return leadId;
+    },
+  },
+  {
+    // Started deferred (a campaign's first step an hour away), then stopped with a signal-with-start:
+    // the stop arrives with the first workflow task, and the lead is stored and ends at once,
+    // without enrichment or scoring (workflows/lead/stopped-early.ts).
+    name: 'stopped-before-start',
+    async run(client, taskQueue, make) {
+      const input = fixed(make, 'replay-stopped-early');
+      const leadId = campaignLeadId(TEST_LEAD_ID_SECRET, input);
+      await startCampaignLead(client, input, { leadId, taskQueue, startDelayMs: 3_600_000 });
+      await stopCampaignLead(client, input, { leadId, taskQueue, stop: { reason: 'campaign cancelled', by: 'operator' } });
       await leadHandle(client, leadId).result();
       return leadId;
     },

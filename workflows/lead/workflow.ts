@@ -14,6 +14,7 @@ import { HANDOVER_PATCH, runPipeline, runSequence, SCORE_HANDOVER_PATCH } from '
 import { CAMPAIGN_DRAFT_HOLD_PATCH } from './send-step.js';
 import { INBOX_SLOTS_PATCH } from './slot-step.js';
 import { LeadRunState } from './run-state.js';
+import { endStoppedEarly, stopBeforeStart } from './stopped-early.js';
 import { checkSequence, durationMs } from './sequence.js';
 import { hasPatch, upsertLeadAttributes } from './version.js';
 
@@ -44,7 +45,9 @@ async function runLead(input: LeadInput): Promise<LeadOutcome> {
   ]);
   st.lean = chooseLean();
   if (st.lean) primePatches();
+  const earlyStop = stopBeforeStart(st);
   await (st.lean ? persistLeadLocal : persistLead)({ leadId: st.leadId, input, status: st.status });
+  if (earlyStop !== null) return endStoppedEarly(st, earlyStop);
   const waitMs = checked(() => durationMs(input.waitFor ?? DEFAULT_WAIT, 'waitFor'));
   if (!hasPatch(PIPELINE_PATCH)) return legacyWait(st, waitMs);
   if (input.sequence !== undefined) checked(() => checkSequence(input.sequence ?? []));
