@@ -6,11 +6,12 @@
 // and the lead's stored view is current whenever the lead is not busy. The inbox's note of a
 // send rides along. Replay: a run's choice is made once (patched() at its start) and carried over
 // continue-as-new, so old runs keep their activities and old histories replay as recorded.
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { log, proxyLocalActivities } from '@temporalio/workflow';
 import type { JournalActivities } from '../../activities/leads/journal.js';
 import type { RecordLeadEventArgs } from '../../activities/leads/index.js';
 import type { InboxEvent } from '../inbox/contract.js';
 import { noteInboxEvent, recordLeadEvent } from './activities.js';
+import type { FinalLeadStatus, LeadOutcome } from './contract.js';
 import type { LeadRunState } from './run-state.js';
 import { hasPatch } from './version.js';
 
@@ -50,4 +51,14 @@ export async function flush(st: LeadRunState): Promise<void> {
   const entries = st.journal.splice(0);
   const inboxNotes = st.inboxNotes.splice(0);
   await recordLeadJournal({ leadId: st.leadId, entries, inboxNotes });
+}
+
+/** The end of every run: the final status, its timeline event, the journal written, the outcome. */
+export async function endLead(st: LeadRunState, status: FinalLeadStatus, detail: Record<string, unknown>, stepsSent: number): Promise<LeadOutcome> {
+  st.setStatus(status);
+  st.note('status', { status });
+  await record(st, { leadId: st.leadId, eventKey: `status:${status}`, type: 'status', detail: { status, ...detail }, status });
+  await flush(st);
+  log.info('lead finished', { leadId: st.leadId, status, stepsSent });
+  return { leadId: st.leadId, status, arrivals: st.seenArrivals.length, stepsSent };
 }

@@ -8,7 +8,7 @@ import { handoverWorkflowId } from '../handover/contract.js';
 import { handoverWorkflow } from '../handover/workflow.js';
 import { scoreLead } from '../policy/scoring.js';
 import { enrichLead, enrichLeadLocal, requestSendSlot, updateLeadContact } from './activities.js';
-import { flush, record } from './journal.js';
+import { endLead, flush, record } from './journal.js';
 import { sendKey, type FinalLeadStatus, type LeadCarry, type LeadInput, type LeadOutcome, type LeadStatus } from './contract.js';
 import { handleEvents, recordArrivals } from './events.js';
 import { enrichInput, leadProfile, reachableChannel, scoringInput, type LeadProfile } from '../../domain/lead/profile.js';
@@ -81,13 +81,7 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     if (c.slot != null) await giveBack(c, `the lead ended: ${status}`);
     // A reply that is not a no goes to a person. Runs recorded before handover existed replay without it.
     if (status === 'replied' && hasPatch(HANDOVER_PATCH)) await handOver(input, st, 'reply');
-    st.setStatus(status);
-    st.note('status', { status });
-    const detail = status === 'stopped' && stop !== null ? { status, reason: stop.reason, by: stop.by } : { status, stepsSent: c.stepsSent };
-    await record(st, { leadId, eventKey: `status:${status}`, type: 'status', detail, status });
-    await flush(st);
-    log.info('lead finished', { leadId, status, stepsSent: c.stepsSent });
-    return { leadId, status, arrivals: st.seenArrivals.length, stepsSent: c.stepsSent };
+    return endLead(st, status, status === 'stopped' && stop !== null ? { reason: stop.reason, by: stop.by } : { stepsSent: c.stepsSent }, c.stepsSent);
   };
   // Signals seen when this turn began: one that lands while the turn awaits an activity wakes the
   // next sleep at once instead of sitting in the queue until some later signal or timer.

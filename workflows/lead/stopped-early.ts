@@ -5,10 +5,10 @@
 // first, then met the stop at the sequence's first turn: a cancel of 10,000 deferred leads paid
 // for 10,000 enrichments of leads it was ending. Histories recorded before the patch replay
 // through the old path (no marker: patched() answers false).
-import { log, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { LeadOutcome, StopRequest } from './contract.js';
 import { recordArrivals } from './events.js';
-import { flush, record } from './journal.js';
+import { endLead } from './journal.js';
 import type { LeadRunState } from './run-state.js';
 
 export const STOP_BEFORE_START_PATCH = 'lead-stop-before-start-v1';
@@ -24,14 +24,8 @@ export function stopBeforeStart(st: LeadRunState): StopRequest | null {
   return st.stop !== null && st.events.length === 0 && patched(STOP_BEFORE_START_PATCH) ? st.stop : null;
 }
 
-/** Records what arrived and the stop, writes the journal, and ends: nothing was enriched or sent. */
+/** Records what arrived and the stop, and ends: nothing was enriched or sent. */
 export async function endStoppedEarly(st: LeadRunState, stop: StopRequest): Promise<LeadOutcome> {
   await recordArrivals(st);
-  st.setStatus('stopped');
-  st.note('status', { status: 'stopped', beforeStart: true });
-  const detail = { status: 'stopped', reason: stop.reason, by: stop.by, beforeStart: true };
-  await record(st, { leadId: st.leadId, eventKey: 'status:stopped', type: 'status', detail, status: 'stopped' });
-  await flush(st);
-  log.info('lead finished', { leadId: st.leadId, status: 'stopped', stepsSent: 0, beforeStart: true });
-  return { leadId: st.leadId, status: 'stopped', arrivals: st.seenArrivals.length, stepsSent: 0 };
+  return endLead(st, 'stopped', { reason: stop.reason, by: stop.by, beforeStart: true }, 0);
 }
