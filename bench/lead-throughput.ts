@@ -3,7 +3,8 @@
 // each trivial) on a twin worker with the lead worker's options. Phases alternate (lead, baseline,
 // lead, baseline …) so that whatever else the machine does hits both.
 // Run: node --import tsx bench/lead-throughput.ts   (BENCH_LEADS=N per phase, default 200; BENCH_ROUNDS=R, default 3)
-import type { Runner } from './lib/lead-runs.js';
+import { CPU_GROUPS, cpuCombine, cpuNow, cpuSince, type CpuGroup, type CpuSeconds } from './lib/cpu-meter.js';
+import type { Kind, Runner } from './lib/lead-runs.js';
 import { ratePerSecond } from './lib/path-summary.js';
 import { row, type SectionResult } from './lib/report.js';
 import { isMain, mean, r1, r2 } from './lib/stats.js';
@@ -17,13 +18,48 @@ export interface ThroughputOptions {
   concurrency: number;
 }
 
+const GROUP_NAMES: Record<CpuGroup, string> = {
+  benchMain: "the workers' main thread",
+  benchThreads: "the workers' other threads",
+  devServer: 'the dev server',
+  postgres: 'PostgreSQL',
+};
+const NONE: CpuSeconds = { benchMain: 0, benchThreads: 0, devServer: 0, postgres: 0 };
+
 export async function leadThroughput(runner: Runner, o: ThroughputOptions): Promise<SectionResult> {
   const rounds: Array<{ lead: number; baseline: number; ratio: number }> = [];
+  // CPU per run by process, summed over the phases of a kind: where the lead's extra cost is.
+  const cpu: Record<Kind, CpuSeconds | null> = { lead: NONE, baseline: NONE };
+  const phase = async (kind: Kind): Promise<number> => {
+    const before = cpuNow();
+    const rate = ratePerSecond(await runner.phase(kind, o.perPhase, o.concurrency));
+    const used = cpuSince(before);
+    const sum = cpu[kind];
+    cpu[kind] = used === null || sum === null ? null : cpuCombine(sum, used, 1);
+    return rate;
+  };
   for (let i = 0; i < o.rounds; i++) {
-    const lead = ratePerSecond(await runner.phase('lead', o.perPhase, o.concurrency));
-    const baseline = ratePerSecond(await runner.phase('baseline', o.perPhase, o.concurrency));
+    const lead = await phase('lead');
+    const baseline = await phase('baseline');
     rounds.push({ lead: r1(lead), baseline: r1(baseline), ratio: r2(lead / baseline) });
   }
+  const runs = o.perPhase * o.rounds;
+  const perRun = (kind: Kind, pick: (c: CpuSeconds) => number): number | null => {
+    const c = cpu[kind];
+    return c === null ? null : r1((pick(c) * 1000) / runs);
+  };
+  const all = (c: CpuSeconds): number => CPU_GROUPS.reduce((n, g) => n + c[g], 0);
+  const cpuRows = [
+    ...CPU_GROUPS.map((g) =>
+      row(
+        `CPU per run (to idle), ${GROUP_NAMES[g]}`,
+        'ms',
+        perRun('lead', (c) => c[g]),
+        perRun('baseline', (c) => c[g]),
+      ),
+    ),
+    row('CPU per run (to idle), all of them', 'ms', perRun('lead', all), perRun('baseline', all)),
+  ];
   const lead = r1(mean(rounds.map((x) => x.lead)));
   const baseline = r1(mean(rounds.map((x) => x.baseline)));
   const ratios = rounds.map((x) => x.ratio);
@@ -36,8 +72,9 @@ export async function leadThroughput(runner: Runner, o: ThroughputOptions): Prom
       row(`leads to first message, ${o.perPhase} per phase × ${o.rounds}`, '/s', lead, baseline, '≥ 0.90 of baseline'),
       row(`phase ratios, lowest`, '', Math.min(...ratios), null),
       row(`phase ratios, highest`, '', Math.max(...ratios), null),
+      ...cpuRows,
     ],
-    detail: { leadsPerSecond: lead, baselinePerSecond: baseline, rounds },
+    detail: { leadsPerSecond: lead, baselinePerSecond: baseline, rounds, cpuSeconds: cpu },
   };
 }
 

@@ -1,6 +1,6 @@
 // Running leads and their baselines through the lead bench stack and reading their paths back:
-// start one, know when its first message is accepted (the outbox row turns 'sent'; the baseline's
-// stand-in send reports itself), wait until the workflows are idle, then read the histories.
+// start one, know when its first message is accepted (both the lead's local outbox and the
+// baseline's stand-in send report it in process), wait until the workflows are idle, then read the histories.
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
@@ -12,7 +12,7 @@ import { uniqueName } from '../../tests/helpers/temporal.js';
 import type { BaselineActivities } from './baseline-activities.js';
 import { pathFacts, type Batch, type PathFacts } from './history.js';
 import type { LeadBench } from './lead-stack.js';
-import { pool, sleep, until, withTimeout } from './stats.js';
+import { pool, until, withTimeout } from './stats.js';
 
 /** The lead's send activity (workflows/lead/activities.ts); its completion is "first message accepted". */
 export const SEND_ACTIVITY: keyof SendActivities = 'sendMessage';
@@ -79,55 +79,18 @@ export async function firstSendFacts(
   });
 }
 
-/** Resolves a lead's promise once its outbox row is 'sent': one query per tick for all pending leads. */
-class OutboxWatch {
-  private readonly pending = new Map<string, () => void>();
-  private running = false;
-  constructor(private readonly b: LeadBench) {}
-
-  wait(leadId: string): Promise<void> {
-    const p = new Promise<void>((resolve) => this.pending.set(leadId, resolve));
-    if (!this.running) void this.loop();
-    return p;
-  }
-
-  private async loop(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.pending.size > 0) {
-        const rows = await this.b.tdb.db
-          .selectFrom('outbox')
-          .select('lead_id')
-          .where('status', '=', 'sent')
-          .where('lead_id', 'in', [...this.pending.keys()])
-          .execute();
-        for (const r of rows) {
-          this.pending.get(r.lead_id)?.();
-          this.pending.delete(r.lead_id);
-        }
-        await sleep(10);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-}
-
 export class Runner {
-  private readonly outbox: OutboxWatch;
   /** The baseline's path, taken from a lead's history (calibrate()). */
   shape: Batch[] = [];
 
-  constructor(readonly b: LeadBench) {
-    this.outbox = new OutboxWatch(b);
-  }
+  constructor(readonly b: LeadBench) {}
 
   async start(kind: Kind): Promise<Started> {
     if (kind === 'lead') {
       const input = makeLeadInput();
       const submittedAt = Date.now();
       const { leadId } = await submitLead(this.b.client, input, { identity: testIdentity, taskQueue: this.b.leadQueue });
-      return { id: leadId, submittedAt, sent: this.outbox.wait(leadId) };
+      return { id: leadId, submittedAt, sent: this.b.leadSent(leadId) };
     }
     const id = uniqueName('bench-shape');
     const sent = this.b.baselineSent(id);

@@ -12,6 +12,7 @@ import { createDevServerEnv, uniqueName } from '../../tests/helpers/temporal.js'
 import { benchDevServerOptions } from './dev-config.js';
 import { openTestDb, type TestDb } from '../../tests/helpers/test-db.js';
 import { baselineActivities } from './baseline-activities.js';
+import { localTransport, type Transport } from '../../activities/send/transports.js';
 
 const BASELINE_WORKFLOWS = fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url));
 const noop = () => undefined;
@@ -58,14 +59,56 @@ export interface LeadBench {
   setup: Partial<WorkerOptions>;
   /** Resolves when baseline workflow `workflowId` reaches its send (registered before the start). */
   baselineSent(workflowId: string): Promise<void>;
+  /** Resolves when lead `leadId`'s first message has been handed to the provider (the local outbox). */
+  leadSent(leadId: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * The local outbox, telling the bench of each lead's first message as it is accepted. The same
+ * in-process report as the baseline's send, so that watching a run costs both kinds alike (the
+ * bench polled the outbox table every 10 ms for the leads alone before).
+ */
+class SendReports {
+  private readonly waiters = new Map<string, () => void>();
+  private readonly early = new Set<string>();
+
+  transport(): Transport {
+    const inner = localTransport();
+    return {
+      ...inner,
+      send: async (m) => {
+        const out = await inner.send(m);
+        this.report(m.leadId);
+        return out;
+      },
+    };
+  }
+
+  wait(leadId: string): Promise<void> {
+    if (this.early.delete(leadId)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(leadId, resolve));
+  }
+
+  private report(leadId: string): void {
+    const w = this.waiters.get(leadId);
+    this.waiters.delete(leadId);
+    // A lead's first message may come before its submitter asks (a lead deduplicated into an
+    // earlier one, or a slow start answer): kept until asked. Later messages of a lead are not asked for.
+    if (w === undefined) this.early.add(leadId);
+    else w();
+  }
 }
 
 export async function startLeadBench(): Promise<LeadBench> {
   const [env, tdb, code] = await Promise.all([createDevServerEnv(benchDevServerOptions()), openTestDb(), baselineBundle()]);
   const leadQueue = uniqueName('bench-leads');
   const baseQueue = uniqueName('bench-baseline');
-  const leadWorker = await testLeadWorker(env, tdb.db, { taskQueue: leadQueue });
+  const reports = new SendReports();
+  const leadWorker = await testLeadWorker(env, tdb.db, {
+    taskQueue: leadQueue,
+    services: { transports: { email: reports.transport(), sms: reports.transport() } },
+  });
   const waiters = new Map<string, () => void>();
   const setup = sameSetup(leadWorker.options);
   const baseWorker = await Worker.create({
@@ -86,6 +129,7 @@ export async function startLeadBench(): Promise<LeadBench> {
     baseQueue,
     setup,
     baselineSent: (workflowId) => new Promise<void>((resolve) => waiters.set(workflowId, resolve)),
+    leadSent: (leadId) => reports.wait(leadId),
     stop: async () => {
       leadWorker.shutdown();
       baseWorker.shutdown();
