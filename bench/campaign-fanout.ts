@@ -21,6 +21,7 @@ import { campaignApi, startedCount } from '../tests/helpers/campaigns/scale.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
 import { baselineBundle } from './lib/lead-stack.js';
 import { benchStopSignal, benchWaitWorkflow } from './noop-workflow.js';
+import { CPU_GROUP_NAMES, CPU_GROUPS, cpuCombine, cpuNow, cpuSince, perItemMs, type CpuSeconds } from './lib/cpu-meter.js';
 import { row, type SectionResult } from './lib/report.js';
 import { isMain } from './lib/stats.js';
 
@@ -63,7 +64,10 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
     const baselineStops = (from: number, to: number) =>
       baselineRun(from, to, (workflowId) => client.workflow.signalWithStart(benchWaitWorkflow, { workflowId, ...start, signal: benchStopSignal }));
     const half = Math.floor(N / 2 / PAGE) * PAGE;
+    // CPU by process while each side runs (bench/lib/cpu-meter.ts): which process a start costs.
+    let baseCpu: CpuSeconds | null = cpuNow();
     const baselineBeforeMs = await baselineStarts(0, half);
+    baseCpu = cpuSince(baseCpu);
 
     // The campaign: import, then start and wait until every lead workflow is started.
     const api = campaignApi(s.app, s.auth);
@@ -77,11 +81,16 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
     if (imported.json<{ accepted: number }>().accepted !== N) throw new Error(`import accepted ${imported.body.slice(0, 500)}`);
 
     const tf = performance.now();
+    const fanCpuFrom = cpuNow();
     const started = await api.call('POST', `/campaigns/${id}/start`);
     if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
     while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
     const fanoutMs = performance.now() - tf;
+    const fanCpu = cpuSince(fanCpuFrom);
+    const baseCpuFrom = cpuNow();
     const baselineMs = baselineBeforeMs + (await baselineStarts(half, N));
+    const baseCpu2 = cpuSince(baseCpuFrom);
+    baseCpu = baseCpu === null || baseCpu2 === null ? null : cpuCombine(baseCpu, baseCpu2, 1);
     const pages = await activitySplit(client, campaignWorkflowId(id), 'startLeadsPage');
 
     // The cancel sweep, its baseline's stops again split before and after it.
@@ -108,6 +117,7 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
       // Cancel → the campaign closed (every lead stopped, none sending); the sweep's pages alone.
       cancel: { seconds: r1(cancelMs / 1000), sweepSeconds: r1(sweep.inActivitiesMs / 1000), pages: sweep.count },
       baselineStops: { seconds: r1(stopsMs / 1000), ratio: r1(cancelMs / stopsMs) },
+      cpuMsPerStart: { fanout: perItemMs(fanCpu, N), baseline: perItemMs(baseCpu, N) },
     };
     return {
       id: 'campaign-fanout',
@@ -119,6 +129,14 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
         row('start → every lead started', 's', summary.fanout.seconds, summary.baseline.seconds, '≤ 60 s at 10,000'),
         row('leads started per second', '/s', summary.fanout.leadsPerSecond, summary.baseline.startsPerSecond, '≥ 0.8 of baseline'),
         row('cancel → campaign cancelled, every lead stopped', 's', summary.cancel.seconds, summary.baselineStops.seconds),
+        ...(['total', ...CPU_GROUPS] as const).map((g) =>
+          row(
+            `CPU per start, ${g === 'total' ? 'all processes' : CPU_GROUP_NAMES[g]}`,
+            'ms',
+            summary.cpuMsPerStart.fanout?.[g] ?? null,
+            summary.cpuMsPerStart.baseline?.[g] ?? null,
+          ),
+        ),
       ],
       detail: summary,
     };
@@ -138,6 +156,7 @@ if (isMain(import.meta.url)) {
     pages: { count: number; inActivitiesSeconds: number; betweenSeconds: number };
     cancel: { seconds: number; sweepSeconds: number; pages: number };
     baselineStops: { seconds: number; ratio: number };
+    cpuMsPerStart: { fanout: Record<string, number> | null; baseline: Record<string, number> | null };
   };
   console.log(`${N} prospects, CSV ${(summary.csvBytes / 1024).toFixed(0)} KB`);
   console.log(`import (POST /campaigns/:id/prospects)   ${summary.importSeconds} s`);
@@ -151,6 +170,8 @@ if (isMain(import.meta.url)) {
     `cancel to campaign cancelled               ${summary.cancel.seconds} s (${summary.cancel.pages} sweep pages, ${summary.cancel.sweepSeconds} s inside them)`,
   );
   console.log(`baseline: a stop to each waiting workflow  ${summary.baselineStops.seconds} s; ratio ${summary.baselineStops.ratio}x`);
+  console.log(`CPU per start (ms), fan-out: ${JSON.stringify(summary.cpuMsPerStart.fanout)}`);
+  console.log(`CPU per start (ms), baseline: ${JSON.stringify(summary.cpuMsPerStart.baseline)}`);
   console.log(JSON.stringify(summary));
 }
 

@@ -3,7 +3,7 @@
 // each trivial) on a twin worker with the lead worker's options. Phases alternate (lead, baseline,
 // lead, baseline …) so that whatever else the machine does hits both.
 // Run: node --import tsx bench/lead-throughput.ts   (BENCH_LEADS=N per phase, default 200; BENCH_ROUNDS=R, default 3)
-import { CPU_GROUPS, cpuCombine, cpuNow, cpuSince, type CpuGroup, type CpuSeconds } from './lib/cpu-meter.js';
+import { CPU_GROUP_NAMES, CPU_GROUPS, cpuCombine, cpuNow, cpuSince, type CpuSeconds } from './lib/cpu-meter.js';
 import type { Kind, Runner } from './lib/lead-runs.js';
 import { ratePerSecond } from './lib/path-summary.js';
 import { row, type SectionResult } from './lib/report.js';
@@ -18,12 +18,6 @@ export interface ThroughputOptions {
   concurrency: number;
 }
 
-const GROUP_NAMES: Record<CpuGroup, string> = {
-  benchMain: "the workers' main thread",
-  benchThreads: "the workers' other threads",
-  devServer: 'the dev server',
-  postgres: 'PostgreSQL',
-};
 const NONE: CpuSeconds = { benchMain: 0, benchThreads: 0, devServer: 0, postgres: 0 };
 
 export async function leadThroughput(runner: Runner, o: ThroughputOptions): Promise<SectionResult> {
@@ -52,7 +46,7 @@ export async function leadThroughput(runner: Runner, o: ThroughputOptions): Prom
   const cpuRows = [
     ...CPU_GROUPS.map((g) =>
       row(
-        `CPU per run (to idle), ${GROUP_NAMES[g]}`,
+        `CPU per run (to idle), ${CPU_GROUP_NAMES[g]}`,
         'ms',
         perRun('lead', (c) => c[g]),
         perRun('baseline', (c) => c[g]),

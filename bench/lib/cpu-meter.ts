@@ -10,6 +10,12 @@ const GROUPS = { devServer: 'temporal', postgres: 'postgres' } as const;
 export type CpuGroup = 'benchMain' | 'benchThreads' | keyof typeof GROUPS;
 export type CpuSeconds = Record<CpuGroup, number>;
 export const CPU_GROUPS: readonly CpuGroup[] = ['benchMain', 'benchThreads', 'devServer', 'postgres'];
+export const CPU_GROUP_NAMES: Record<CpuGroup, string> = {
+  benchMain: "the workers' main thread",
+  benchThreads: "the workers' other threads",
+  devServer: 'the dev server',
+  postgres: 'PostgreSQL',
+};
 
 /** USER_HZ: /proc's clock ticks per second, 100 on every Linux this runs on. */
 const TICKS = 100;
@@ -64,4 +70,13 @@ export function cpuCombine(a: CpuSeconds, b: CpuSeconds, sign: 1 | -1): CpuSecon
 export function cpuSince(before: CpuSeconds | null): CpuSeconds | null {
   const now = cpuNow();
   return before === null || now === null ? null : cpuCombine(now, before, -1);
+}
+
+/** Milliseconds per item, group by group and in all (`total`), one decimal; null without readings. */
+export function perItemMs(c: CpuSeconds | null, items: number): (CpuSeconds & { total: number }) | null {
+  if (c === null || items === 0) return null;
+  const ms = (x: number): number => Math.round((x * 10_000) / items) / 10;
+  const out = { total: ms(CPU_GROUPS.reduce((n, g) => n + c[g], 0)) } as CpuSeconds & { total: number };
+  for (const g of CPU_GROUPS) out[g] = ms(c[g]);
+  return out;
 }
