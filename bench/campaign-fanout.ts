@@ -21,7 +21,7 @@ import { campaignApi, startedCount } from '../tests/helpers/campaigns/scale.js';
 import { uniqueName } from '../tests/helpers/temporal.js';
 import { baselineBundle } from './lib/lead-stack.js';
 import { benchStopSignal, benchWaitWorkflow } from './noop-workflow.js';
-import { CPU_GROUP_NAMES, CPU_GROUPS, cpuCombine, cpuNow, cpuSince, perItemMs, type CpuSeconds } from './lib/cpu-meter.js';
+import { CPU_GROUP_NAMES, CPU_GROUPS, CpuTally, perItemMs } from './lib/cpu-meter.js';
 import { row, type SectionResult } from './lib/report.js';
 import { isMain } from './lib/stats.js';
 
@@ -65,9 +65,9 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
       baselineRun(from, to, (workflowId) => client.workflow.signalWithStart(benchWaitWorkflow, { workflowId, ...start, signal: benchStopSignal }));
     const half = Math.floor(N / 2 / PAGE) * PAGE;
     // CPU by process while each side runs (bench/lib/cpu-meter.ts): which process a start costs.
-    let baseCpu: CpuSeconds | null = cpuNow();
-    const baselineBeforeMs = await baselineStarts(0, half);
-    baseCpu = cpuSince(baseCpu);
+    const baseCpu = new CpuTally();
+    const fanCpu = new CpuTally();
+    const baselineBeforeMs = await baseCpu.measure(() => baselineStarts(0, half));
 
     // The campaign: import, then start and wait until every lead workflow is started.
     const api = campaignApi(s.app, s.auth);
@@ -80,17 +80,14 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
     const importMs = performance.now() - ti;
     if (imported.json<{ accepted: number }>().accepted !== N) throw new Error(`import accepted ${imported.body.slice(0, 500)}`);
 
-    const tf = performance.now();
-    const fanCpuFrom = cpuNow();
-    const started = await api.call('POST', `/campaigns/${id}/start`);
-    if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
-    while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
-    const fanoutMs = performance.now() - tf;
-    const fanCpu = cpuSince(fanCpuFrom);
-    const baseCpuFrom = cpuNow();
-    const baselineMs = baselineBeforeMs + (await baselineStarts(half, N));
-    const baseCpu2 = cpuSince(baseCpuFrom);
-    baseCpu = baseCpu === null || baseCpu2 === null ? null : cpuCombine(baseCpu, baseCpu2, 1);
+    const fanoutMs = await fanCpu.measure(async () => {
+      const tf = performance.now();
+      const started = await api.call('POST', `/campaigns/${id}/start`);
+      if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
+      while ((await startedCount(s.stack.tdb.db, id)) < N) await sleep(200);
+      return performance.now() - tf;
+    });
+    const baselineMs = baselineBeforeMs + (await baseCpu.measure(() => baselineStarts(half, N)));
     const pages = await activitySplit(client, campaignWorkflowId(id), 'startLeadsPage');
 
     // The cancel sweep, its baseline's stops again split before and after it.
@@ -117,7 +114,7 @@ export async function campaignFanout(o: { prospects: number }): Promise<SectionR
       // Cancel → the campaign closed (every lead stopped, none sending); the sweep's pages alone.
       cancel: { seconds: r1(cancelMs / 1000), sweepSeconds: r1(sweep.inActivitiesMs / 1000), pages: sweep.count },
       baselineStops: { seconds: r1(stopsMs / 1000), ratio: r1(cancelMs / stopsMs) },
-      cpuMsPerStart: { fanout: perItemMs(fanCpu, N), baseline: perItemMs(baseCpu, N) },
+      cpuMsPerStart: { fanout: perItemMs(fanCpu.sum, N), baseline: perItemMs(baseCpu.sum, N) },
     };
     return {
       id: 'campaign-fanout',

@@ -3,7 +3,7 @@
 // each trivial) on a twin worker with the lead worker's options. Phases alternate (lead, baseline,
 // lead, baseline …) so that whatever else the machine does hits both.
 // Run: node --import tsx bench/lead-throughput.ts   (BENCH_LEADS=N per phase, default 200; BENCH_ROUNDS=R, default 3)
-import { CPU_GROUP_NAMES, CPU_GROUPS, cpuCombine, cpuNow, cpuSince, type CpuSeconds } from './lib/cpu-meter.js';
+import { CPU_GROUP_NAMES, CPU_GROUPS, CpuTally, type CpuSeconds } from './lib/cpu-meter.js';
 import type { Kind, Runner } from './lib/lead-runs.js';
 import { ratePerSecond } from './lib/path-summary.js';
 import { row, type SectionResult } from './lib/report.js';
@@ -18,20 +18,11 @@ export interface ThroughputOptions {
   concurrency: number;
 }
 
-const NONE: CpuSeconds = { benchMain: 0, benchThreads: 0, devServer: 0, postgres: 0 };
-
 export async function leadThroughput(runner: Runner, o: ThroughputOptions): Promise<SectionResult> {
   const rounds: Array<{ lead: number; baseline: number; ratio: number }> = [];
   // CPU per run by process, summed over the phases of a kind: where the lead's extra cost is.
-  const cpu: Record<Kind, CpuSeconds | null> = { lead: NONE, baseline: NONE };
-  const phase = async (kind: Kind): Promise<number> => {
-    const before = cpuNow();
-    const rate = ratePerSecond(await runner.phase(kind, o.perPhase, o.concurrency));
-    const used = cpuSince(before);
-    const sum = cpu[kind];
-    cpu[kind] = used === null || sum === null ? null : cpuCombine(sum, used, 1);
-    return rate;
-  };
+  const cpu: Record<Kind, CpuTally> = { lead: new CpuTally(), baseline: new CpuTally() };
+  const phase = async (kind: Kind): Promise<number> => ratePerSecond(await cpu[kind].measure(() => runner.phase(kind, o.perPhase, o.concurrency)));
   for (let i = 0; i < o.rounds; i++) {
     const lead = await phase('lead');
     const baseline = await phase('baseline');
@@ -39,7 +30,7 @@ export async function leadThroughput(runner: Runner, o: ThroughputOptions): Prom
   }
   const runs = o.perPhase * o.rounds;
   const perRun = (kind: Kind, pick: (c: CpuSeconds) => number): number | null => {
-    const c = cpu[kind];
+    const c = cpu[kind].sum;
     return c === null ? null : r1((pick(c) * 1000) / runs);
   };
   const all = (c: CpuSeconds): number => CPU_GROUPS.reduce((n, g) => n + c[g], 0);
@@ -68,7 +59,7 @@ export async function leadThroughput(runner: Runner, o: ThroughputOptions): Prom
       row(`phase ratios, highest`, '', Math.max(...ratios), null),
       ...cpuRows,
     ],
-    detail: { leadsPerSecond: lead, baselinePerSecond: baseline, rounds, cpuSeconds: cpu },
+    detail: { leadsPerSecond: lead, baselinePerSecond: baseline, rounds, cpuSeconds: { lead: cpu.lead.sum, baseline: cpu.baseline.sum } },
   };
 }
 

@@ -72,6 +72,19 @@ export function cpuSince(before: CpuSeconds | null): CpuSeconds | null {
   return before === null || now === null ? null : cpuCombine(now, before, -1);
 }
 
+/** CPU used while the given work runs, summed over every call to measure(); null without /proc. */
+export class CpuTally {
+  sum: CpuSeconds | null = { benchMain: 0, benchThreads: 0, devServer: 0, postgres: 0 };
+
+  async measure<T>(work: () => Promise<T>): Promise<T> {
+    const before = cpuNow();
+    const out = await work();
+    const used = cpuSince(before);
+    this.sum = used === null || this.sum === null ? null : cpuCombine(this.sum, used, 1);
+    return out;
+  }
+}
+
 /** Milliseconds per item, group by group and in all (`total`), one decimal; null without readings. */
 export function perItemMs(c: CpuSeconds | null, items: number): (CpuSeconds & { total: number }) | null {
   if (c === null || items === 0) return null;
