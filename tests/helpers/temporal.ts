@@ -9,6 +9,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { inboxEntityKey, inboxWorkflowId } from '../../workflows/inbox/contract.js';
 import { leadflowRetryPlugin } from '../../temporal/grpc-retry.js';
 import { testDataConverter } from './codec.js';
+import { reapOnExit } from './child-reaper.js';
 
 const log = (m: string) => process.stderr.write(`[provision] ${m}\n`);
 
@@ -29,6 +30,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 export async function createDevServerEnv(opts: { dynamicConfig?: Record<string, unknown> } = {}): Promise<TestWorkflowEnvironment> {
   const cli = await ensureTemporalCli(log);
   const extraArgs = dynamicConfigArgs(opts.dynamicConfig);
+  if (cli !== null) reapOnExit(cli.path);
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter: testDataConverter },
     // The client retries as the product's does (temporal/grpc-retry.ts).
