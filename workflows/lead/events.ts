@@ -4,7 +4,7 @@
 import { log } from '@temporalio/workflow';
 import { suppressAddress } from './activities.js';
 import { record } from './journal.js';
-import type { FinalLeadStatus, LeadCarry, LeadEvent } from './contract.js';
+import type { FinalLeadStatus, LeadArrival, LeadCarry, LeadEvent } from './contract.js';
 import type { LeadRunState } from './run-state.js';
 import { reportToInbox } from './slot-step.js';
 import { durationMs, MAX_SOFT_RESENDS, SOFT_BOUNCE_RETRY, SOFT_BOUNCE_RETRY_INBOX } from './sequence.js';
@@ -20,11 +20,21 @@ export function remember(c: LeadCarry, from: 'lead' | 'us', text: string): void 
   if (c.conversation.length > CONVERSATION_KEEP) c.conversation.splice(0, c.conversation.length - CONVERSATION_KEEP);
 }
 
-export async function recordArrivals(st: LeadRunState): Promise<void> {
-  for (const arrival of st.pendingArrivals.splice(0)) {
-    st.note('arrival', { arrivalId: arrival.arrivalId });
-    await record(st, { leadId: st.leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
+function recordArrival(st: LeadRunState, arrival: LeadArrival): Promise<unknown> | undefined {
+  st.note('arrival', { arrivalId: arrival.arrivalId });
+  return record(st, { leadId: st.leadId, eventKey: `arrival:${arrival.arrivalId}`, type: 'arrival', detail: { ...arrival } });
+}
+
+/** Records what arrived: gathered at once by a lean run, written one by one by an older run (awaited like `record`'s). */
+export function recordArrivals(st: LeadRunState): Promise<void> | undefined {
+  const arrivals = st.pendingArrivals.splice(0);
+  if (st.lean) {
+    for (const arrival of arrivals) void recordArrival(st, arrival);
+    return undefined;
   }
+  return (async () => {
+    for (const arrival of arrivals) await recordArrival(st, arrival);
+  })();
 }
 
 function addressFor(c: LeadCarry, channel: 'email' | 'sms'): string | null {

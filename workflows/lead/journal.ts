@@ -26,38 +26,40 @@ const { recordLeadJournal } = proxyLocalActivities<JournalActivities>({
 /** A new run's choice (a marker in its history); a continued run takes its carry's. */
 export const chooseLean = (): boolean => hasPatch(LEAN_PATH_PATCH);
 
-/** Records a timeline event: at once (older runs) or at the next wait (lean runs). */
-export async function record(st: LeadRunState, event: RecordLeadEventArgs): Promise<void> {
-  if (!st.lean) {
-    await recordLeadEvent(event);
-    return;
-  }
+/**
+ * Records a timeline event: at once (older runs: the activity comes back, to be awaited) or at the
+ * next wait (lean runs: gathered, nothing to wait for). The lead's every-run path awaits only what
+ * comes back (`const w = record(…); if (w) await w`): each promise a workflow makes runs the SDK's
+ * stack-trace hook (about 0.1 ms of CPU), and an `await` of nothing still makes two.
+ */
+export function record(st: LeadRunState, event: RecordLeadEventArgs): Promise<unknown> | undefined {
+  if (!st.lean) return recordLeadEvent(event);
   st.journal.push(event);
+  return undefined;
 }
 
-/** Tells the inbox about a send: at once (older runs) or with the next journal write. */
-export async function noteInbox(st: LeadRunState, note: { inboxId: string; event: InboxEvent }): Promise<void> {
-  if (!st.lean) {
-    await noteInboxEvent(note);
-    return;
-  }
+/** Tells the inbox about a send: at once (older runs, awaited like `record`'s) or with the next journal write. */
+export function noteInbox(st: LeadRunState, note: { inboxId: string; event: InboxEvent }): Promise<unknown> | undefined {
+  if (!st.lean) return noteInboxEvent(note);
   st.inboxNotes.push(note);
+  return undefined;
 }
 
-/** Writes what was gathered; a no-op for older runs and when nothing is pending. */
-export async function flush(st: LeadRunState): Promise<void> {
+/** Writes what was gathered (the local activity, to await); a no-op for older runs and when nothing is pending. */
+export function flush(st: LeadRunState): Promise<unknown> {
   st.flushAttributes();
-  if (!st.lean || (st.journal.length === 0 && st.inboxNotes.length === 0)) return;
+  if (!st.lean || (st.journal.length === 0 && st.inboxNotes.length === 0)) return Promise.resolve();
   const entries = st.journal.splice(0);
   const inboxNotes = st.inboxNotes.splice(0);
-  await recordLeadJournal({ leadId: st.leadId, entries, inboxNotes });
+  return recordLeadJournal({ leadId: st.leadId, entries, inboxNotes });
 }
 
 /** The end of every run: the final status, its timeline event, the journal written, the outcome. */
 export async function endLead(st: LeadRunState, status: FinalLeadStatus, detail: Record<string, unknown>, stepsSent: number): Promise<LeadOutcome> {
   st.setStatus(status);
   st.note('status', { status });
-  await record(st, { leadId: st.leadId, eventKey: `status:${status}`, type: 'status', detail: { status, ...detail }, status });
+  const written = record(st, { leadId: st.leadId, eventKey: `status:${status}`, type: 'status', detail: { status, ...detail }, status });
+  if (written) await written;
   await flush(st);
   log.info('lead finished', { leadId: st.leadId, status, stepsSent });
   return { leadId: st.leadId, status, arrivals: st.seenArrivals.length, stepsSent };

@@ -25,11 +25,13 @@ export async function runPipeline(input: LeadInput, st: LeadRunState, waitMs: nu
   const leadId = st.leadId;
   const profile = leadProfile(input);
   const enrichment = await (st.lean ? enrichLeadLocal : enrichLead)(enrichInput(input.contact, profile));
-  await record(st, { leadId, eventKey: 'enriched', type: 'enriched', detail: { ...enrichment } });
+  const enrichedWritten = record(st, { leadId, eventKey: 'enriched', type: 'enriched', detail: { ...enrichment } });
+  if (enrichedWritten) await enrichedWritten;
   // Scored in the workflow: the rules are pure, and `new Date()` is workflow time (replay-safe).
   const score = scoreLead(scoringInput(input, input.contact, profile, enrichment), input.scoringWeights, new Date());
   st.setTier(score.tier);
-  await record(st, { leadId, eventKey: 'scored', type: 'scored', detail: { ...score }, status: 'received', tier: score.tier });
+  const scoredWritten = record(st, { leadId, eventKey: 'scored', type: 'scored', detail: { ...score }, status: 'received', tier: score.tier });
+  if (scoredWritten) await scoredWritten;
   const now = Date.now();
   const steps = input.sequence ?? DEFAULT_SEQUENCE;
   const c: LeadCarry = {
@@ -67,12 +69,13 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
   const steps = input.sequence ?? DEFAULT_SEQUENCE;
   st.carry = c;
 
-  const moveTo = async (status: LeadStatus, detail: Record<string, unknown> = {}) => {
-    if (st.status === status) return;
+  // Like `record`: the write to await for older runs, nothing for lean ones (journal.ts).
+  const moveTo = (status: LeadStatus, detail: Record<string, unknown> = {}): Promise<unknown> | undefined => {
+    if (st.status === status) return undefined;
     st.setStatus(status);
     c.transitions += 1;
     st.note('status', { status, ...detail });
-    await record(st, { leadId, eventKey: `status:${status}:${c.transitions}`, type: 'status', detail: { status, ...detail }, status });
+    return record(st, { leadId, eventKey: `status:${status}:${c.transitions}`, type: 'status', detail: { status, ...detail }, status });
   };
   const finish = async (status: FinalLeadStatus): Promise<LeadOutcome> => {
     const stop = st.stop;
@@ -94,8 +97,10 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
 
   for (;;) {
     seen = st.wakes;
-    await recordArrivals(st);
-    const final = await handleEvents(st, c);
+    // Awaited only when something comes back: a turn with nothing to write makes no promise (journal.ts).
+    const arrivals = recordArrivals(st);
+    if (arrivals) await arrivals;
+    const final = st.events.length > 0 ? await handleEvents(st, c) : null;
     if (final !== null) return finish(final);
     if (st.stop !== null) return finish('stopped');
     if (Date.now() >= c.deadline) return finish('expired');
@@ -119,8 +124,9 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
     const next = planned.kind === 'send' && (c.oooUntil ?? 0) > planned.dueAt ? { ...planned, dueAt: c.oooUntil ?? planned.dueAt } : planned;
     if (next.dueAt > Date.now()) {
       st.nextSendAt = next.kind === 'send' ? next.dueAt : null;
-      await moveTo(st.paused !== null ? 'paused' : 'waiting');
-      if (await maybeContinueAsNew(input, st, c)) continue;
+      const moved = moveTo(st.paused !== null ? 'paused' : 'waiting');
+      if (moved) await moved;
+      if (continueAsNewDue(input) && (await maybeContinueAsNew(input, st, c))) continue;
       await sleep(next.dueAt);
       continue;
     }
@@ -159,7 +165,8 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       }
     }
     st.nextSendAt = null;
-    await moveTo('sending', { step: next.step });
+    const sending = moveTo('sending', { step: next.step });
+    if (sending) await sending;
     const result = await sendStep(input, st, c, profile, next.step, channel, inboxId);
     if (result.kind === 'held') {
       // Nothing was called: the slot goes back, and the lead asks again. Held by the emergency
@@ -181,7 +188,8 @@ export async function runSequence(input: LeadInput, st: LeadRunState, c: LeadCar
       c.attention = result.reason;
       continue;
     }
-    await slotUsed(st, c);
+    const used = slotUsed(st, c);
+    if (used) await used;
     c.lastSentAt = Date.now();
     if (next.resend) c.pendingResend = null;
     else c.stepsSent += 1;
@@ -211,10 +219,14 @@ async function applyRetry(st: LeadRunState, c: LeadCarry, profile: LeadProfile, 
  * Long sequences (weeks of follow-ups, chatty webhooks) hand their plain-JSON state to a fresh
  * run before the history grows large. Only at a quiet point: nothing queued, nobody stopping.
  */
+function continueAsNewDue(input: LeadInput): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
+}
+
+/** Only once continueAsNewDue: the check is apart so that every other wait makes no promise for it. */
 async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCarry): Promise<boolean> {
   const info = workflowInfo();
-  const due = info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
-  if (!due) return false;
   if (st.events.length > 0 || st.pendingArrivals.length > 0 || st.stop !== null || st.retry !== null) return true;
   await flush(st);
   log.info('lead continues as new', { leadId: st.leadId, historyLength: info.historyLength });

@@ -82,7 +82,7 @@ export async function sendStep(
   );
   if ('attention' in drafted) return { kind: 'attention', reason: drafted.attention };
   const draft = drafted;
-  await record(st, {
+  const draftedWritten = record(st, {
     leadId,
     eventKey: `drafted:${key}`,
     type: 'drafted',
@@ -95,6 +95,7 @@ export async function sendStep(
       ...(draft.variant !== undefined && { variant: draft.variant }),
     },
   });
+  if (draftedWritten) await draftedWritten;
 
   try {
     const out = await sendMessage({
@@ -111,12 +112,13 @@ export async function sendStep(
     });
     remember(c, 'us', draft.body);
     st.note('sent', { step, channel, provider: out.provider, path: draft.path });
-    await record(st, {
+    const sentWritten = record(st, {
       leadId,
       eventKey: `sent:${key}`,
       type: 'sent',
       detail: { step, channel, key, provider: out.provider, providerMessageId: out.providerMessageId, path: draft.path, duplicate: out.duplicate },
     });
+    if (sentWritten) await sentWritten;
     return { kind: 'sent' };
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;

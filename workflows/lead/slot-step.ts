@@ -50,12 +50,12 @@ export async function giveBack(c: LeadCarry, reason: string): Promise<void> {
   await releaseSendSlot({ inboxId: slot.inboxId, key: slot.key, reason });
 }
 
-/** The slot was used: the inbox counts the send (its health's denominator). */
-export async function slotUsed(st: LeadRunState, c: LeadCarry): Promise<void> {
+/** The slot was used: the inbox counts the send (its health's denominator). Awaited like `record`'s (journal.ts). */
+export function slotUsed(st: LeadRunState, c: LeadCarry): Promise<unknown> | undefined {
   const slot = c.slot;
-  if (slot == null) return;
+  if (slot == null) return undefined;
   c.slot = null;
-  await noteInbox(st, { inboxId: slot.inboxId, event: { eventId: `sent:${slot.key}`, kind: 'sent', key: slot.key } });
+  return noteInbox(st, { inboxId: slot.inboxId, event: { eventId: `sent:${slot.key}`, kind: 'sent', key: slot.key } });
 }
 
 /** What a provider or mailbox event means for the health of the inbox that sent to this lead. */
