@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { row as figureRow, type SectionResult } from './lib/report.js';
 import { isMain } from './lib/stats.js';
+import { procStat } from '../tests/helpers/proc-stat.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'leadflow.mjs');
@@ -94,12 +95,8 @@ export async function cliStart(o: CliStartOptions): Promise<SectionResult> {
   // CPU time of this process's finished children (cutime + cstime in /proc/self/stat), or null.
   const TICK_MS = 10;
   function childrenCpuMs(): number | null {
-    try {
-      const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
-    } catch {
-      return null;
-    }
+    const stat = procStat('self');
+    return stat === null ? null : stat.childrenCpuTicks * TICK_MS;
   }
 
   const stampTime = () => fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs;

@@ -3,7 +3,8 @@
 // throughput ratio is a ratio of CPU per run; this says which process the difference is in.
 // Linux only; elsewhere every figure is null. Assumes a quiet machine: it counts every process
 // named `temporal` or `postgres`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat } from '../../tests/helpers/proc-stat.js';
 
 const GROUPS = { devServer: 'temporal', postgres: 'postgres' } as const;
 /** `benchMain` is this process's main thread (activities, the SDK's JavaScript side, the codec); `benchThreads` its other threads (workflow threads, V8's GC helpers, the SDK's Rust core). */
@@ -20,20 +21,6 @@ export const CPU_GROUP_NAMES: Record<CpuGroup, string> = {
 /** USER_HZ: /proc's clock ticks per second, 100 on every Linux this runs on. */
 const TICKS = 100;
 
-function ticks(path: string): { comm: string; cpu: number } | null {
-  try {
-    const stat = readFileSync(`${path}/stat`, 'utf8');
-    // comm is in parentheses and may hold spaces; the fields after it are space-separated.
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const rest = stat.slice(close + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the comm.
-    return { comm, cpu: Number(rest[11]) + Number(rest[12]) };
-  } catch {
-    return null; // gone between the listing and the read
-  }
-}
-
 /** CPU seconds used so far by each group, or null where /proc is not there. */
 export function cpuNow(): CpuSeconds | null {
   let pids: string[];
@@ -45,16 +32,16 @@ export function cpuNow(): CpuSeconds | null {
   const out: CpuSeconds = { benchMain: 0, benchThreads: 0, devServer: 0, postgres: 0 };
   const self = String(process.pid);
   // The process's line counts every thread it has had, ended ones too; the main thread's is its own.
-  const all = ticks(`/proc/${self}`);
-  const main = ticks(`/proc/${self}/task/${self}`);
+  const all = procStat(self);
+  const main = procStat(`${self}/task/${self}`);
   if (all === null || main === null) return null;
-  out.benchMain = main.cpu / TICKS;
-  out.benchThreads = (all.cpu - main.cpu) / TICKS;
+  out.benchMain = main.cpuTicks / TICKS;
+  out.benchThreads = (all.cpuTicks - main.cpuTicks) / TICKS;
   for (const pid of pids) {
     if (pid === self) continue;
-    const t = ticks(`/proc/${pid}`);
-    if (t?.comm === GROUPS.devServer) out.devServer += t.cpu / TICKS;
-    else if (t?.comm === GROUPS.postgres) out.postgres += t.cpu / TICKS;
+    const t = procStat(pid); // null: gone between the listing and the read
+    if (t?.comm === GROUPS.devServer) out.devServer += t.cpuTicks / TICKS;
+    else if (t?.comm === GROUPS.postgres) out.postgres += t.cpuTicks / TICKS;
   }
   return out;
 }

@@ -6,8 +6,9 @@
 // on it) when this process exits, or when a signal ends it: at once if nothing else listens for
 // the signal, else after GRACE_MS, the time the SDK's own listener has to shut its workers down
 // gracefully (a second signal ends it at once). Linux only (it reads /proc); elsewhere a no-op.
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { procStat } from './proc-stat.js';
 
 const executables = new Set<string>();
 let installed = false;
@@ -23,11 +24,9 @@ export function childrenOf(ppid: number): Array<{ pid: number; exe: string }> {
   const out: Array<{ pid: number; exe: string }> = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
+    if (procStat(name)?.ppid !== ppid) continue;
     try {
-      // The command name (field 2) is in parentheses and may hold spaces: fields count after its ')'.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === ppid) out.push({ pid: Number(name), exe: readlinkSync(`/proc/${name}/exe`) });
+      out.push({ pid: Number(name), exe: readlinkSync(`/proc/${name}/exe`) });
     } catch {
       /* the process ended while we looked */
     }

@@ -3,21 +3,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { eventually } from '../helpers/eventually.js';
+import { procStat } from '../helpers/proc-stat.js';
 
 const HOLDER = fileURLToPath(new URL('../helpers/hold-dev-server.ts', import.meta.url));
 
 /** Running: listed and not a zombie (an orphan that ended waits for a reaper that may never come in a container). */
 function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = procStat(pid);
+  return stat !== null && stat.state !== 'Z';
 }
 
 /** Starts the holder and returns it with the pid of the dev server it started. */

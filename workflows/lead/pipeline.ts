@@ -215,16 +215,17 @@ async function applyRetry(st: LeadRunState, c: LeadCarry, profile: LeadProfile, 
   c.attention = null;
 }
 
-/**
- * Long sequences (weeks of follow-ups, chatty webhooks) hand their plain-JSON state to a fresh
- * run before the history grows large. Only at a quiet point: nothing queued, nobody stopping.
- */
+/** Whether the run's history is long enough to continue as new (a plain check: every wait asks it, and an async one would cost promises). */
 function continueAsNewDue(input: LeadInput): boolean {
   const info = workflowInfo();
   return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
 }
 
-/** Only once continueAsNewDue: the check is apart so that every other wait makes no promise for it. */
+/**
+ * Long sequences (weeks of follow-ups, chatty webhooks) hand their plain-JSON state to a fresh
+ * run before the history grows large. Only at a quiet point: nothing queued, nobody stopping.
+ * Called once continueAsNewDue.
+ */
 async function maybeContinueAsNew(input: LeadInput, st: LeadRunState, c: LeadCarry): Promise<boolean> {
   const info = workflowInfo();
   if (st.events.length > 0 || st.pendingArrivals.length > 0 || st.stop !== null || st.retry !== null) return true;
