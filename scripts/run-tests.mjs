@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ensureDeps, ROOT } from './deps.mjs';
 
 const LAYERS = ['unit', 'activity', 'workflow', 'replay', 'integration', 'chaos', 'e2e'];
@@ -88,6 +89,28 @@ const passes = [
 ].filter((p) => p.files.length > 0);
 
 const counts = { pass: 0, fail: 0 };
+// The spec reporter lists a pass's failures after its summary, which the heavy pass's output
+// then buries: CI keeps only the log's tail. So each pass's list is kept and printed again, cut
+// short, as the run's last lines.
+const failures = [];
+const FAILURE_LINES = 25; // per failing test: its name, location and the head of its error
+/** Keeps "✖ failing tests:" sections, each test's entry cut to its first FAILURE_LINES lines. */
+function failureCollector(passName) {
+  let inList = false;
+  let entry = null;
+  return (raw) => {
+    const line = stripVTControlCharacters(raw); // FORCE_COLOR may colour a pipe
+    if (/^\u2716 failing tests:/.test(line)) inList = true;
+    else if (!inList) return;
+    else if (/^test at /.test(line)) {
+      entry = { pass: passName, lines: [line] };
+      failures.push(entry);
+    } else if (!entry || line.trim() === '' || /^\s+at .*\(?node:/.test(line))
+      return; // node's own frames
+    else if (entry.lines.length < FAILURE_LINES) entry.lines.push(line);
+    else if (entry.lines.length === FAILURE_LINES) entry.lines.push('  …');
+  };
+}
 /** Runs one pass with node's test runner, echoing its output and adding its summary counts. */
 async function runPass(pass) {
   // quiet-runtime: the Temporal SDK's own logs at LOG_LEVEL too (see the file).
@@ -110,12 +133,14 @@ async function runPass(pass) {
     env: { ...process.env, LEADFLOW_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
   let pending = '';
+  const collect = failureCollector(pass.name);
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
     pending += chunk.toString();
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
+      collect(line);
       const m = /^\S+ (pass|fail) (\d+)$/.exec(line.trim());
       if (m) counts[m[1]] += Number(m[2]);
     }
@@ -130,6 +155,10 @@ const t0 = Date.now();
 let code = 0;
 // Both passes always run: a failure in the first still shows what the second finds.
 for (const pass of passes) code = (await runPass(pass)) || code;
+if (failures.length > 0) {
+  console.log(`\n[test] failing tests, again (${failures.length}):`);
+  for (const f of failures) console.log(`[${f.pass} pass] ${f.lines.join('\n')}\n`);
+}
 console.error(
   `[test] tests ${code === 0 ? 'ok' : `failed (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s; all done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
