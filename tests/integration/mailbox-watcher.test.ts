@@ -42,7 +42,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
   let imap: NonNullable<Config['imap']>;
   let watcherId: string;
 
-  const mailboxWorker = () =>
+  const mailboxWorker = (overrides: Partial<NonNullable<Config['imap']>> = {}) =>
     createMailboxWorker({
       dataConverter: testDataConverter,
       leadIdSecret: TEST_LEAD_ID_SECRET,
@@ -50,7 +50,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
       namespace: 'default',
       client: env.client,
       db: tdb.db,
-      imap,
+      imap: { ...imap, ...overrides },
       log: createLogger('silent'),
       taskQueue: mailQueue,
       leadTaskQueue: leadQueue,
@@ -71,17 +71,17 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
     await tdb?.close();
   });
 
-  test('an ADF e-mail becomes a lead within a second of APPEND (IDLE); duplicates merge; bad mail is quarantined', async () => {
-    const worker = await mailboxWorker();
+  test('an ADF e-mail becomes a lead through IDLE; duplicates merge; bad mail is quarantined', async () => {
+    // A safety poll an hour away: every message here can only come in through IDLE (the pick-up
+    // time is printed, not asserted; bench/imap-ingest.ts measures it).
+    const worker = await mailboxWorker({ pollSeconds: 3600 });
     await worker.runUntil(async () => {
       const id = uniqueName('imap');
       const leadId = opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`);
       const t0 = Date.now();
       await appendMessage(mail, user, await adfEmail(adfXml({ id, first: 'Iris' })));
       await eventually('the lead row', () => getLead(tdb.db, leadId));
-      const latency = Date.now() - t0;
-      console.error(`# APPEND -> lead persisted: ${latency} ms`);
-      assert.ok(latency < 5000, `picked up in ${latency} ms`);
+      console.error(`# APPEND -> lead persisted: ${Date.now() - t0} ms`);
       assert.equal((await getLead(tdb.db, leadId))?.first_name, 'Iris');
 
       // The same prospect again in a new e-mail (a feed resending it), and once more as a resend.
@@ -110,7 +110,8 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
         return n >= 3 && n < ids.length ? n : n === ids.length ? n : false;
       }),
     );
-    // A second worker picks the retried activity up from the checkpoint.
+    // A second worker picks the retried activity up from the checkpoint (as soon as the first
+    // hands it back, or at the heartbeat timeout if that is lost: HANDOVER_MS).
     const second = await mailboxWorker();
     await second.runUntil(
       eventually(
@@ -119,7 +120,7 @@ describe('mailbox watcher: IMAP to lead workflows', () => {
           for (const id of ids) if (!(await getLead(tdb.db, opaqueLeadId(TEST_LEAD_ID_SECRET, `testfeed:id:${id}`)))) return false;
           return true;
         },
-        30_000,
+        HANDOVER_MS,
       ),
     );
     for (const id of ids) {
