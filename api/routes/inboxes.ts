@@ -83,9 +83,15 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
     { config: { auth: 'read' }, schema: { querystring: ListInboxesQuery, response: { 200: InboxList, 400: Problem, ...KeyProblems } } },
     async (req) => {
       const q = req.query;
-      // The implicit inboxes lead the first page; the registry pages after them.
-      const head = q.offset === 0 ? opts.implicit.filter((i) => q.kind === undefined || i.kind === q.kind).map(implicitView) : [];
-      const rows = await listInboxes(app.db, { ...(q.kind !== undefined && { kind: q.kind }), limit: q.limit, offset: q.offset });
+      // One list: the implicit inboxes first, then the registry's. A page takes what it can of the
+      // implicit ones and fills the rest of its limit from the registry, offset past them.
+      const implicitAll = opts.implicit.filter((i) => q.kind === undefined || i.kind === q.kind);
+      const head = implicitAll.slice(q.offset, q.offset + q.limit).map(implicitView);
+      const rest = q.limit - head.length;
+      const rows =
+        rest === 0
+          ? []
+          : await listInboxes(app.db, { ...(q.kind !== undefined && { kind: q.kind }), limit: rest, offset: Math.max(0, q.offset - implicitAll.length) });
       return { items: [...head, ...rows.map((r) => inboxView(opts.box, r))], limit: q.limit, offset: q.offset };
     },
   );

@@ -138,6 +138,27 @@ describe('inbox registry API', () => {
     assert.equal(reader.statusCode, 403, 'registering an inbox needs the admin scope');
   });
 
+  // Found by the API fuzzer: the implicit inboxes came on top of a full page from the registry,
+  // so ?limit=1 answered with three items.
+  test('pages hold at most their limit and walk the implicit inboxes and the registry once each', async () => {
+    const page = async (limit: number, offset: number) => {
+      const res = await api.app.inject({ method: 'GET', url: `/inboxes?limit=${limit}&offset=${offset}`, headers: api.read });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<{ items: Array<{ id: string }> }>().items.map((i) => i.id);
+    };
+    const all = await page(500, 0);
+    assert.ok(all.length >= 3 && all[0] === 'default', `the implicit inboxes and at least one registered: ${all.join(',')}`);
+    for (const limit of [1, 2]) {
+      const walked: string[] = [];
+      for (let offset = 0; offset <= all.length; offset += limit) {
+        const ids = await page(limit, offset);
+        assert.ok(ids.length <= limit, `limit ${limit}, offset ${offset}: ${ids.length} items`);
+        walked.push(...ids);
+      }
+      assert.deepEqual(walked, all, `pages of ${limit}`);
+    }
+  });
+
   test('PATCH merges and re-validates the policy, and re-verifies changed credentials', async () => {
     const ok = await api.app.inject({
       method: 'PATCH',
