@@ -9,6 +9,7 @@ import { getInbox, listInboxes } from '../../db/index.js';
 import type { SecretBox } from '../../domain/crypto/secret-box.js';
 import type { InboxVerifier } from '../../domain/inboxes/connection.js';
 import type { ImplicitInbox } from '../../domain/inboxes/types.js';
+import { boundedQuery, whyNoAnswer } from '../../temporal/bounded-query.js';
 import { ensureInboxWatchers } from '../../temporal/mailbox-client.js';
 import { inboxHandle, pauseInbox, resumeInbox, updateInboxPolicy, type InboxStart } from '../../temporal/inbox-client.js';
 import { inboxChannel, TRANSACTIONAL_POLICY, type InboxPolicy } from '../../workflows/inbox/contract.js';
@@ -35,6 +36,9 @@ export interface InboxRouteOptions {
   /** Where secrets given as variable names are resolved for verification (default: this process's environment). */
   env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** How long a PATCH waits for the running inbox workflow to take a new policy (the row is stored either way). */
+export const POLICY_UPDATE_MS = 3_000;
 
 const implicitView = (i: ImplicitInbox) => ({
   id: i.id,
@@ -152,7 +156,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
   );
 
   /**
-   * Hands a changed policy to the inbox's workflow when it runs. One that does not run yet starts
+   * Hands a changed policy to the inbox's workflow when it runs, waiting at most POLICY_UPDATE_MS. One that does not run yet starts
    * later from the registry, with the stored (new) policy, so it is not started here.
    */
   async function applyPolicy(id: string, policy: InboxPolicy, createdAt: Date): Promise<{ applied: boolean; detail: string }> {
@@ -163,8 +167,16 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
       if (err instanceof WorkflowNotFoundError) return { applied: false, detail: 'the inbox workflow is not running; it starts with the stored policy' };
       throw err;
     }
-    await updateInboxPolicy(app.temporal, { inboxId: id, policy, createdAt: createdAt.getTime() }, policy);
-    return { applied: true, detail: 'the running inbox workflow applies the new policy' };
+    // An update waits for a worker: with none polling, this PATCH hung (found by the API fuzzer).
+    const r = await boundedQuery(app.temporal, POLICY_UPDATE_MS, () =>
+      updateInboxPolicy(app.temporal, { inboxId: id, policy, createdAt: createdAt.getTime() }, policy),
+    );
+    if (r.ok) return { applied: true, detail: 'the running inbox workflow applies the new policy' };
+    if (!r.timedOut) throw r.error;
+    return {
+      applied: false,
+      detail: `${whyNoAnswer('the running inbox workflow', POLICY_UPDATE_MS, r)}: it may keep the old policy until a worker takes the update; PATCH the same policy again to make sure`,
+    };
   }
 
   app.post(

@@ -5,8 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../temporal/net.js';
+import { queryInboxStatus } from '../../temporal/inbox-client.js';
 import { inboxWorkflowId } from '../../workflows/inbox/contract.js';
+import { LEAD_TASK_QUEUE } from '../../workflows/lead/contract.js';
 import { inboxApi, type InboxApi, type Problem } from '../helpers/inboxes.js';
+import { testLeadWorker } from '../helpers/lead-worker.js';
 import { startMailServer, type MailServer } from '../helpers/mailserver.js';
 import { startDevStack, type DevStack } from '../helpers/stack.js';
 
@@ -208,5 +211,28 @@ describe('inbox registry API', () => {
         .getHandle(inboxWorkflowId(id))
         .terminate('test over')
         .catch(() => undefined);
+  });
+
+  // Found by the API fuzzer: with the inbox workflow running and no worker polling, the PATCH
+  // waited on the update without end.
+  test('a policy change reaches the running inbox workflow; with no worker to take it, the answer says so at once', { timeout: 60_000 }, async () => {
+    const paused = await api.app.inject({ method: 'POST', url: '/inboxes/rep-1/pause', headers: api.admin, payload: { reason: 'policy test' } });
+    assert.equal(paused.statusCode, 202, paused.body); // the inbox workflow now runs, on a queue no worker polls yet
+    const patch = () => api.app.inject({ method: 'PATCH', url: '/inboxes/rep-1', headers: api.admin, payload: { policy: { dailyCap: 12 } } });
+    type Patched = { policy: { dailyCap: number }; workflow: { applied: boolean; detail: string } };
+    const unanswered = await patch();
+    assert.equal(unanswered.statusCode, 200, unanswered.body);
+    const stored = unanswered.json<Patched>();
+    assert.deepEqual([stored.policy.dailyCap, stored.workflow.applied], [12, false]);
+    assert.match(stored.workflow.detail, /did not answer within 3 s .*PATCH the same policy again/);
+
+    const worker = await testLeadWorker(stack.env, stack.tdb.db, { taskQueue: LEAD_TASK_QUEUE });
+    await worker.runUntil(async () => {
+      const answered = await patch();
+      assert.equal(answered.statusCode, 200, answered.body);
+      assert.deepEqual(answered.json<Patched>().workflow, { applied: true, detail: 'the running inbox workflow applies the new policy' });
+      assert.equal((await queryInboxStatus(stack.env.client, 'rep-1')).policy.dailyCap, 12);
+    });
+    await stack.env.client.workflow.getHandle(inboxWorkflowId('rep-1')).terminate('test over');
   });
 });
