@@ -27,6 +27,26 @@ const formParams = (body: unknown): Record<string, string> =>
 // Not configured 404, unsigned 401, a signature that does not match 403, a parameter missing or unstorable 400.
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Unexpected };
 
+/**
+ * The shapes Twilio gives the parameters that key the stored event. Checked because they become
+ * the event's unique key: a signed request with a 700 KB MessageStatus (found by the API fuzzer)
+ * overflowed PostgreSQL's index row and answered 500.
+ */
+const SHAPES = {
+  // Twilio's are two letters and 32 hex digits; any short alphanumeric id is taken.
+  MessageSid: { re: /^[A-Za-z0-9]{2,64}$/, says: 'a Twilio SID (letters and digits, at most 64)' },
+  MessageStatus: { re: /^[a-z][a-z_]{0,39}$/, says: 'a Twilio message status (lowercase letters and _, at most 40)' },
+} as const;
+
+/** A 400 naming the first of `fields` that is not in Twilio's shape; false when all are. */
+async function refuseMalformed(reply: FastifyReply, p: Record<string, string>, fields: Array<keyof typeof SHAPES>): Promise<boolean> {
+  const bad = fields.find((f) => !SHAPES[f].re.test(p[f] ?? ''));
+  if (bad === undefined) return false;
+  const message = `form parameter ${bad} is not ${SHAPES[bad].says}`;
+  await sendProblem(reply, 400, message, { errors: [{ field: bad, message }] });
+  return true;
+}
+
 export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = async (app, opts) => {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body.toString())));
@@ -71,6 +91,7 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
       if (await refuse(req, reply)) return reply;
       const p = formParams(req.body);
       if (!p.MessageSid || !p.MessageStatus) return sendProblem(reply, 400, 'MessageSid and MessageStatus are required');
+      if (await refuseMalformed(reply, p, ['MessageSid', 'MessageStatus'])) return reply;
       const query = req.query;
       const leadId = query.lead_id ?? null;
       const { inserted } = await recordProviderEvent(app.db, {
@@ -107,6 +128,7 @@ export const twilioWebhooks: FastifyPluginAsyncTypebox<TwilioWebhookOptions> = a
       if (await refuse(req, reply)) return reply;
       const p = formParams(req.body);
       if (!p.MessageSid) return sendProblem(reply, 400, 'MessageSid is required');
+      if (await refuseMalformed(reply, p, ['MessageSid'])) return reply;
       // The lead is the newest one still in conversation with this number.
       const lead = p.From ? await findActiveLeadByPhone(app.db, p.From) : undefined;
       await recordProviderEvent(app.db, { provider: 'twilio', eventId: p.MessageSid, leadId: lead?.id ?? null, type: 'sms.inbound', payload: p });

@@ -209,6 +209,27 @@ describe('provider webhooks', () => {
     assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
   });
 
+  test("Twilio: a signed request whose event key is not in Twilio's shape is 400 naming it, and stores nothing (found by the fuzzer: a 500)", async () => {
+    const before = await countProviderEvents(tdb.db, 'twilio');
+    const family = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}'.repeat(20_000); // ~700 KB once encoded: past an index row
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['/webhooks/twilio/status', { MessageSid: 'SMdddddddddddddddddddddddddddddddd', MessageStatus: family }, 'MessageStatus'],
+      ['/webhooks/twilio/status', { MessageSid: 'SM'.repeat(40), MessageStatus: 'delivered' }, 'MessageSid'],
+      ['/webhooks/twilio/inbound', { MessageSid: `SM-${'x'.repeat(10)}`, From: '+14155550100', Body: 'hi' }, 'MessageSid'],
+    ];
+    for (const [path, params, field] of cases) {
+      const res = await tw(path, params, twilio.getExpectedTwilioSignature(TOKEN, new URL(path, PUBLIC_URL).toString(), params));
+      assert.equal(res.statusCode, 400, `${path} ${field}: ${res.body.slice(0, 300)}`);
+      const problem = res.json<{ detail: string; errors: Array<{ field: string }> }>();
+      assert.match(problem.detail, new RegExp(`^form parameter ${field} is not a Twilio `));
+      assert.deepEqual(
+        problem.errors.map((e) => e.field),
+        [field],
+      );
+    }
+    assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
+  });
+
   test('a webhook whose secret is not configured answers 404', async () => {
     const bare = await buildApp({ leadIdSecret: TEST_LEAD_ID_SECRET, db: tdb.db, temporal: env.client, logger: createLogger('silent') });
     try {
