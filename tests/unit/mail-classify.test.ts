@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { classifyMail, ruleIntent, UnreadableMailError } from '../../domain/mail/classify/index.js';
+import { returnDate } from '../../domain/mail/classify/auto-reply.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/mail');
 const OUR = '<3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e@acme.test>';
@@ -59,6 +60,16 @@ describe('mail classifier', () => {
     assert.deepEqual([a.kind, a.intent, a.returnDate, a.inReplyTo], ['auto-reply', 'out_of_office', '2026-12-02', OUR]);
     const b = await load('ooo-subject-only.eml');
     assert.deepEqual([b.kind, b.returnDate], ['auto-reply', '2026-11-30']);
+  });
+
+  // Found by the classifier fuzzer: a flipped byte made "2026-11-30" read "12026-11-30", and the
+  // return date came out as a five-digit year.
+  test('a return date is a calendar date within about a year of the reply, or none', () => {
+    const sent = new Date('2026-11-20T09:00:00Z');
+    assert.equal(returnDate('Out of office. I am back on 2027-06-01.', sent), '2027-06-01');
+    assert.equal(returnDate('Out of office. I am back on 12026-11-30.', sent), null);
+    assert.equal(returnDate('On leave, back on 2031-01-05; until then write to Sam.', sent), null);
+    assert.equal(returnDate('Back tomorrow.', new Date('9999-12-31T09:00:00Z')), null);
   });
 
   test('replies: the new text only, quotes and signatures stripped, with a rule-based intent', async () => {

@@ -21,16 +21,27 @@ export function isAutoReply(headers: Map<string, unknown>, subject: string | nul
   return SUBJECT.test((subject ?? '').replace(/^(re|aw|fw):\s*/i, '').trim());
 }
 
+/**
+ * How far after the reply a return date may lie: a year of leave and a little. Past it, a date in
+ * the text is not a return (a mangled "12026-11-30", found by the classifier fuzzer, or an expiry
+ * date in a signature) and the follow-up must not wait for it.
+ */
+const RETURN_HORIZON_MS = 400 * 86_400_000;
+
 /** The first date after `sentAt` that the text mentions near "back", "return" or "until"; else the first future date. */
 export function returnDate(text: string, sentAt: Date): string | null {
   const results = chrono.parse(text, { instant: sentAt, timezone: 'UTC' }, { forwardDate: true });
-  const future = results.filter((r) => r.start.date().getTime() > sentAt.getTime());
+  const future = results.filter((r) => {
+    const after = r.start.date().getTime() - sentAt.getTime();
+    return after > 0 && after <= RETURN_HORIZON_MS;
+  });
   const cue = future.find((r) => /\b(back|return|returning|until|till|from|resume|office on)\b/i.test(text.slice(Math.max(0, r.index - 40), r.index)));
   const chosen = (cue ?? future[0])?.start;
   if (chosen === undefined) return null;
   const y = chosen.get('year');
   const m = chosen.get('month');
   const d = chosen.get('day');
-  if (y === null || m === null || d === null) return null;
+  // A calendar date, YYYY-MM-DD, or none (a mail dated in the year 9999 has no return after it).
+  if (y === null || m === null || d === null || y < 1000 || y > 9999) return null;
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
