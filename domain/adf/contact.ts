@@ -6,6 +6,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 // CommonJS typed as an ES module, so the callable sits on `.default` for TypeScript (at run time
 // module.exports is the function and carries `.default` too).
 import isEmailModule from 'validator/lib/isEmail.js';
+import { findTextProblem } from '../text/checks.js';
 import { collapse } from './text.js';
 
 const isEmail = isEmailModule.default;
@@ -20,7 +21,8 @@ export function normalizeEmail(raw: string): string | null {
   if (/^mailto:/i.test(text)) text = text.slice(7).split('?')[0] ?? '';
   text = text.replace(/^<|>$/g, '').trim().toLowerCase();
   if (text.length === 0 || text.length > MAX_EMAIL) return null;
-  return isEmail(text) ? text : null;
+  // Not valid Unicode (an unpaired surrogate): no address, and validator's isEmail would throw.
+  return findTextProblem(text) === null && isEmail(text) ? text : null;
 }
 
 /** E.164 if libphonenumber-js considers the number valid for the region, else null. */

@@ -3,6 +3,7 @@ import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
 // The single-function module (see domain/adf/contact.ts): CommonJS typed as an ES module,
 // so the callable sits on `.default` for TypeScript.
 import isEmailModule from 'validator/lib/isEmail.js';
+import { findTextProblem } from '../text/checks.js';
 
 const isEmail = isEmailModule.default;
 
@@ -111,6 +112,8 @@ export function checkEmailSyntax(raw: string): EmailSyntax {
   const address = raw.trim().toLowerCase();
   const at = address.lastIndexOf('@');
   const domain = at >= 0 && at < address.length - 1 ? address.slice(at + 1) : null;
-  const syntaxValid = address.length <= MAX_EMAIL && isEmail(address, { require_tld: true, allow_ip_domain: false });
+  // Text that is not valid Unicode (an unpaired surrogate, a NUL) is no address; validator's
+  // isEmail would throw URIError on it (a 500 on a prospect list, found by the API fuzzer).
+  const syntaxValid = address.length <= MAX_EMAIL && findTextProblem(address) === null && isEmail(address, { require_tld: true, allow_ip_domain: false });
   return { address, syntaxValid, domain };
 }

@@ -59,7 +59,8 @@ describe('ADF value normalisation', () => {
     assert.equal(normalizeEmail(' mailto:Jane@Example.COM '), 'jane@example.com');
     assert.equal(normalizeEmail('MAILTO:jane@example.com?subject=Hi'), 'jane@example.com');
     assert.equal(normalizeEmail('<jane@example.com>'), 'jane@example.com');
-    for (const bad of ['jane', 'jane@', '@example.com', 'jane@example', '', `${'a'.repeat(250)}@example.com`]) assert.equal(normalizeEmail(bad), null, bad);
+    for (const bad of ['jane', 'jane@', '@example.com', 'jane@example', '', `${'a'.repeat(250)}@example.com`, 'ja\ud800ne@example.com'])
+      assert.equal(normalizeEmail(bad), null, bad);
   });
 
   test('phone region from the address; E.164 only for valid numbers', () => {

@@ -113,6 +113,12 @@ describe('e-mail classification', () => {
     assert.deepEqual(checkEmailSyntax('jane@'), { address: 'jane@', syntaxValid: false, domain: null });
   });
 
+  // Found by the API fuzzer in a prospect list: validator's isEmail threw URIError on these (a 500).
+  test('text that is not valid Unicode is not an address, and does not throw', () => {
+    for (const raw of ['\udc00\ud800', 'ja\ud800ne@example.com', 'jane@exa\udc00mple.com', 'ja\u0000ne@example.com'])
+      assert.equal(checkEmailSyntax(raw).syntaxValid, false, JSON.stringify(raw));
+  });
+
   test('disposable providers, sub-domains included', () => {
     assert.equal(isDisposableDomain('mailinator.com'), true);
     assert.equal(isDisposableDomain('MAILINATOR.COM'), true);
