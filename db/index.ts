@@ -28,7 +28,7 @@ export { API_SCOPES, createApiKey, findActiveApiKey, hashSecret, listApiKeys, re
 export type { ApiScope } from './repositories/api-keys.js';
 export { listAudit, recordAudit } from './repositories/audit.js';
 export type { AuditEntry } from './repositories/audit.js';
-export { countProviderEvents, recordProviderEvent } from './repositories/provider-events.js';
+export { countProviderEvents, MAX_PROVIDER_KEY_BYTES, recordProviderEvent } from './repositories/provider-events.js';
 export type { ProviderEvent } from './repositories/provider-events.js';
 export {
   claimOutbox,

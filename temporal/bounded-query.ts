@@ -1,6 +1,7 @@
-// A workflow query is answered by a worker; with none polling (down, or backlogged) the server
-// holds it for tens of seconds. Every read route that adds live state to a stored view asks
-// through here: bounded by a gRPC deadline, and with a verdict on why no answer came.
+// A workflow query (or update) is answered by a worker; with none polling (down, or backlogged)
+// the server holds it for tens of seconds, an update without end. Every route that adds live
+// state to a stored view, or hands a stored change to a running workflow (PATCH /inboxes/:id),
+// asks through here: bounded by a gRPC deadline, and with a verdict on why no answer came.
 import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 
 export type Bounded<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error: unknown };

@@ -17,7 +17,8 @@ export const TwilioHeaders = Type.Object({
 
 /** What we put in the status callback URL when sending. */
 export const TwilioStatusQuery = Type.Object({
-  lead_id: Type.Optional(Type.String()),
+  // An index key (MAX_PROVIDER_KEY_BYTES): 128 characters are at most 512 bytes in UTF-8.
+  lead_id: Type.Optional(Type.String({ maxLength: 128 })),
   step: Type.Optional(Type.String()),
 });
 

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { KeyObject } from 'node:crypto';
 import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { getLead, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
+import { getLead, MAX_PROVIDER_KEY_BYTES, recordLeadEvent, recordProviderEvent } from '../../db/index.js';
 import { findTextProblem, jsonPointer } from '../../domain/text/checks.js';
 import { checkSendGrid } from './verify.js';
 import { sendGridLeadSignal, signalLead } from './lead-events.js';
@@ -20,8 +20,6 @@ import { SendGridEvent, SendGridHeaders, WebhookReceipt } from '../schemas/webho
 
 type SendGridEvent = Static<typeof SendGridEvent> & Record<string, unknown>;
 const isEvent = (e: unknown): e is SendGridEvent => Value.Check(SendGridEvent, e);
-/** The longest event or lead id stored (bytes): both are index keys. */
-const MAX_ID_BYTES = 512;
 
 export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null; maxAgeSeconds: number }> = async (app, opts) => {
   // The signature covers the exact bytes sent: this route must see them unparsed.
@@ -63,9 +61,9 @@ export const sendGridWebhook: FastifyPluginAsyncTypebox<{ key: KeyObject | null;
         }
         // The event id and lead id are index keys: PostgreSQL refuses a btree entry over ~2.7 KB
         // (found by the fuzzer). SendGrid's own ids are a few dozen characters.
-        const tooLong = (['sg_event_id', 'lead_id'] as const).find((k) => typeof e[k] === 'string' && Buffer.byteLength(e[k]) > MAX_ID_BYTES);
+        const tooLong = (['sg_event_id', 'lead_id'] as const).find((k) => typeof e[k] === 'string' && Buffer.byteLength(e[k]) > MAX_PROVIDER_KEY_BYTES);
         if (tooLong !== undefined) {
-          refuse(index, `/${index}/${tooLong}`, `event ${index}: ${tooLong} is longer than ${MAX_ID_BYTES} bytes`);
+          refuse(index, `/${index}/${tooLong}`, `event ${index}: ${tooLong} is longer than ${MAX_PROVIDER_KEY_BYTES} bytes`);
           continue;
         }
         // After the signature check: text PostgreSQL cannot hold, anywhere in the event (it is stored whole).

@@ -30,7 +30,9 @@ const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, ...Un
 /**
  * The shapes Twilio gives the parameters that key the stored event. Checked because they become
  * the event's unique key: a signed request with a 700 KB MessageStatus (found by the API fuzzer)
- * overflowed PostgreSQL's index row and answered 500.
+ * overflowed PostgreSQL's index row and answered 500. Both shapes stay far inside
+ * MAX_PROVIDER_KEY_BYTES, the bound the SendGrid webhook checks; the status callback's lead_id,
+ * the other key, is bounded by its query schema.
  */
 const SHAPES = {
   // Twilio's are two letters and 32 hex digits; any short alphanumeric id is taken.

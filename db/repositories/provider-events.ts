@@ -10,6 +10,12 @@ export interface ProviderEvent {
   payload: object;
 }
 
+/**
+ * The longest event id or lead id a webhook may store, in bytes: both are btree index keys, and
+ * PostgreSQL refuses an entry over ~2.7 KB (a 500 before the webhooks checked it).
+ */
+export const MAX_PROVIDER_KEY_BYTES = 512;
+
 export async function recordProviderEvent(db: Db, e: ProviderEvent): Promise<{ inserted: boolean }> {
   const row = await db
     .insertInto('provider_events')

@@ -227,6 +227,12 @@ describe('provider webhooks', () => {
         [field],
       );
     }
+    // The callback's lead_id is the other index key: bounded by the query schema.
+    const longLead = `/webhooks/twilio/status?lead_id=${'\u{1F469}'.repeat(1_000)}`;
+    const params = { MessageSid: 'SMdddddddddddddddddddddddddddddddd', MessageStatus: 'delivered' };
+    const res = await tw(encodeURI(longLead), params, twilio.getExpectedTwilioSignature(TOKEN, new URL(longLead, PUBLIC_URL).toString(), params));
+    assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+    assert.match(res.body, /lead_id/);
     assert.equal(await countProviderEvents(tdb.db, 'twilio'), before);
   });
 
